@@ -1,0 +1,309 @@
+"""The scenario: one call centre, frozen and validated once.
+
+A scenario is read from TOML (see :mod:`simcall.loader`) into these pydantic
+models. Field-level checks (types, units, ranges, unknown keys) are pydantic's
+job; the cross-checks that need the whole picture -- unknown or unserved
+departments, transfer rows over 1, transfer loops a call can never leave,
+list lengths that do not match ``intervals`` -- run in
+:meth:`Scenario._cross_check`, which reports every problem at once with its
+key path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from simcall.distributions import Distribution
+from simcall.durations import format_clock, parse_clock
+from simcall.errors import Problem, ScenarioError, did_you_mean
+from simcall.units import NonNegative, Seconds
+
+DEFAULT_RING_S = 6.0
+DEFAULT_SL_THRESHOLD_S = 20.0
+
+
+def _per_interval(integer: bool) -> BeforeValidator:
+    """Accept one number or a list with one number per interval; store a tuple."""
+    kind = "a whole number" if integer else "a number"
+
+    def check(value: object) -> tuple[float, ...] | tuple[int, ...]:
+        items = list(value) if isinstance(value, list | tuple) else [value]
+        if not items:
+            raise ValueError(f"expected {kind} or a list of one per interval, got an empty list")
+        out: list[Any] = []
+        for position, item in enumerate(items):
+            where = f"item {position + 1}: " if len(items) > 1 else ""
+            if isinstance(item, bool) or not isinstance(item, int | float):
+                raise ValueError(
+                    f"{where}expected {kind} or a list of one per interval, got {item!r}"
+                )
+            if not math.isfinite(item) or item < 0:
+                raise ValueError(f"{where}must be finite and >= 0, got {item!r}")
+            if integer:
+                if float(item) != int(item):
+                    raise ValueError(f"{where}must be a whole number of agents, got {item!r}")
+                item = int(item)
+            out.append(float(item) if not integer else item)
+        return tuple(out)
+
+    return BeforeValidator(check)
+
+
+PerIntervalRate = Annotated[tuple[float, ...], _per_interval(integer=False)]
+PerIntervalCount = Annotated[tuple[int, ...], _per_interval(integer=True)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _department_mix(value: object) -> object:
+    """``enters = "support"`` is shorthand for ``enters = { support = 1.0 }``."""
+    if isinstance(value, str):
+        return {value: 1.0}
+    if isinstance(value, dict):
+        return value
+    raise ValueError(
+        f"expected a department name or a mix like {{ sales = 0.6, support = 0.4 }}, got {value!r}"
+    )
+
+
+DepartmentMix = Annotated[dict[str, Fraction], BeforeValidator(_department_mix)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceLevelTarget(_Section):
+    """``answered within`` a threshold, as a share of answered + abandoned."""
+
+    within: Seconds
+    fraction: Fraction
+
+
+class TransferTarget(_Section):
+    """Share of answered callers transferred at most ``at_most`` times."""
+
+    at_most: int = Field(ge=0)
+    fraction: Fraction
+
+
+class Targets(_Section):
+    """What the staffing plan is judged against, overall and per interval."""
+
+    service_level: ServiceLevelTarget | None = None
+    max_asa: Seconds | None = None
+    max_abandon_rate: Fraction | None = None
+    max_block_rate: Fraction | None = None
+    max_mean_transfers: NonNegative | None = None
+    transfers: TransferTarget | None = None
+    max_occupancy: Fraction | None = None
+
+
+class CallerType(_Section):
+    """A stream of callers with its own arrival profile, patience and priority."""
+
+    name: str = Field(min_length=1)
+    arrivals_per_hour: PerIntervalRate
+    enters: DepartmentMix
+    patience: Distribution | None = None
+    priority: int = 0
+
+
+class Department(_Section):
+    """A queue with its own skill: talk and wrap-up times and where calls go next."""
+
+    name: str = Field(min_length=1)
+    talk: Distribution
+    wrap_up: Distribution | None = None
+    transfer: dict[str, Fraction] = Field(default_factory=dict)
+
+
+class AgentGroup(_Section):
+    """Agents with the same ordered skills (first is primary) and staffing."""
+
+    name: str = Field(min_length=1)
+    skills: tuple[str, ...] = Field(min_length=1)
+    staff: PerIntervalCount
+    pickup: Distribution | None = None
+    talk_factor: float = Field(default=1.0, gt=0.0, allow_inf_nan=False)
+
+
+class Scenario(_Section):
+    """One call centre over one day (or any horizon of ``intervals`` x ``interval``)."""
+
+    name: str = Field(min_length=1)
+    interval: Seconds = Field(gt=0)
+    intervals: int = Field(ge=1)
+    open: str = "00:00"
+    ring: Seconds = Field(default=DEFAULT_RING_S, gt=0)
+    lines: int | None = Field(default=None, ge=1)
+    warmup: Seconds = 0.0
+    seed: int = Field(default=1, ge=0)
+    voicemail_after: Seconds | None = Field(default=None, gt=0)
+    targets: Targets = Field(default_factory=Targets)
+    callers: tuple[CallerType, ...] = Field(min_length=1)
+    departments: tuple[Department, ...] = Field(min_length=1)
+    agents: tuple[AgentGroup, ...] = Field(min_length=1)
+
+    # -- derived views used by the engine and the metrics -------------------------
+
+    @property
+    def horizon(self) -> float:
+        """Seconds from opening until the last interval ends (arrivals stop there)."""
+        return self.interval * self.intervals
+
+    @property
+    def open_s(self) -> float:
+        """Clock time of t = 0 in seconds after midnight (labels only)."""
+        return parse_clock(self.open)
+
+    def interval_label(self, index: int) -> str:
+        """Clock label of the start of interval ``index``, e.g. ``"08:30"``."""
+        return format_clock(self.open_s + index * self.interval)
+
+    def per_interval(self, values: Sequence[float]) -> np.ndarray:
+        """Expand a one-value-or-one-per-interval tuple to an array of ``intervals``."""
+        array = np.asarray(values, dtype=float)
+        return np.full(self.intervals, array[0]) if array.size == 1 else array
+
+    def department_index(self, name: str) -> int:
+        """Position of a department in ``departments``."""
+        for index, department in enumerate(self.departments):
+            if department.name == name:
+                return index
+        raise KeyError(name)
+
+    @property
+    def service_level_threshold(self) -> float:
+        """The SL threshold in seconds: the target's ``within``, else 20 s."""
+        target = self.targets.service_level
+        return target.within if target is not None else DEFAULT_SL_THRESHOLD_S
+
+    # -- cross-checks ---------------------------------------------------------------
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        problems = cross_check(self)
+        if problems:
+            raise ScenarioError(problems)
+        return self
+
+
+def cross_check(scenario: Scenario) -> list[Problem]:
+    """Every problem that needs more than one field to see, with its key path."""
+    problems: list[Problem] = []
+    names = [d.name for d in scenario.departments]
+    known = set(names)
+
+    for section in ("callers", "departments", "agents"):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(getattr(scenario, section)):
+            if item.name in seen:
+                problems.append(Problem(
+                    f"{section}[{index}].name",
+                    f"duplicate name '{item.name}' (also {section}[{seen[item.name]}])",
+                ))
+            seen.setdefault(item.name, index)
+
+    def unknown(path: str, name: str) -> None:
+        problems.append(Problem(path, f"no department named '{name}'{did_you_mean(name, names)}"))
+
+    for index, caller in enumerate(scenario.callers):
+        for department in caller.enters:
+            if department not in known:
+                unknown(f"callers[{index}].enters.{department}", department)
+        total = sum(caller.enters.values())
+        if abs(total - 1.0) > 1e-9:
+            problems.append(Problem(
+                f"callers[{index}].enters",
+                f"the shares add up to {total:g}; they must add up to 1",
+            ))
+
+    for index, department in enumerate(scenario.departments):
+        for target in department.transfer:
+            if target not in known:
+                unknown(f"departments[{index}].transfer.{target}", target)
+        total = sum(department.transfer.values())
+        if total > 1.0 + 1e-9:
+            problems.append(Problem(
+                f"departments[{index}].transfer",
+                f"transfer probabilities add up to {total:g}; they must add up to at most 1 "
+                "(the rest of the calls end after talk)",
+            ))
+
+    served: set[str] = set()
+    for index, group in enumerate(scenario.agents):
+        for position, skill in enumerate(group.skills):
+            if skill not in known:
+                unknown(f"agents[{index}].skills[{position}]", skill)
+            elif skill in group.skills[:position]:
+                problems.append(Problem(
+                    f"agents[{index}].skills[{position}]", f"skill '{skill}' is listed twice"
+                ))
+        served.update(group.skills)
+    for index, department in enumerate(scenario.departments):
+        if department.name not in served:
+            problems.append(Problem(
+                f"departments[{index}]",
+                f"no agent group has the skill '{department.name}': its calls would never be "
+                "answered (add it to an agent group's skills)",
+            ))
+
+    problems += _transfer_traps(scenario)
+    problems += _interval_lengths(scenario)
+
+    if scenario.warmup >= scenario.horizon:
+        problems.append(Problem(
+            "warmup",
+            f"warm-up ({scenario.warmup:g} s) must end before the last interval ends "
+            f"({scenario.horizon:g} s)",
+        ))
+    try:
+        parse_clock(scenario.open)
+    except ValueError as exc:
+        problems.append(Problem("open", str(exc)))
+    return problems
+
+
+def _transfer_traps(scenario: Scenario) -> list[Problem]:
+    """Departments from which every transfer path comes back: calls could never leave."""
+    names = [d.name for d in scenario.departments]
+    index = {name: i for i, name in enumerate(names)}
+    can_leave = [sum(d.transfer.values()) < 1.0 - 1e-12 for d in scenario.departments]
+    changed = True
+    while changed:
+        changed = False
+        for i, department in enumerate(scenario.departments):
+            if can_leave[i]:
+                continue
+            if any(p > 0 and t in index and can_leave[index[t]]
+                   for t, p in department.transfer.items()):
+                can_leave[i] = changed = True
+    return [
+        Problem(
+            f"departments[{i}].transfer",
+            f"calls in '{names[i]}' can never leave: every transfer path from it comes back "
+            "without a way out (make some row add up to less than 1)",
+        )
+        for i in range(len(names)) if not can_leave[i]
+    ]
+
+
+def _interval_lengths(scenario: Scenario) -> list[Problem]:
+    """Per-interval lists must have exactly one value per interval."""
+    problems: list[Problem] = []
+    n = scenario.intervals
+    fields: list[tuple[str, Sequence[float]]] = [
+        (f"callers[{i}].arrivals_per_hour", c.arrivals_per_hour)
+        for i, c in enumerate(scenario.callers)
+    ] + [(f"agents[{i}].staff", g.staff) for i, g in enumerate(scenario.agents)]
+    for path, values in fields:
+        if len(values) not in (1, n):
+            problems.append(Problem(
+                path, f"has {len(values)} values, but intervals = {n} (give one number or {n})"
+            ))
+    return problems
