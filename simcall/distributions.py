@@ -10,12 +10,12 @@ cost of randomness negligible.
 from __future__ import annotations
 
 import math
+from math import gamma as gamma_function
 from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
-from scipy.special import gamma as gamma_function
 
 from simcall.durations import parse_duration
 from simcall.units import NonNegative, Seconds

@@ -1,0 +1,76 @@
+"""The discrete-event model of a call centre on SimPy.
+
+:func:`run_replication` wires one replication together -- demand, random
+streams, queues, agents, staffing and the call flow -- runs it until the
+centre has drained, and returns its :class:`~simcall.records.Records`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from simpy import Environment
+
+from simcall.model.agents import AgentPool
+from simcall.model.calls import CallFlow, LaterVisitDraws, Trace
+from simcall.model.demand import Arrival, draw_demand, scripted_demand
+from simcall.model.queues import DepartmentQueue
+from simcall.model.staffing import staffing
+from simcall.records import Recorder, Records
+from simcall.scenario import Scenario
+from simcall.streams import Owner, generator, sampler
+
+__all__ = ["Arrival", "Trace", "run_replication"]
+
+
+def run_replication(
+    scenario: Scenario,
+    seed: int,
+    replication: int = 0,
+    script: Sequence[Arrival] | None = None,
+    trace: Trace | None = None,
+) -> Records:
+    """Simulate one replication and return its records.
+
+    Parameters
+    ----------
+    scenario
+        The validated call centre.
+    seed, replication
+        Together they fix every random stream (see :mod:`simcall.streams`).
+    script
+        Exact arrivals instead of Poisson ones (for traces and tests).
+    trace
+        A list to append ``(time, event, call, department, agent)`` rows to.
+    """
+    demand = (scripted_demand(scenario, script, seed, replication) if script is not None
+              else draw_demand(scenario, seed, replication))
+
+    def stream(name: str, owner: Owner, index: int):
+        return generator(seed, replication, name, owner, index)
+
+    later = Owner.DEPARTMENT_LATER_VISITS
+    departments = scenario.departments
+    later_visit = LaterVisitDraws(
+        talk=[sampler(d.talk, stream("talk", later, i)) for i, d in enumerate(departments)],
+        wrap_up=[sampler(d.wrap_up, stream("wrap_up", later, i))
+                 for i, d in enumerate(departments)],
+        routing=[stream("routing", later, i).random for i in range(len(scenario.departments))],
+        patience=[sampler(c.patience, stream("patience", Owner.CALLER_LATER_VISITS, i), math.inf)
+                  for i, c in enumerate(scenario.callers)],
+    )
+    pickups = [sampler(g.pickup, stream("pickup", Owner.AGENT_GROUP, i))
+               for i, g in enumerate(scenario.agents)]
+
+    env = Environment()
+    recorder = Recorder()
+    queues = [DepartmentQueue() for _ in scenario.departments]
+    pool = AgentPool(scenario, queues, pickups, recorder)
+    flow = CallFlow(scenario, env, demand, queues, pool, recorder, later_visit, trace)
+    env.process(staffing(env, scenario, pool, flow))
+    flow.start()
+    env.run()
+    end = max(env.now, scenario.horizon)
+    pool.close(end)
+    return recorder.freeze(end)

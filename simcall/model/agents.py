@@ -1,0 +1,180 @@
+"""Agents and the pool that routes calls to them.
+
+Routing (SPEC): a new call goes to the longest-idle agent whose *primary*
+skill is the call's department, else to the longest-idle agent who has the
+skill at all; an agent who becomes free takes the next call from its
+highest-ranked skill that has one waiting.
+
+Idle agents sit in two FIFO lists per department (primary, secondary). An
+agent with several skills is in several lists; rather than search and
+remove, each idle spell gets a token and entries with an old token are
+skipped when met (lazy deletion), which keeps every operation O(1).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from simcall.records import Recorder
+from simcall.scenario import Scenario
+
+if TYPE_CHECKING:
+    from simcall.model.calls import Call
+    from simcall.model.queues import DepartmentQueue
+
+
+class Agent:
+    """One agent: which group, which skills, and what they are doing."""
+
+    __slots__ = (
+        "busy_since", "group", "idle", "leaving", "name", "number", "on_duty_since", "pickup",
+        "skills", "talk_factor", "token",
+    )
+
+    def __init__(self, number: int, group: int, name: str, skills: tuple[int, ...],
+                 talk_factor: float, pickup: Callable[[], float], now: float) -> None:
+        self.number = number
+        self.group = group
+        self.name = name
+        self.skills = skills
+        self.talk_factor = talk_factor
+        self.pickup = pickup
+        self.idle = False
+        self.token = 0
+        self.leaving = False
+        self.busy_since = now
+        self.on_duty_since = now
+
+
+class AgentPool:
+    """Every agent on duty, the idle lists, and staffing changes."""
+
+    def __init__(self, scenario: Scenario, queues: Sequence[DepartmentQueue],
+                 pickups: Sequence[Callable[[], float]], recorder: Recorder) -> None:
+        departments = len(scenario.departments)
+        self._primary: list[deque[tuple[int, Agent]]] = [deque() for _ in range(departments)]
+        self._secondary: list[deque[tuple[int, Agent]]] = [deque() for _ in range(departments)]
+        self._queues = queues
+        self._groups = scenario.agents
+        self._skills = [tuple(scenario.department_index(s) for s in g.skills)
+                        for g in scenario.agents]
+        self._pickups = pickups
+        self._busy = recorder.busy
+        self._staffed = recorder.staffed
+        self.on_duty: list[list[Agent]] = [[] for _ in scenario.agents]
+        self._created = 0
+        self._named = [0 for _ in scenario.agents]
+        self._compact_at = 64
+
+    # -- routing ----------------------------------------------------------------
+
+    def idle_agent_for(self, department: int) -> Agent | None:
+        """Take the longest-idle agent for a new call (primary skill first)."""
+        for waiting in (self._primary[department], self._secondary[department]):
+            while waiting:
+                token, agent = waiting.popleft()
+                if agent.idle and agent.token == token:
+                    agent.idle = False
+                    return agent
+        return None
+
+    def next_call_for(self, agent: Agent) -> Call | None:
+        """The next waiting call from the agent's highest-ranked skill that has one."""
+        for department in agent.skills:
+            queue = self._queues[department]
+            if queue.waiting:
+                call = queue.pop()
+                if call is not None:
+                    return call
+        return None
+
+    def release(self, agent: Agent, now: float) -> Call | None:
+        """An agent has finished (ringing, talk, wrap-up): leave, take a call or go idle."""
+        busy = self._busy
+        busy["group"].append(agent.group)
+        busy["start"].append(agent.busy_since)
+        busy["end"].append(now)
+        return self.available(agent, now)
+
+    def available(self, agent: Agent, now: float) -> Call | None:
+        """Offer a free agent the queues; returns the call it takes, if any."""
+        if agent.leaving:
+            self._off_duty(agent, now)
+            return None
+        call = self.next_call_for(agent)
+        if call is None:
+            self._make_idle(agent)
+        else:
+            agent.busy_since = now
+        return call
+
+    def _make_idle(self, agent: Agent) -> None:
+        agent.idle = True
+        agent.token += 1
+        entry = (agent.token, agent)
+        skills = agent.skills
+        self._primary[skills[0]].append(entry)
+        for department in skills[1:]:
+            self._secondary[department].append(entry)
+        for lists in (self._primary, self._secondary):
+            for department in skills:
+                if len(lists[department]) > self._compact_at:
+                    lists[department] = deque(
+                        (t, a) for t, a in lists[department] if a.idle and a.token == t
+                    )
+
+    # -- staffing -------------------------------------------------------------------
+
+    def set_staff(self, group: int, target: int, now: float) -> list[Agent]:
+        """Bring a group to ``target`` agents; returns the agents who just came on duty.
+
+        Idle agents leave at once; busy ones finish the call in hand (and its
+        wrap-up) first. Agents told to leave who have not left yet are kept
+        before anyone new is brought in.
+        """
+        agents = self.on_duty[group]
+        staying = [a for a in agents if not a.leaving]
+        change = target - len(staying)
+        arrived: list[Agent] = []
+        if change > 0:
+            for agent in agents:
+                if change and agent.leaving:
+                    agent.leaving = False
+                    change -= 1
+            spec = self._groups[group]
+            for _ in range(change):
+                self._created += 1
+                self._named[group] += 1
+                agent = Agent(self._created, group, f"{spec.name} #{self._named[group]}",
+                              self._skills[group], spec.talk_factor, self._pickups[group], now)
+                agents.append(agent)
+                arrived.append(agent)
+            self._compact_at = 4 * sum(len(a) for a in self.on_duty) + 64
+        elif change < 0:
+            for agent in sorted(staying, key=lambda a: not a.idle):
+                if change == 0:
+                    break
+                change += 1
+                if agent.idle:
+                    agent.idle = False
+                    self._off_duty(agent, now)
+                else:
+                    agent.leaving = True
+        return arrived
+
+    def _off_duty(self, agent: Agent, now: float) -> None:
+        self.on_duty[agent.group].remove(agent)
+        self._record_staffed(agent, now)
+
+    def _record_staffed(self, agent: Agent, now: float) -> None:
+        self._staffed["group"].append(agent.group)
+        self._staffed["start"].append(agent.on_duty_since)
+        self._staffed["end"].append(now)
+
+    def close(self, now: float) -> None:
+        """End of the run: everyone still on duty goes home now."""
+        for agents in self.on_duty:
+            for agent in agents:
+                self._record_staffed(agent, now)

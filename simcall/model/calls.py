@@ -1,0 +1,318 @@
+"""The life of a call, as a chain of SimPy events.
+
+A call arrives, takes a trunk line (or hears a busy signal), joins its
+department's queue, rings an agent, talks, and is then either transferred
+(cold) into another queue or leaves; the agent does wrap-up and takes the
+next call. A caller whose patience runs out before pickup -- also while the
+phone rings -- hangs up; with ``voicemail_after`` set, a call still
+unanswered by then goes to voicemail instead.
+
+Why callbacks rather than a generator process per call: a SimPy process
+costs an extra event and a generator resume at every step, about twice the
+work of the call's own events, and the engine must simulate hundreds of
+thousands of calls per run. Each step below is one ``Timeout`` whose value
+is the call and whose callback is the next step, and nothing is scheduled
+that cannot matter: no patience timer for a call that finds a free agent, no
+event per ring (the ring answered on follows from the answer time).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from itertools import accumulate
+
+from simpy import Environment
+from simpy.events import Event, Timeout
+
+from simcall.model.agents import Agent, AgentPool
+from simcall.model.demand import Demand
+from simcall.model.queues import DepartmentQueue
+from simcall.records import Outcome, Recorder
+from simcall.scenario import Scenario
+
+ANSWERED, ABANDONED, BLOCKED, VOICEMAIL = (
+    Outcome.ANSWERED, Outcome.ABANDONED, Outcome.BLOCKED, Outcome.VOICEMAIL,
+)
+Trace = list[tuple[float, str, int, str, str]]
+"""Event log rows: (time, event, call id, department, agent)."""
+
+
+class Call:
+    """A call in the system, with the attributes of its current queue visit."""
+
+    __slots__ = (
+        "agent", "answer_wait", "caller", "deadline", "department", "entered", "id",
+        "priority", "talk", "timer", "to_voicemail", "transfer_draw", "transfers", "visits",
+        "waited", "waiting", "wrap_up",
+    )
+
+    def __init__(self, number: int, caller: int, priority: int) -> None:
+        self.id = number
+        self.caller = caller
+        self.priority = priority
+        self.transfers = 0
+        self.visits = 0
+        self.waiting = False
+        self.agent: Agent | None = None
+        self.timer: Event | None = None
+
+
+class CallFlow:
+    """Moves calls through queues and agents; writes the records."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        env: Environment,
+        demand: Demand,
+        queues: Sequence[DepartmentQueue],
+        pool: AgentPool,
+        recorder: Recorder,
+        later_visit: LaterVisitDraws,
+        trace: Trace | None = None,
+    ) -> None:
+        self.env = env
+        self.queues = queues
+        self.pool = pool
+        self.trace = trace
+        self.later_visit = later_visit
+        self.lines = scenario.lines if scenario.lines is not None else math.inf
+        self.lines_busy = 0
+        self.voicemail_after = (scenario.voicemail_after if scenario.voicemail_after is not None
+                                else math.inf)
+        self.department_names = [d.name for d in scenario.departments]
+        self.priorities = [c.priority for c in scenario.callers]
+        self.transfer_rows = [
+            (tuple(scenario.department_index(t) for t in d.transfer),
+             tuple(accumulate(d.transfer.values())))
+            for d in scenario.departments
+        ]
+        # Demand as plain lists: indexing a list is several times cheaper than numpy.
+        self._arrival = demand.arrival.tolist()
+        self._caller = demand.caller.tolist()
+        self._department = demand.department.tolist()
+        self._patience = demand.patience.tolist()
+        self._talk = demand.talk.tolist()
+        self._wrap_up = demand.wrap_up.tolist()
+        self._transfer_draw = demand.transfer_draw.tolist()
+        n = len(self._arrival)
+        calls = recorder.calls
+        calls["caller"] = self._caller
+        calls["arrival"] = self._arrival
+        calls["department"] = self._department
+        calls["outcome"] = [int(Outcome.IN_SYSTEM)] * n
+        calls["waited"] = [False] * n
+        calls["wait"] = [math.nan] * n
+        calls["answer_time"] = [math.nan] * n
+        calls["transfers"] = [0] * n
+        self._outcome = calls["outcome"]
+        self._waited = calls["waited"]
+        self._wait = calls["wait"]
+        self._answer_time = calls["answer_time"]
+        self._transfers = calls["transfers"]
+        self._visits = recorder.visits
+
+    # -- arrival ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Schedule the first arrival; each arrival schedules the next."""
+        if self._arrival:
+            Timeout(self.env, self._arrival[0], 0).callbacks.append(self._on_arrival)
+
+    def _on_arrival(self, event: Event) -> None:
+        number: int = event._value
+        following = number + 1
+        if following < len(self._arrival):
+            delay = self._arrival[following] - self._arrival[number]
+            Timeout(self.env, delay, following).callbacks.append(self._on_arrival)
+        self.arrive(number)
+
+    def arrive(self, number: int) -> None:
+        """A call reaches the centre: busy signal, or a line and a queue."""
+        department = self._department[number]
+        if self.lines_busy >= self.lines:
+            self._outcome[number] = BLOCKED
+            if self.trace is not None:
+                self._log("blocked", number, department)
+            return
+        self.lines_busy += 1
+        caller = self._caller[number]
+        call = Call(number, caller, self.priorities[caller])
+        call.talk = self._talk[number]
+        call.wrap_up = self._wrap_up[number]
+        call.transfer_draw = self._transfer_draw[number]
+        self.enter_queue(call, department, self._patience[number])
+
+    # -- queue ----------------------------------------------------------------------
+
+    def enter_queue(self, call: Call, department: int, patience: float) -> None:
+        """Join a department's queue, or go straight to an idle agent."""
+        now = self.env.now
+        call.department = department
+        call.entered = now
+        limit = patience if patience < self.voicemail_after else self.voicemail_after
+        call.to_voicemail = self.voicemail_after <= patience
+        call.deadline = now + limit
+        if self.trace is not None:
+            self._log("queue", call.id, department)
+        agent = self.pool.idle_agent_for(department)
+        if agent is not None:
+            call.waited = False
+            agent.busy_since = now
+            self.connect(call, agent)
+            return
+        call.waited = True
+        self.queues[department].push(call, call.priority, now)
+        if limit < math.inf:
+            timer = Timeout(self.env, limit, call)
+            timer.callbacks.append(self._on_deadline)
+            call.timer = timer
+
+    def _on_deadline(self, event: Event) -> None:
+        call: Call = event._value
+        if call.waiting and call.timer is event:
+            self.queues[call.department].hang_up(call)
+            self._hang_up(call)
+
+    def _hang_up(self, call: Call) -> None:
+        outcome = VOICEMAIL if call.to_voicemail else ABANDONED
+        if self.trace is not None:
+            self._log("voicemail" if call.to_voicemail else "abandon", call.id, call.department)
+        self._end_visit(call, outcome, self.env.now - call.entered, None, math.nan, math.nan,
+                        False)
+        self._leave(call)
+
+    # -- agent ----------------------------------------------------------------------
+
+    def connect(self, call: Call, agent: Agent) -> None:
+        """An agent is assigned: the phone rings for the pickup delay, then talk."""
+        call.agent = agent
+        pickup = agent.pickup()
+        if self.trace is not None:
+            self._log("ring", call.id, call.department, agent.name)
+        if pickup <= 0.0:
+            self._answer(call)
+            return
+        remaining = call.deadline - self.env.now
+        if remaining < pickup:  # the caller hangs up while it rings
+            Timeout(self.env, remaining, call).callbacks.append(self._on_hang_up_ringing)
+        else:
+            Timeout(self.env, pickup, call).callbacks.append(self._on_pickup)
+
+    def _on_pickup(self, event: Event) -> None:
+        self._answer(event._value)
+
+    def _on_hang_up_ringing(self, event: Event) -> None:
+        call: Call = event._value
+        self._hang_up(call)
+        self._free(call.agent)  # type: ignore[arg-type]
+
+    def _answer(self, call: Call) -> None:
+        agent = call.agent
+        call.answer_wait = self.env.now - call.entered
+        if self.trace is not None:
+            self._log("answer", call.id, call.department, agent.name)  # type: ignore[union-attr]
+        talk = call.talk * agent.talk_factor  # type: ignore[union-attr]
+        call.talk = talk
+        Timeout(self.env, talk, call).callbacks.append(self._on_talk_end)
+
+    def _on_talk_end(self, event: Event) -> None:
+        call: Call = event._value
+        agent: Agent = call.agent  # type: ignore[assignment]
+        department = call.department
+        wrap_up = call.wrap_up
+        targets, cumulative = self.transfer_rows[department]
+        onward = -1
+        draw = call.transfer_draw
+        for target, bound in zip(targets, cumulative, strict=True):
+            if draw < bound:
+                onward = target
+                break
+        self._end_visit(call, ANSWERED, call.answer_wait, agent, call.talk, wrap_up, onward >= 0)
+        if onward >= 0:
+            call.transfers += 1
+            if self.trace is not None:
+                self._log("transfer", call.id, onward, agent.name)
+            patience = self.later_visit.draw(call, onward)
+            self.enter_queue(call, onward, patience)
+        else:
+            if self.trace is not None:
+                self._log("end", call.id, department, agent.name)
+            self._leave(call)
+        if wrap_up > 0.0:
+            Timeout(self.env, wrap_up, agent).callbacks.append(self._on_wrap_up_end)
+        else:
+            self._free(agent)
+
+    def _on_wrap_up_end(self, event: Event) -> None:
+        self._free(event._value)
+
+    def _free(self, agent: Agent) -> None:
+        call = self.pool.release(agent, self.env.now)
+        if call is not None:
+            self.connect(call, agent)
+
+    def agent_arrives(self, agent: Agent) -> None:
+        """A newly rostered agent takes a waiting call or goes idle."""
+        call = self.pool.available(agent, self.env.now)
+        if call is not None:
+            self.connect(call, agent)
+
+    # -- records --------------------------------------------------------------------
+
+    def _end_visit(self, call: Call, outcome: int, wait: float, agent: Agent | None,
+                   talk: float, wrap_up: float, transferred: bool) -> None:
+        visits = self._visits
+        visits["call"].append(call.id)
+        visits["department"].append(call.department)
+        visits["entered"].append(call.entered)
+        visits["outcome"].append(outcome)
+        visits["waited"].append(call.waited)
+        visits["wait"].append(wait)
+        visits["group"].append(agent.group if agent is not None else -1)
+        visits["agent"].append(agent.number if agent is not None else -1)
+        visits["talk"].append(talk)
+        visits["wrap_up"].append(wrap_up)
+        visits["transferred"].append(transferred)
+        if call.visits == 0:
+            number = call.id
+            self._outcome[number] = outcome
+            self._waited[number] = call.waited
+            self._wait[number] = wait
+            if outcome == ANSWERED:
+                self._answer_time[number] = wait
+        call.visits += 1
+
+    def _leave(self, call: Call) -> None:
+        self.lines_busy -= 1
+        self._transfers[call.id] = call.transfers
+
+    def _log(self, what: str, number: int, department: int, agent: str = "") -> None:
+        assert self.trace is not None
+        self.trace.append((self.env.now, what, number, self.department_names[department], agent))
+
+    def waiting_calls(self) -> int:
+        """Calls still queued (only when the centre could not drain)."""
+        return sum(queue.waiting for queue in self.queues)
+
+
+class LaterVisitDraws:
+    """Attributes drawn when a transferred call joins another queue.
+
+    The first visit's attributes come with the call (drawn at arrival); later
+    visits draw from the department's own streams (talk, wrap-up, transfer)
+    and the caller type's later-visit patience stream.
+    """
+
+    def __init__(self, talk: Sequence[Callable[[], float]], wrap_up: Sequence[Callable[[], float]],
+                 routing: Sequence[Callable[[], float]],
+                 patience: Sequence[Callable[[], float]]) -> None:
+        self._talk, self._wrap_up, self._routing, self._patience = talk, wrap_up, routing, patience
+
+    def draw(self, call: Call, department: int) -> float:
+        """Set the call's talk, wrap-up and transfer draw for ``department``; return patience."""
+        call.talk = self._talk[department]()
+        call.wrap_up = self._wrap_up[department]()
+        call.transfer_draw = self._routing[department]()
+        return self._patience[call.caller]()

@@ -1,0 +1,153 @@
+"""Demand: every call of a run, with its attributes, drawn before the run starts.
+
+Arrivals are a Poisson process per caller type with a rate that is constant
+within each interval. Given the count in an interval (Poisson), the arrival
+times are independent uniforms: exact, and one numpy call per interval.
+
+A call's own attributes -- first department, patience, talk and wrap-up at
+that department, the uniform that decides its first transfer -- are drawn here
+too, in arrival order, whether or not they end up used. That is what makes
+common random numbers work: the 100th caller brings the same talk time to
+every staffing plan.
+
+Tests and trainers can instead script the arrivals exactly (:class:`Arrival`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simcall.scenario import Scenario
+from simcall.streams import Owner, generator
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A scripted call: when it arrives, its caller type, and optional fixed attributes.
+
+    Unset attributes are drawn from the scenario's distributions as usual.
+    ``patience=math.inf`` means this caller never hangs up.
+    """
+
+    at: float
+    caller: str
+    department: str | None = None
+    talk: float | None = None
+    wrap_up: float | None = None
+    patience: float | None = None
+    transfer_draw: float | None = None
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Columns, one row per call in arrival order."""
+
+    arrival: np.ndarray  # seconds since opening
+    caller: np.ndarray  # caller-type index
+    department: np.ndarray  # first department index
+    patience: np.ndarray  # seconds at the first queue (inf: never hangs up)
+    talk: np.ndarray  # talk seconds at the first department, before talk_factor
+    wrap_up: np.ndarray  # wrap-up seconds after the first talk
+    transfer_draw: np.ndarray  # uniform deciding the transfer after the first talk
+
+    def __len__(self) -> int:
+        return int(self.arrival.size)
+
+
+def draw_demand(scenario: Scenario, seed: int, replication: int) -> Demand:
+    """Draw all calls of one replication, caller type by caller type, then merge by time."""
+    parts = [
+        _draw_caller(scenario, seed, replication, index) for index in range(len(scenario.callers))
+    ]
+    merged = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    order = np.argsort(merged["arrival"], kind="stable")
+    return Demand(**{key: values[order] for key, values in merged.items()})
+
+
+def _draw_caller(
+    scenario: Scenario, seed: int, replication: int, index: int
+) -> dict[str, np.ndarray]:
+    caller = scenario.callers[index]
+
+    def rng(name: str) -> np.random.Generator:
+        return generator(seed, replication, name, Owner.CALLER_AT_ARRIVAL, index)
+
+    arrival_rng = rng("arrivals")
+    times = []
+    for k, rate in enumerate(scenario.per_interval(caller.arrivals_per_hour)):
+        count = arrival_rng.poisson(rate * scenario.interval / 3600.0)
+        offsets = np.sort(arrival_rng.uniform(0, scenario.interval, count))
+        times.append(k * scenario.interval + offsets)
+    arrival = np.concatenate(times) if times else np.empty(0)
+    n = arrival.size
+
+    routing = rng("routing")
+    names = list(caller.enters)
+    cumulative = np.cumsum([caller.enters[name] for name in names])
+    entry_choice = np.minimum(np.searchsorted(cumulative, routing.random(n), side="right"),
+                              len(names) - 1)
+    department = np.array([scenario.department_index(name) for name in names])[entry_choice]
+    transfer_draw = routing.random(n)
+
+    patience = (caller.patience.sample(rng("patience"), n) if caller.patience is not None
+                else np.full(n, math.inf))
+    talk, wrap_up = np.empty(n), np.zeros(n)
+    talk_rng, wrap_rng = rng("talk"), rng("wrap_up")
+    for d in np.unique(department):
+        mask = department == d
+        spec = scenario.departments[d]
+        talk[mask] = spec.talk.sample(talk_rng, int(mask.sum()))
+        if spec.wrap_up is not None:
+            wrap_up[mask] = spec.wrap_up.sample(wrap_rng, int(mask.sum()))
+    return {
+        "arrival": arrival, "caller": np.full(n, index, dtype=np.int32),
+        "department": department.astype(np.int32), "patience": patience, "talk": talk,
+        "wrap_up": wrap_up, "transfer_draw": transfer_draw,
+    }
+
+
+def scripted_demand(
+    scenario: Scenario, script: Sequence[Arrival], seed: int, replication: int
+) -> Demand:
+    """Demand from an exact script; attributes the script leaves unset are drawn."""
+    rows = sorted(script, key=lambda a: a.at)
+    callers = [c.name for c in scenario.callers]
+    columns: dict[str, list[float]] = {key: [] for key in Demand.__dataclass_fields__}
+    routing = {i: generator(seed, replication, "routing", Owner.CALLER_AT_ARRIVAL, i)
+               for i in range(len(callers))}
+    others = {i: generator(seed, replication, "talk", Owner.CALLER_AT_ARRIVAL, i)
+              for i in range(len(callers))}
+    for row in rows:
+        index = callers.index(row.caller)
+        spec = scenario.callers[index]
+        rng, talk_rng = routing[index], others[index]
+        if row.department is not None:
+            department = scenario.department_index(row.department)
+        else:
+            names = list(spec.enters)
+            weights = np.array([spec.enters[name] for name in names])
+            department = scenario.department_index(names[rng.choice(len(names), p=weights)])
+        wrap_spec = scenario.departments[department].wrap_up
+        values = {
+            "arrival": row.at,
+            "caller": index,
+            "department": department,
+            "talk": row.talk if row.talk is not None
+            else float(scenario.departments[department].talk.sample(talk_rng, 1)[0]),
+            "wrap_up": row.wrap_up if row.wrap_up is not None
+            else (float(wrap_spec.sample(talk_rng, 1)[0]) if wrap_spec else 0.0),
+            "patience": row.patience if row.patience is not None
+            else (float(spec.patience.sample(talk_rng, 1)[0]) if spec.patience else math.inf),
+            "transfer_draw": row.transfer_draw if row.transfer_draw is not None
+            else float(rng.random()),
+        }
+        for key, value in values.items():
+            columns[key].append(value)
+    return Demand(**{
+        key: np.array(values, dtype=np.int32 if key in ("caller", "department") else float)
+        for key, values in columns.items()
+    })
