@@ -1,9 +1,26 @@
-"""simcall: a call-centre phone queue simulator checked against Erlang closed forms."""
+"""simcall: a call-centre phone queue simulator checked against Erlang closed forms.
+
+>>> import simcall
+>>> scenario = simcall.load("scenarios/helpdesk.toml")      # doctest: +SKIP
+>>> summary = simcall.replicate(scenario, replications=10)  # doctest: +SKIP
+>>> summary.kpis["service_level"].ci95                      # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
-from simcall.loader import load, loads
-from simcall.scenario import Scenario
-
 __version__ = "0.1.0"
-__all__ = ["Scenario", "__version__", "load", "loads"]
+
+from simcall import erlang
+from simcall.errors import ScenarioError, SimcallError
+from simcall.loader import from_dict, load, loads
+from simcall.model import Arrival
+from simcall.results import RunResult, Summary
+from simcall.runner import replicate, simulate
+from simcall.scenario import Scenario
+from simcall.stats import ConfidenceInterval, Estimate
+
+__all__ = [
+    "Arrival", "ConfidenceInterval", "Estimate", "RunResult", "Scenario", "ScenarioError",
+    "SimcallError", "Summary", "__version__", "erlang", "from_dict", "load", "loads",
+    "replicate", "simulate",
+]

@@ -82,6 +82,18 @@ class Records:
     busy: Periods
     staffed: Periods
     end_time: float  # when the last event happened (the centre drained)
+    counters: Counters
+
+
+@dataclass(frozen=True)
+class Counters:
+    """Tallies the engine keeps itself, to check the records against (conservation)."""
+
+    arrived: int  # arrival events handled
+    blocked: int  # busy signals given
+    left: int  # calls that left the centre after their last queue visit
+    waiting_at_end: int  # calls still queued when the event list ran dry
+    visits: int  # queue visits started
 
 
 _INT = {"caller", "department", "outcome", "transfers", "call", "group", "agent"}
@@ -102,7 +114,7 @@ class Recorder:
         self.busy: dict[str, list] = {f.name: [] for f in fields(Periods)}
         self.staffed: dict[str, list] = {f.name: [] for f in fields(Periods)}
 
-    def freeze(self, end_time: float) -> Records:
+    def freeze(self, end_time: float, counters: Counters) -> Records:
         """Turn the lists into frozen numpy columns."""
 
         def table(cls: type, columns: dict[str, list]) -> object:
@@ -114,4 +126,5 @@ class Recorder:
             busy=table(Periods, self.busy),  # type: ignore[arg-type]
             staffed=table(Periods, self.staffed),  # type: ignore[arg-type]
             end_time=end_time,
+            counters=counters,
         )

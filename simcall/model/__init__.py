@@ -73,4 +73,4 @@ def run_replication(
     env.run()
     end = max(env.now, scenario.horizon)
     pool.close(end)
-    return recorder.freeze(end)
+    return recorder.freeze(end, flow.counters())

@@ -28,7 +28,7 @@ from simpy.events import Event, Timeout
 from simcall.model.agents import Agent, AgentPool
 from simcall.model.demand import Demand
 from simcall.model.queues import DepartmentQueue
-from simcall.records import Outcome, Recorder
+from simcall.records import Counters, Outcome, Recorder
 from simcall.scenario import Scenario
 
 ANSWERED, ABANDONED, BLOCKED, VOICEMAIL = (
@@ -79,6 +79,7 @@ class CallFlow:
         self.later_visit = later_visit
         self.lines = scenario.lines if scenario.lines is not None else math.inf
         self.lines_busy = 0
+        self.arrived = self.blocked = self.left = self.visits_started = 0
         self.voicemail_after = (scenario.voicemail_after if scenario.voicemail_after is not None
                                 else math.inf)
         self.department_names = [d.name for d in scenario.departments]
@@ -131,7 +132,9 @@ class CallFlow:
     def arrive(self, number: int) -> None:
         """A call reaches the centre: busy signal, or a line and a queue."""
         department = self._department[number]
+        self.arrived += 1
         if self.lines_busy >= self.lines:
+            self.blocked += 1
             self._outcome[number] = BLOCKED
             if self.trace is not None:
                 self._log("blocked", number, department)
@@ -149,6 +152,7 @@ class CallFlow:
     def enter_queue(self, call: Call, department: int, patience: float) -> None:
         """Join a department's queue, or go straight to an idle agent."""
         now = self.env.now
+        self.visits_started += 1
         call.department = department
         call.entered = now
         limit = patience if patience < self.voicemail_after else self.voicemail_after
@@ -285,6 +289,7 @@ class CallFlow:
         call.visits += 1
 
     def _leave(self, call: Call) -> None:
+        self.left += 1
         self.lines_busy -= 1
         self._transfers[call.id] = call.transfers
 
@@ -292,9 +297,10 @@ class CallFlow:
         assert self.trace is not None
         self.trace.append((self.env.now, what, number, self.department_names[department], agent))
 
-    def waiting_calls(self) -> int:
-        """Calls still queued (only when the centre could not drain)."""
-        return sum(queue.waiting for queue in self.queues)
+    def counters(self) -> Counters:
+        """The engine's own tallies, for the conservation check."""
+        waiting = sum(queue.waiting for queue in self.queues)
+        return Counters(self.arrived, self.blocked, self.left, waiting, self.visits_started)
 
 
 class LaterVisitDraws:

@@ -1,0 +1,237 @@
+"""KPIs from call records, with SPEC.md's definitions (part of the contract).
+
+Pure functions of numpy columns: nothing here knows about SimPy. Warm-up is
+a query window -- calls that arrive before it count nowhere and occupancy is
+measured from it -- never a reset of counters.
+
+* ``service_level`` = answered within the threshold / (answered + abandoned)
+* ``asa_s`` = mean answer time of answered calls (pickup delay included)
+* ``p_wait`` = share of calls reaching a queue that found no free agent
+* ``abandon_rate`` = abandoned / (answered + abandoned)
+* ``block_rate`` = blocked / offered
+* ``occupancy`` = busy (ringing + talk + wrap-up) agent time / staffed agent time
+* ``mean_transfers`` = transfers / answered calls
+* ``transfer_share_within`` = share of answered calls transferred at most N times
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from simcall.records import Outcome, Periods, Records
+
+COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
+              "in_system")
+RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
+             "mean_transfers", "transfer_share_within")
+KPI_NAMES = RATE_KPIS + COUNT_KPIS
+Kpis = dict[str, float]
+
+
+class ConservationError(AssertionError):
+    """The records do not account for every call: a bug in the engine, never user error."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """What the metrics need to know about the scenario, in seconds."""
+
+    threshold: float  # service-level threshold
+    transfers_at_most: int  # N of transfer_share_within
+    warmup: float
+    interval: float
+    intervals: int
+    ring: float
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
+                 transfers: np.ndarray, window: Window) -> Kpis:
+    """KPIs of a set of calls (or queue visits) from their outcome columns.
+
+    ``transfers`` is each row's transfer count (for visits: 1 if transferred on).
+    """
+    counts = np.bincount(outcome, minlength=len(Outcome)) if outcome.size else np.zeros(
+        len(Outcome), dtype=int)
+    answered_mask = outcome == Outcome.ANSWERED
+    answered = int(counts[Outcome.ANSWERED])
+    abandoned = int(counts[Outcome.ABANDONED])
+    queued = outcome != Outcome.BLOCKED
+    answer_times = wait[answered_mask]
+    answered_transfers = transfers[answered_mask]
+    within = int(np.count_nonzero(answer_times < window.threshold))
+    return {
+        "service_level": _ratio(within, answered + abandoned),
+        "asa_s": float(answer_times.mean()) if answered else math.nan,
+        "p_wait": _ratio(int(np.count_nonzero(waited[queued])), int(np.count_nonzero(queued))),
+        "abandon_rate": _ratio(abandoned, answered + abandoned),
+        "block_rate": _ratio(int(counts[Outcome.BLOCKED]), outcome.size),
+        "occupancy": math.nan,
+        "mean_transfers": _ratio(float(transfers.sum()), answered),
+        "transfer_share_within": _ratio(
+            int(np.count_nonzero(answered_transfers <= window.transfers_at_most)), answered),
+        "offered": float(outcome.size),
+        "answered": float(answered),
+        "abandoned": float(abandoned),
+        "blocked": float(counts[Outcome.BLOCKED]),
+        "voicemail": float(counts[Outcome.VOICEMAIL]),
+        "self_served": float(counts[Outcome.SELF_SERVED]),
+        "in_system": float(counts[Outcome.IN_SYSTEM]),
+    }
+
+
+def agent_seconds(periods: Periods, boundaries: np.ndarray,
+                  groups: np.ndarray | None = None) -> np.ndarray:
+    """Agent-seconds in ``[0, b)`` for each boundary ``b``: the integral of a head count.
+
+    ``F(b) = sum over periods of max(0, min(end, b) - start)``, from sorted
+    starts and ends in O(n log n) however many boundaries there are.
+    """
+    start, end = periods.start, periods.end
+    if groups is not None:
+        keep = np.isin(periods.group, groups)
+        start, end = start[keep], end[keep]
+    start, end = np.sort(start), np.sort(end)
+    start_sums = np.concatenate(([0.0], np.cumsum(start)))
+    end_sums = np.concatenate(([0.0], np.cumsum(end)))
+    opened = np.searchsorted(start, boundaries, side="left")
+    closed = np.searchsorted(end, boundaries, side="left")
+    return (opened * boundaries - start_sums[opened]) - (closed * boundaries - end_sums[closed])
+
+
+def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
+              groups: np.ndarray | None = None) -> np.ndarray:
+    """Busy agent time / staffed agent time in each window ``[begin, finish)``."""
+    edges = np.concatenate((begin, finish))
+    busy = agent_seconds(records.busy, edges, groups)
+    staffed = agent_seconds(records.staffed, edges, groups)
+    n = begin.size
+    busy_in, staffed_in = busy[n:] - busy[:n], staffed[n:] - staffed[:n]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(staffed_in > 0, busy_in / np.where(staffed_in > 0, staffed_in, 1), np.nan)
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """Every KPI of one replication, overall and broken down."""
+
+    overall: Kpis
+    intervals: tuple[Kpis, ...]
+    departments: dict[str, Kpis]
+    callers: dict[str, Kpis]
+    agent_groups: dict[str, Kpis]
+    ring_shares: tuple[float, ...]  # share of answered calls answered on ring 1, 2, ...
+    transfer_shares: tuple[float, ...]  # share of answered calls with 0, 1, 2, ... transfers
+
+
+def run_metrics(records: Records, window: Window, departments: list[str], callers: list[str],
+                groups: list[str], group_skills: list[tuple[int, ...]]) -> RunMetrics:
+    """Summarise one replication's records."""
+    check_conservation(records)
+    calls = records.calls
+    counted = calls.arrival >= window.warmup
+    horizon = window.interval * window.intervals
+
+    def call_kpis(mask: np.ndarray) -> Kpis:
+        return outcome_kpis(calls.outcome[mask], calls.waited[mask], calls.wait[mask],
+                            calls.transfers[mask], window)
+
+    overall = call_kpis(counted)
+    overall["occupancy"] = float(occupancy(records, np.array([window.warmup]),
+                                           np.array([horizon]))[0])
+
+    interval_of = np.floor(calls.arrival / window.interval).astype(int)
+    starts = np.arange(window.intervals) * window.interval
+    interval_occupancy = occupancy(records, np.maximum(starts, window.warmup),
+                                   np.maximum(starts + window.interval, window.warmup))
+    intervals = []
+    for k in range(window.intervals):
+        kpis = call_kpis(counted & (interval_of == k))
+        kpis["occupancy"] = float(interval_occupancy[k])
+        intervals.append(kpis)
+
+    visits = records.visits
+    visit_counted = counted[visits.call] if visits.call.size else np.zeros(0, dtype=bool)
+    blocked_first = counted & (calls.outcome == Outcome.BLOCKED)
+    by_department: dict[str, Kpis] = {}
+    for d, name in enumerate(departments):
+        mask = visit_counted & (visits.department == d)
+        blocked = blocked_first & (calls.department == d)
+        outcome = np.concatenate((visits.outcome[mask], calls.outcome[blocked]))
+        waited = np.concatenate((visits.waited[mask], np.zeros(int(blocked.sum()), dtype=bool)))
+        wait = np.concatenate((visits.wait[mask], np.full(int(blocked.sum()), np.nan)))
+        onward = np.concatenate((visits.transferred[mask].astype(int),
+                                 np.zeros(int(blocked.sum()), dtype=int)))
+        kpis = outcome_kpis(outcome, waited, wait, onward, window)
+        kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
+        dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
+        if dedicated and all(group_skills[g] == (d,) for g in dedicated):
+            kpis["occupancy"] = float(occupancy(records, np.array([window.warmup]),
+                                                np.array([horizon]), np.array(dedicated))[0])
+        by_department[name] = kpis
+
+    by_caller = {name: call_kpis(counted & (calls.caller == c)) for c, name in enumerate(callers)}
+    by_group = {
+        name: {"occupancy": float(occupancy(records, np.array([window.warmup]),
+                                            np.array([horizon]), np.array([g]))[0])}
+        for g, name in enumerate(groups)
+    }
+    answered = counted & (calls.outcome == Outcome.ANSWERED)
+    rings = np.floor(calls.answer_time[answered] / window.ring).astype(int) + 1
+    transfers = calls.transfers[answered]
+    return RunMetrics(
+        overall=overall,
+        intervals=tuple(intervals),
+        departments=by_department,
+        callers=by_caller,
+        agent_groups=by_group,
+        ring_shares=_shares(rings, start=1),
+        transfer_shares=_shares(transfers, start=0),
+    )
+
+
+def _shares(values: np.ndarray, start: int) -> tuple[float, ...]:
+    if values.size == 0:
+        return ()
+    counts = np.bincount(values)[start:]
+    return tuple(float(c) for c in counts / values.size)
+
+
+def check_conservation(records: Records) -> None:
+    """Every call is accounted for, checked against the engine's own tallies.
+
+    offered = answered + abandoned + blocked + voicemail + self-served + still in
+    the system; the outcome columns must agree with the counts of arrivals,
+    busy signals, departures and calls left waiting that the engine kept.
+    """
+    calls, counters = records.calls, records.counters
+    counts: Mapping[int, int] = dict(zip(*np.unique(calls.outcome, return_counts=True),
+                                         strict=True))
+    problems = []
+    if calls.outcome.size != counters.arrived:
+        problems.append(f"{calls.outcome.size} call rows for {counters.arrived} arrivals")
+    if counts.get(Outcome.BLOCKED, 0) != counters.blocked:
+        problems.append(f"{counts.get(Outcome.BLOCKED, 0)} blocked rows, "
+                        f"{counters.blocked} busy signals")
+    in_system = counters.arrived - counters.blocked - counters.left
+    if in_system < counters.waiting_at_end:
+        problems.append(f"{counters.waiting_at_end} calls waiting but only {in_system} in system")
+    if counts.get(Outcome.IN_SYSTEM, 0) > in_system:
+        problems.append(f"{counts.get(Outcome.IN_SYSTEM, 0)} calls never left their first queue "
+                        f"but {in_system} are in the system")
+    finished_visits = records.visits.call.size
+    if finished_visits + counters.waiting_at_end != counters.visits:
+        problems.append(f"{finished_visits} finished + {counters.waiting_at_end} waiting visits "
+                        f"!= {counters.visits} started")
+    if in_system != counters.waiting_at_end:
+        problems.append(f"{in_system} calls neither blocked nor gone, "
+                        f"but {counters.waiting_at_end} waiting")
+    if problems:
+        raise ConservationError("conservation broken: " + "; ".join(problems))

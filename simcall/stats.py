@@ -1,0 +1,59 @@
+"""Confidence intervals across replications (Student t, since replications are few)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ConfidenceInterval:
+    """A two-sided interval for a mean."""
+
+    low: float
+    high: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A KPI over replications: the mean, its 95% interval, and the values behind it.
+
+    ``ci95`` is ``None`` with fewer than two finite values (nothing to
+    estimate spread from). Replications where the KPI is undefined (``nan``,
+    e.g. no calls in an interval) are left out of the mean.
+    """
+
+    mean: float
+    ci95: ConfidenceInterval | None
+    values: tuple[float, ...]
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Estimate:
+        """Summarise one KPI's per-replication values."""
+        array = np.asarray(values, dtype=float)
+        finite = array[np.isfinite(array)]
+        mean = float(finite.mean()) if finite.size else math.nan
+        return cls(mean, t_interval(finite, 0.95), tuple(float(v) for v in array))
+
+    def ci(self, level: float) -> ConfidenceInterval | None:
+        """The interval at another confidence level (the tests use 0.99)."""
+        array = np.asarray(self.values, dtype=float)
+        return t_interval(array[np.isfinite(array)], level)
+
+
+def t_interval(values: np.ndarray, level: float) -> ConfidenceInterval | None:
+    """Student-t interval for the mean of independent replications."""
+    n = values.size
+    if n < 2:
+        return None
+    from scipy.stats import t  # imported here: a single run should not pay for scipy.stats
+
+    mean = float(values.mean())
+    half = float(t.ppf(0.5 + level / 2, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    return ConfidenceInterval(mean - half, mean + half)
