@@ -10,7 +10,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from simcall import erlang
 from simcall.errors import ScenarioError, SimcallError
 from simcall.loader import from_dict, load, loads
 from simcall.model import Arrival
@@ -18,6 +17,16 @@ from simcall.results import RunResult, Summary
 from simcall.runner import replicate, simulate
 from simcall.scenario import Scenario
 from simcall.stats import ConfidenceInterval, Estimate
+
+
+def __getattr__(name: str) -> object:
+    """Import :mod:`simcall.erlang` on first use: it needs scipy, a simulation does not."""
+    if name == "erlang":
+        import importlib
+
+        return importlib.import_module("simcall.erlang")
+    raise AttributeError(f"module 'simcall' has no attribute {name!r}")
+
 
 __all__ = [
     "Arrival", "ConfidenceInterval", "Estimate", "RunResult", "Scenario", "ScenarioError",

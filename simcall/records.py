@@ -1,22 +1,25 @@
 """Call records: append-only while the run goes, compact numpy columns after.
 
-The engine appends plain Python values to lists (cheap on the hot path);
-:meth:`Recorder.freeze` turns them into :class:`Records`, frozen numpy
-columns that the metrics read and that drop straight into a table.
+The engine appends one tuple per queue visit and one per busy spell; every
+few thousand rows they are packed into a numpy chunk, so a long run holds
+compact columns rather than millions of Python objects. :meth:`Recorder.freeze`
+joins the chunks into :class:`Records`, frozen columns that the metrics read
+and that drop straight into a table.
 
-Three tables:
+Tables:
 
-* **calls** -- one row per call, judged by its first queue (SPEC: overall and
-  per caller type, each call counts once, by its first queue);
+* **calls** -- one row per offered call, judged by its first queue (SPEC:
+  overall and per caller type, each call counts once, by its first queue);
+  derived from the visits at the end, not kept during the run;
 * **visits** -- one row per entry of a call into a department's queue
   (transfers make more than one);
-* **busy / staffed** -- agent time, as ``[start, end)`` periods per agent
+* **busy / staffed** -- agent time as ``[start, end)`` periods per agent
   group, for time-weighted occupancy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -35,33 +38,49 @@ class Outcome(IntEnum):
 
 @dataclass(frozen=True)
 class CallTable:
-    """One row per offered call."""
+    """One row per offered call, in arrival order."""
 
     caller: np.ndarray  # int: caller-type index
     arrival: np.ndarray  # float: seconds since opening
     department: np.ndarray  # int: first department
     outcome: np.ndarray  # int: Outcome at the first queue (or BLOCKED)
     waited: np.ndarray  # bool: found no free agent at its first queue
-    wait: np.ndarray  # float: time in the first queue until pickup or hang-up (nan if blocked)
+    wait: np.ndarray  # float: time in the first queue until pickup or hang-up (nan if none)
     answer_time: np.ndarray  # float: answer time at the first queue (nan unless answered)
     transfers: np.ndarray  # int: transfers over the call's whole life
 
 
+VISIT_DTYPE = np.dtype([
+    ("call", np.int64),  # row in CallTable
+    ("department", np.int32),
+    ("entered", np.float64),  # time the call joined this queue
+    ("outcome", np.int8),  # Outcome of this visit
+    ("waited", np.bool_),
+    ("wait", np.float64),  # until pickup or hang-up
+    ("group", np.int32),  # agent group that answered (-1 if none)
+    ("agent", np.int32),  # agent number within the run (-1 if none)
+    ("talk", np.float64),  # talk seconds (nan unless answered)
+    ("wrap_up", np.float64),  # wrap-up seconds (nan unless answered)
+    ("transferred", np.bool_),  # went on to another queue after talk
+])
+PERIOD_DTYPE = np.dtype([("group", np.int32), ("start", np.float64), ("end", np.float64)])
+
+
 @dataclass(frozen=True)
 class VisitTable:
-    """One row per entry of a call into a department's queue."""
+    """One row per entry of a call into a department's queue (see ``VISIT_DTYPE``)."""
 
-    call: np.ndarray  # int: row in CallTable
-    department: np.ndarray  # int
-    entered: np.ndarray  # float: time the call joined this queue
-    outcome: np.ndarray  # int: Outcome of this visit
-    waited: np.ndarray  # bool
-    wait: np.ndarray  # float: until pickup or hang-up
-    group: np.ndarray  # int: agent group that answered (-1 if none)
-    agent: np.ndarray  # int: agent number within the run (-1 if none)
-    talk: np.ndarray  # float: talk seconds (nan unless answered)
-    wrap_up: np.ndarray  # float: wrap-up seconds (nan unless answered)
-    transferred: np.ndarray  # bool: went on to another queue after talk
+    call: np.ndarray
+    department: np.ndarray
+    entered: np.ndarray
+    outcome: np.ndarray
+    waited: np.ndarray
+    wait: np.ndarray
+    group: np.ndarray
+    agent: np.ndarray
+    talk: np.ndarray
+    wrap_up: np.ndarray
+    transferred: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,17 @@ class Periods:
     group: np.ndarray
     start: np.ndarray
     end: np.ndarray
+
+
+@dataclass(frozen=True)
+class Counters:
+    """Tallies the engine keeps itself, to check the records against (conservation)."""
+
+    arrived: int  # arrival events handled
+    blocked: int  # busy signals given
+    left: int  # calls that left the centre after their last queue visit
+    waiting_at_end: int  # calls still queued when the event list ran dry
+    visits: int  # queue visits started
 
 
 @dataclass(frozen=True)
@@ -85,46 +115,86 @@ class Records:
     counters: Counters
 
 
-@dataclass(frozen=True)
-class Counters:
-    """Tallies the engine keeps itself, to check the records against (conservation)."""
+class ChunkedTable:
+    """Rows appended as tuples, packed into numpy chunks of a fixed size."""
 
-    arrived: int  # arrival events handled
-    blocked: int  # busy signals given
-    left: int  # calls that left the centre after their last queue visit
-    waiting_at_end: int  # calls still queued when the event list ran dry
-    visits: int  # queue visits started
+    __slots__ = ("_chunks", "_dtype", "_size", "rows")
+
+    def __init__(self, dtype: np.dtype, size: int = 8192) -> None:
+        self._dtype = dtype
+        self._size = size
+        self._chunks: list[np.ndarray] = []
+        self.rows: list[tuple] = []
+
+    def pack(self) -> None:
+        """Move the pending rows into a numpy chunk (call when ``rows`` is long)."""
+        if self.rows:
+            self._chunks.append(np.array(self.rows, dtype=self._dtype))
+            self.rows = []
+
+    def append(self, row: tuple) -> None:
+        """Add one row (the hot path appends to ``rows`` directly and calls ``pack``)."""
+        self.rows.append(row)
+        if len(self.rows) >= self._size:
+            self.pack()
+
+    @property
+    def chunk_size(self) -> int:
+        """Rows per chunk."""
+        return self._size
+
+    def array(self) -> np.ndarray:
+        """All rows as one structured array."""
+        self.pack()
+        if not self._chunks:
+            return np.empty(0, dtype=self._dtype)
+        return np.concatenate(self._chunks)
 
 
-_INT = {"caller", "department", "outcome", "transfers", "call", "group", "agent"}
-_BOOL = {"waited", "transferred"}
-
-
-def _column(name: str, values: list) -> np.ndarray:
-    dtype = np.int32 if name in _INT else bool if name in _BOOL else np.float64
-    return np.asarray(values, dtype=dtype)
+def _fields(cls: type, array: np.ndarray) -> object:
+    return cls(**{name: np.ascontiguousarray(array[name]) for name in array.dtype.names})
 
 
 class Recorder:
-    """The engine's append-only lists, one per column."""
+    """What the engine writes during a run."""
 
     def __init__(self) -> None:
-        self.calls: dict[str, list] = {f.name: [] for f in fields(CallTable)}
-        self.visits: dict[str, list] = {f.name: [] for f in fields(VisitTable)}
-        self.busy: dict[str, list] = {f.name: [] for f in fields(Periods)}
-        self.staffed: dict[str, list] = {f.name: [] for f in fields(Periods)}
+        self.visits = ChunkedTable(VISIT_DTYPE)
+        self.busy = ChunkedTable(PERIOD_DTYPE)
+        self.staffed = ChunkedTable(PERIOD_DTYPE, size=1024)
+        self.blocked: list[int] = []  # call numbers that got a busy signal
 
-    def freeze(self, end_time: float, counters: Counters) -> Records:
-        """Turn the lists into frozen numpy columns."""
-
-        def table(cls: type, columns: dict[str, list]) -> object:
-            return cls(**{name: _column(name, values) for name, values in columns.items()})
-
+    def freeze(self, end_time: float, counters: Counters, caller: np.ndarray,
+               arrival: np.ndarray, department: np.ndarray) -> Records:
+        """Turn what was written into frozen columns, deriving the call table."""
+        visits = self.visits.array()
         return Records(
-            calls=table(CallTable, self.calls),  # type: ignore[arg-type]
-            visits=table(VisitTable, self.visits),  # type: ignore[arg-type]
-            busy=table(Periods, self.busy),  # type: ignore[arg-type]
-            staffed=table(Periods, self.staffed),  # type: ignore[arg-type]
+            calls=_call_table(visits, self.blocked, caller, arrival, department),
+            visits=_fields(VisitTable, visits),  # type: ignore[arg-type]
+            busy=_fields(Periods, self.busy.array()),  # type: ignore[arg-type]
+            staffed=_fields(Periods, self.staffed.array()),  # type: ignore[arg-type]
             end_time=end_time,
             counters=counters,
         )
+
+
+def _call_table(visits: np.ndarray, blocked: list[int], caller: np.ndarray,
+                arrival: np.ndarray, department: np.ndarray) -> CallTable:
+    """One row per call from its first visit (rows are appended as visits end, so a
+    call's first row is its first visit: a later visit cannot end before it starts)."""
+    n = arrival.size
+    outcome = np.full(n, Outcome.IN_SYSTEM, dtype=np.int8)
+    waited = np.zeros(n, dtype=bool)
+    wait = np.full(n, np.nan)
+    answer_time = np.full(n, np.nan)
+    calls, first = np.unique(visits["call"], return_index=True)
+    outcome[calls] = visits["outcome"][first]
+    waited[calls] = visits["waited"][first]
+    wait[calls] = visits["wait"][first]
+    answered = calls[visits["outcome"][first] == Outcome.ANSWERED]
+    answer_time[answered] = wait[answered]
+    outcome[np.asarray(blocked, dtype=np.int64)] = Outcome.BLOCKED
+    transfers = np.bincount(visits["call"], weights=visits["transferred"], minlength=n)
+    return CallTable(caller=caller, arrival=arrival, department=department, outcome=outcome,
+                     waited=waited, wait=wait, answer_time=answer_time,
+                     transfers=transfers.astype(np.int32))

@@ -73,4 +73,5 @@ def run_replication(
     env.run()
     end = max(env.now, scenario.horizon)
     pool.close(end)
-    return recorder.freeze(end, flow.counters())
+    return recorder.freeze(end, flow.counters(), demand.caller, demand.arrival,
+                           demand.department)

@@ -92,10 +92,7 @@ class AgentPool:
 
     def release(self, agent: Agent, now: float) -> Call | None:
         """An agent has finished (ringing, talk, wrap-up): leave, take a call or go idle."""
-        busy = self._busy
-        busy["group"].append(agent.group)
-        busy["start"].append(agent.busy_since)
-        busy["end"].append(now)
+        self._busy.append((agent.group, agent.busy_since, now))
         return self.available(agent, now)
 
     def available(self, agent: Agent, now: float) -> Call | None:
@@ -169,9 +166,7 @@ class AgentPool:
         self._record_staffed(agent, now)
 
     def _record_staffed(self, agent: Agent, now: float) -> None:
-        self._staffed["group"].append(agent.group)
-        self._staffed["start"].append(agent.on_duty_since)
-        self._staffed["end"].append(now)
+        self._staffed.append((agent.group, agent.on_duty_since, now))
 
     def close(self, now: float) -> None:
         """End of the run: everyone still on duty goes home now."""

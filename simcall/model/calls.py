@@ -43,8 +43,8 @@ class Call:
 
     __slots__ = (
         "agent", "answer_wait", "caller", "deadline", "department", "entered", "id",
-        "priority", "talk", "timer", "to_voicemail", "transfer_draw", "transfers", "visits",
-        "waited", "waiting", "wrap_up",
+        "priority", "talk", "timer", "to_voicemail", "transfer_draw", "transfers", "waited",
+        "waiting", "wrap_up",
     )
 
     def __init__(self, number: int, caller: int, priority: int) -> None:
@@ -52,7 +52,6 @@ class Call:
         self.caller = caller
         self.priority = priority
         self.transfers = 0
-        self.visits = 0
         self.waiting = False
         self.agent: Agent | None = None
         self.timer: Event | None = None
@@ -89,63 +88,44 @@ class CallFlow:
              tuple(accumulate(d.transfer.values())))
             for d in scenario.departments
         ]
-        # Demand as plain lists: indexing a list is several times cheaper than numpy.
-        self._arrival = demand.arrival.tolist()
-        self._caller = demand.caller.tolist()
-        self._department = demand.department.tolist()
-        self._patience = demand.patience.tolist()
-        self._talk = demand.talk.tolist()
-        self._wrap_up = demand.wrap_up.tolist()
-        self._transfer_draw = demand.transfer_draw.tolist()
-        n = len(self._arrival)
-        calls = recorder.calls
-        calls["caller"] = self._caller
-        calls["arrival"] = self._arrival
-        calls["department"] = self._department
-        calls["outcome"] = [int(Outcome.IN_SYSTEM)] * n
-        calls["waited"] = [False] * n
-        calls["wait"] = [math.nan] * n
-        calls["answer_time"] = [math.nan] * n
-        calls["transfers"] = [0] * n
-        self._outcome = calls["outcome"]
-        self._waited = calls["waited"]
-        self._wait = calls["wait"]
-        self._answer_time = calls["answer_time"]
-        self._transfers = calls["transfers"]
+        self._rows = demand.rows()
         self._visits = recorder.visits
+        self._visit_rows = recorder.visits.rows
+        self._pack_at = recorder.visits.chunk_size
+        self._blocked = recorder.blocked
 
     # -- arrival ------------------------------------------------------------------
 
     def start(self) -> None:
         """Schedule the first arrival; each arrival schedules the next."""
-        if self._arrival:
-            Timeout(self.env, self._arrival[0], 0).callbacks.append(self._on_arrival)
+        first = next(self._rows, None)
+        if first is not None:
+            Timeout(self.env, first[1], first).callbacks.append(self._on_arrival)
 
     def _on_arrival(self, event: Event) -> None:
-        number: int = event._value
-        following = number + 1
-        if following < len(self._arrival):
-            delay = self._arrival[following] - self._arrival[number]
-            Timeout(self.env, delay, following).callbacks.append(self._on_arrival)
-        self.arrive(number)
+        row = event._value
+        following = next(self._rows, None)
+        if following is not None:
+            Timeout(self.env, following[1] - row[1], following).callbacks.append(
+                self._on_arrival)
+        self.arrive(row)
 
-    def arrive(self, number: int) -> None:
+    def arrive(self, row: tuple) -> None:
         """A call reaches the centre: busy signal, or a line and a queue."""
-        department = self._department[number]
+        number, _, caller, department, patience, talk, wrap_up, transfer_draw = row
         self.arrived += 1
         if self.lines_busy >= self.lines:
             self.blocked += 1
-            self._outcome[number] = BLOCKED
+            self._blocked.append(number)
             if self.trace is not None:
                 self._log("blocked", number, department)
             return
         self.lines_busy += 1
-        caller = self._caller[number]
         call = Call(number, caller, self.priorities[caller])
-        call.talk = self._talk[number]
-        call.wrap_up = self._wrap_up[number]
-        call.transfer_draw = self._transfer_draw[number]
-        self.enter_queue(call, department, self._patience[number])
+        call.talk = talk
+        call.wrap_up = wrap_up
+        call.transfer_draw = transfer_draw
+        self.enter_queue(call, department, patience)
 
     # -- queue ----------------------------------------------------------------------
 
@@ -267,31 +247,20 @@ class CallFlow:
 
     def _end_visit(self, call: Call, outcome: int, wait: float, agent: Agent | None,
                    talk: float, wrap_up: float, transferred: bool) -> None:
-        visits = self._visits
-        visits["call"].append(call.id)
-        visits["department"].append(call.department)
-        visits["entered"].append(call.entered)
-        visits["outcome"].append(outcome)
-        visits["waited"].append(call.waited)
-        visits["wait"].append(wait)
-        visits["group"].append(agent.group if agent is not None else -1)
-        visits["agent"].append(agent.number if agent is not None else -1)
-        visits["talk"].append(talk)
-        visits["wrap_up"].append(wrap_up)
-        visits["transferred"].append(transferred)
-        if call.visits == 0:
-            number = call.id
-            self._outcome[number] = outcome
-            self._waited[number] = call.waited
-            self._wait[number] = wait
-            if outcome == ANSWERED:
-                self._answer_time[number] = wait
-        call.visits += 1
+        rows = self._visit_rows
+        if agent is None:
+            rows.append((call.id, call.department, call.entered, outcome, call.waited, wait,
+                         -1, -1, talk, wrap_up, transferred))
+        else:
+            rows.append((call.id, call.department, call.entered, outcome, call.waited, wait,
+                         agent.group, agent.number, talk, wrap_up, transferred))
+        if len(rows) >= self._pack_at:
+            self._visits.pack()
+            self._visit_rows = self._visits.rows
 
     def _leave(self, call: Call) -> None:
         self.left += 1
         self.lines_busy -= 1
-        self._transfers[call.id] = call.transfers
 
     def _log(self, what: str, number: int, department: int, agent: str = "") -> None:
         assert self.trace is not None

@@ -16,7 +16,7 @@ Tests and trainers can instead script the arrivals exactly (:class:`Arrival`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +56,21 @@ class Demand:
 
     def __len__(self) -> int:
         return int(self.arrival.size)
+
+    def rows(self, block: int = 4096) -> Iterator[tuple]:
+        """Calls in arrival order as ``(number, arrival, caller, department, patience,
+        talk, wrap_up, transfer_draw)``, converted to Python a block at a time (plain
+        floats are much cheaper to use than numpy scalars, and a block keeps memory flat).
+        """
+        for begin in range(0, len(self), block):
+            end = min(begin + block, len(self))
+            yield from zip(
+                range(begin, end), self.arrival[begin:end].tolist(),
+                self.caller[begin:end].tolist(), self.department[begin:end].tolist(),
+                self.patience[begin:end].tolist(), self.talk[begin:end].tolist(),
+                self.wrap_up[begin:end].tolist(), self.transfer_draw[begin:end].tolist(),
+                strict=True,
+            )
 
 
 def draw_demand(scenario: Scenario, seed: int, replication: int) -> Demand:

@@ -1,0 +1,74 @@
+"""Human-readable summaries for the terminal (rich tables)."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.table import Table
+
+from simcall.metrics import COUNT_KPIS, RATE_KPIS
+from simcall.results import Summary
+from simcall.stats import Estimate
+
+_SHARES = {"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
+           "transfer_share_within"}
+_LABELS = {
+    "service_level": "service level", "asa_s": "ASA (s)", "p_wait": "P(wait)",
+    "abandon_rate": "abandon rate", "block_rate": "block rate", "occupancy": "occupancy",
+    "mean_transfers": "transfers per answered call",
+    "transfer_share_within": "answered calls transferred <= N times",
+}
+
+
+def _format(kpi: str, value: float) -> str:
+    if not math.isfinite(value):
+        return "-"
+    if kpi in _SHARES:
+        return f"{100 * value:.1f}%"
+    if kpi in COUNT_KPIS:
+        return f"{value:,.1f}"
+    return f"{value:.2f}"
+
+
+def _cell(kpi: str, estimate: Estimate) -> tuple[str, str]:
+    ci = estimate.ci95
+    interval = "" if ci is None else f"{_format(kpi, ci.low)} .. {_format(kpi, ci.high)}"
+    return _format(kpi, estimate.mean), interval
+
+
+def print_summary(summary: Summary, console: Console) -> None:
+    """KPIs with confidence intervals, then each target, met or not."""
+    scenario = summary.scenario
+    runs = summary.replications
+    console.print(
+        f"[bold]{scenario.name}[/bold]: {scenario.intervals} intervals of "
+        f"{scenario.interval / 60:g} min from {scenario.open}, seed {summary.seed}, "
+        f"{runs} replication{'s' if runs != 1 else ''}"
+    )
+    table = Table(show_edge=False)
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    for kpi in RATE_KPIS + COUNT_KPIS:
+        if kpi in summary.kpis:
+            label = _LABELS.get(kpi, kpi)
+            if kpi == "service_level":
+                label += f" (answered < {scenario.service_level_threshold:g} s)"
+            table.add_row(label, *_cell(kpi, summary.kpis[kpi]))
+    console.print(table)
+    if not summary.targets:
+        console.print("No targets in this scenario.")
+        return
+    targets = Table(show_edge=False, title="targets")
+    targets.add_column("target")
+    targets.add_column("goal")
+    targets.add_column("value", justify="right")
+    targets.add_column("met")
+    targets.add_column("intervals not met")
+    for result in summary.targets:
+        mark = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "n/a"}[result.met]
+        failed = ", ".join(result.intervals_failed) or "none"
+        targets.add_row(_LABELS.get(result.goal.kpi, result.goal.kpi), result.goal.text,
+                        _format(result.goal.kpi, result.value), mark, failed)
+    console.print(targets)
