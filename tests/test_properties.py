@@ -1,0 +1,161 @@
+"""Properties over random valid scenarios (hypothesis).
+
+* every run conserves every call (checked inside every run; here on
+  scenarios nobody wrote by hand);
+* the same (scenario, seed, replication) gives identical records;
+* more agents never raise the mean answer time on common random numbers, in
+  the setting where that is a theorem: one FCFS queue, callers who never hang
+  up, handle times that belong to the call (Wolff 1989, ch. 5 on the
+  monotonicity of multi-server FCFS queues).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import simcall
+
+DURATION = st.floats(min_value=5, max_value=400)
+
+
+@st.composite
+def distributions(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["exponential", "deterministic", "uniform", "lognormal",
+                                 "gamma", "erlang", "weibull", "empirical"]))
+    mean = draw(DURATION)
+    if kind == "deterministic":
+        return {"dist": kind, "value": mean}
+    if kind == "uniform":
+        return {"dist": kind, "low": mean / 2, "high": mean * 1.5}
+    if kind in ("lognormal", "gamma"):
+        return {"dist": kind, "mean": mean, "cv": draw(st.floats(0.2, 2.0))}
+    if kind == "erlang":
+        return {"dist": kind, "k": draw(st.integers(1, 4)), "mean": mean}
+    if kind == "weibull":
+        return {"dist": kind, "shape": draw(st.floats(0.5, 3.0)), "mean": mean}
+    if kind == "empirical":
+        return {"dist": kind, "values": draw(st.lists(DURATION, min_size=1, max_size=5))}
+    return {"dist": kind, "mean": mean}
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> simcall.Scenario:
+    n_departments = draw(st.integers(1, 3))
+    intervals = draw(st.integers(1, 4))
+    names = [f"d{i}" for i in range(n_departments)]
+
+    def per_interval(values: st.SearchStrategy) -> Any:
+        return draw(st.one_of(values, st.lists(values, min_size=intervals, max_size=intervals)))
+
+    departments = []
+    for name in names:
+        department: dict[str, Any] = {"name": name, "talk": draw(distributions())}
+        if draw(st.booleans()):
+            department["wrap_up"] = draw(distributions())
+        shares = draw(st.lists(st.floats(0, 0.3), min_size=n_departments,
+                               max_size=n_departments))
+        department["transfer"] = {t: s for t, s in zip(names, shares, strict=True) if s > 0}
+        departments.append(department)
+    callers = []
+    for i in range(draw(st.integers(1, 3))):
+        caller: dict[str, Any] = {
+            "name": f"c{i}", "arrivals_per_hour": per_interval(st.floats(0, 60)),
+            "enters": draw(st.sampled_from(names)), "priority": draw(st.integers(0, 2)),
+        }
+        if draw(st.booleans()):
+            caller["patience"] = draw(distributions())
+        callers.append(caller)
+    agents = []
+    for i in range(draw(st.integers(1, 3))):
+        skills = draw(st.permutations(names))[: draw(st.integers(1, n_departments))]
+        group: dict[str, Any] = {"name": f"g{i}", "skills": skills,
+                                 "staff": per_interval(st.integers(0, 4))}
+        if draw(st.booleans()):
+            group["pickup"] = draw(distributions())
+        if draw(st.booleans()):
+            group["talk_factor"] = draw(st.floats(0.5, 2.0))
+        agents.append(group)
+    served = {s for g in agents for s in g["skills"]}
+    agents.append({"name": "cover", "skills": [n for n in names if n not in served] or names,
+                   "staff": 1})
+    data: dict[str, Any] = {
+        "name": "random", "interval": f"{draw(st.integers(10, 30))}min", "intervals": intervals,
+        "callers": callers, "departments": departments, "agents": agents,
+    }
+    if draw(st.booleans()):
+        data["lines"] = draw(st.integers(1, 8))
+    if draw(st.booleans()):
+        data["voicemail_after"] = f"{draw(st.integers(1, 10))} rings"
+    if draw(st.booleans()):
+        data["warmup"] = "5min"
+    return simcall.from_dict(data)
+
+
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: int) -> None:
+    result = simcall.simulate(scenario, seed=seed)  # raises ConservationError if not
+    records = result.records
+    counts = np.bincount(records.calls.outcome, minlength=6)
+    assert counts.sum() == records.counters.arrived == records.calls.arrival.size
+    assert counts[5] == records.counters.waiting_at_end  # in system = still queued
+    kpis = result.kpis
+    assert kpis["offered"] == sum(kpis[k] for k in (
+        "answered", "abandoned", "blocked", "voicemail", "self_served", "in_system"))
+    # every answered visit was talked to by an agent who was on duty
+    answered = records.visits.outcome == 0
+    assert (records.visits.agent[answered] > 0).all()
+    # agents are never busy for longer than they are staffed
+    assert records.busy.end.sum() - records.busy.start.sum() <= (
+        records.staffed.end.sum() - records.staffed.start.sum() + 1e-6)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.integers(0, 2**32 - 1), st.integers(0, 5))
+def test_same_seed_same_result(scenario: simcall.Scenario, seed: int, replication: int) -> None:
+    first = simcall.simulate(scenario, seed=seed, replication=replication)
+    again = simcall.simulate(scenario, seed=seed, replication=replication)
+    for table in ("calls", "visits", "busy", "staffed"):
+        a, b = getattr(first.records, table), getattr(again.records, table)
+        for name in a.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert first.to_json() == again.to_json()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    talk=distributions(), wrap=st.one_of(st.none(), distributions()),
+    rate=st.floats(10, 120), agents=st.integers(1, 6), seed=st.integers(0, 2**32 - 1),
+    intervals=st.integers(1, 3),
+)
+def test_more_agents_never_raise_mean_answer_time(
+    talk: dict, wrap: dict | None, rate: float, agents: int, seed: int, intervals: int,
+) -> None:
+    department: dict[str, Any] = {"name": "support", "talk": talk}
+    if wrap is not None:
+        department["wrap_up"] = wrap
+    data: dict[str, Any] = {
+        "name": "crn", "interval": "30min", "intervals": intervals,
+        "callers": [{"name": "c", "arrivals_per_hour": rate, "enters": "support"}],
+        "departments": [department],
+        "agents": [{"name": "team", "skills": ["support"], "staff": agents}],
+    }
+    fewer = simcall.simulate(simcall.from_dict(data), seed=seed)
+    data["agents"][0]["staff"] = agents + 1
+    more = simcall.simulate(simcall.from_dict(data), seed=seed)
+    if fewer.kpis["answered"] == 0:
+        return
+    # the same callers bring the same talk times (common random numbers) ...
+    np.testing.assert_array_equal(fewer.records.calls.arrival, more.records.calls.arrival)
+    # ... and none of them waits longer with one more agent, so neither does the mean
+    waits_fewer, waits_more = fewer.records.calls.wait, more.records.calls.wait
+    assert (waits_more <= waits_fewer + 1e-9).all()
+    assert more.kpis["asa_s"] <= fewer.kpis["asa_s"] + 1e-9
