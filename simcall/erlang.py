@@ -645,12 +645,17 @@ def _erlang_a_served_tail(
     integrating ``E[exp(-theta V); V > t]`` by parts then gives
     ``sum_j t_j P(served, V_j > t) = s e^x x^{-(s+1)} gamma_lower(s+1, x e^{-theta t})``,
     i.e. ``P(served, W > t | W > 0) = P(s+1, x e^{-theta t}) / (rho P(s, x))``
-    with ``rho = x/s``.  In terms of ``A`` (the form evaluated here, stable when
-    ``P`` underflows):
-    ``s/(s+1) * A(s+1, y) / A(s, x) * exp(-(n mu + theta) t + x (1 - e^{-theta t}))``,
-    ``y = x e^{-theta t}``.
+    with ``rho = x/s``.  That ratio of regularised incomplete gammas is evaluated
+    directly when ``P(s, x)`` is not small (no large exponents, so the difference
+    ``P(served | W > 0) - tail`` keeps full absolute precision).  Otherwise (light
+    traffic, where ``P`` may underflow) the equivalent form in terms of ``A``,
+    ``s/(s+1) * A(s+1, y) / A(s, x) * exp(-(n mu + theta) t + x (1 - e^{-theta t}))``
+    with ``y = x e^{-theta t}``, is evaluated in log space.
     """
     y = x * math.exp(-theta * t)
+    p_sx = float(special.gammainc(s, x))
+    if p_sx >= 1e-3:
+        return float(special.gammainc(s + 1.0, y)) * s / (x * p_sx)
     log_tail = (
         -math.log1p(1.0 / s)
         + _log_a(s + 1.0, y)
@@ -899,6 +904,7 @@ def mmck_metrics(
         sl = idle + float(np.sum(wait_dist * np.clip(served_j - late, 0.0, None)))
     if lam == 0.0:
         sl = math.nan if t is None else 1.0
+    sl = min(max(sl, 0.0), 1.0) if t is not None else sl
     return QueueMetrics(
         p_wait=p_wait,
         p_abandon=p_ab,

@@ -7,9 +7,9 @@ import math
 import pytest
 
 import simcall
+from helpers import BASE, SCENARIOS, scenario_from
 from simcall.durations import parse_duration
 from simcall.errors import ScenarioError
-from helpers import BASE, SCENARIOS, scenario_from
 
 
 def test_helpdesk_loads_as_written_in_the_spec() -> None:
@@ -35,7 +35,7 @@ def test_durations(text: object, seconds: float) -> None:
 
 @pytest.mark.parametrize("bad", ["45", "4 lightyears", "-3s", "rings", True, [1], "nan s"])
 def test_bad_durations_name_the_value(bad: object) -> None:
-    with pytest.raises(ValueError, match="duration|unit|not"):
+    with pytest.raises(ValueError, match=r"duration|unit|not"):
         parse_duration(bad, ring=6.0)
 
 
