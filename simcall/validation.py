@@ -224,7 +224,8 @@ def markdown(cases: tuple[Case, ...] = CASES) -> str:
     for case in cases:
         for c in compare(case):
             lines.append(
-                f"| {case.label} | {'slow' if case.slow else 'default'} | {c.scope} | {c.kpi} | {c.exact:.5g} | {c.mean:.5g} | "
+                f"| {case.label} | {'slow' if case.slow else 'default'} | {c.scope} | "
+                f"{c.kpi} | {c.exact:.5g} | {c.mean:.5g} | "
                 f"[{c.ci99.low:.5g}, {c.ci99.high:.5g}] | {'yes' if c.contains else '**no**'} |"
             )
     return "\n".join(lines)
