@@ -32,15 +32,20 @@ class _Distribution(BaseModel):
         raise NotImplementedError
 
 
-class Exponential(_Distribution):
-    """Memoryless times: the Erlang formulas' assumption."""
+class _ByMean(_Distribution):
+    """A distribution given by its mean (plus shape parameters in subclasses)."""
 
-    dist: Literal["exponential"]
     mean: Seconds = Field(gt=0)
 
     @property
     def mean_value(self) -> float:
         return self.mean
+
+
+class Exponential(_ByMean):
+    """Memoryless times: the Erlang formulas' assumption."""
+
+    dist: Literal["exponential"]
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.exponential(self.mean, size)
@@ -81,63 +86,43 @@ class Uniform(_Distribution):
         return rng.uniform(self.low, self.high, size)
 
 
-class LogNormal(_Distribution):
+class LogNormal(_ByMean):
     """Right-skewed handle times, as measured in real centres (Brown et al. 2005)."""
 
     dist: Literal["lognormal"]
-    mean: Seconds = Field(gt=0)
     cv: NonNegative = Field(gt=0)
-
-    @property
-    def mean_value(self) -> float:
-        return self.mean
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         sigma2 = math.log1p(self.cv**2)
         return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), size)
 
 
-class Gamma(_Distribution):
+class Gamma(_ByMean):
     """A flexible positive time by mean and coefficient of variation."""
 
     dist: Literal["gamma"]
-    mean: Seconds = Field(gt=0)
     cv: NonNegative = Field(gt=0)
-
-    @property
-    def mean_value(self) -> float:
-        return self.mean
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, self.mean / shape, size)
 
 
-class Erlang(_Distribution):
+class Erlang(_ByMean):
     """The sum of ``k`` exponential phases: less variable than exponential."""
 
     dist: Literal["erlang"]
     k: PositiveInt
-    mean: Seconds = Field(gt=0)
-
-    @property
-    def mean_value(self) -> float:
-        return self.mean
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.gamma(self.k, self.mean / self.k, size)
 
 
-class Weibull(_Distribution):
+class Weibull(_ByMean):
     """Patience with a rising or falling hazard (``shape`` above or below 1)."""
 
     dist: Literal["weibull"]
     shape: NonNegative = Field(gt=0)
-    mean: Seconds = Field(gt=0)
-
-    @property
-    def mean_value(self) -> float:
-        return self.mean
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         scale = self.mean / float(gamma_function(1.0 + 1.0 / self.shape))
