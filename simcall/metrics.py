@@ -221,8 +221,6 @@ def check_conservation(records: Records) -> None:
         problems.append(f"{counts.get(Outcome.BLOCKED, 0)} blocked rows, "
                         f"{counters.blocked} busy signals")
     in_system = counters.arrived - counters.blocked - counters.left
-    if in_system < counters.waiting_at_end:
-        problems.append(f"{counters.waiting_at_end} calls waiting but only {in_system} in system")
     if counts.get(Outcome.IN_SYSTEM, 0) > in_system:
         problems.append(f"{counts.get(Outcome.IN_SYSTEM, 0)} calls never left their first queue "
                         f"but {in_system} are in the system")
