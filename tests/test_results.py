@@ -91,3 +91,26 @@ def test_replicate_with_an_executor_is_identical(helpdesk: simcall.Scenario) -> 
     with ThreadPoolExecutor(2) as pool:
         threaded = simcall.replicate(helpdesk, replications=3, seed=11, executor=pool)
     assert plain.to_json() == threaded.to_json()
+
+
+def test_conservation_check_catches_a_lost_call(helpdesk: simcall.Scenario) -> None:
+    from simcall.metrics import ConservationError, check_conservation
+    from simcall.records import Outcome
+
+    records = simcall.simulate(helpdesk, seed=1).records
+    check_conservation(records)  # a real run balances
+    lost_arrival = dataclasses.replace(
+        records, counters=dataclasses.replace(records.counters,
+                                              arrived=records.counters.arrived + 1))
+    with pytest.raises(ConservationError, match="call rows for"):
+        check_conservation(lost_arrival)
+    outcome = records.calls.outcome.copy()
+    outcome[0] = Outcome.BLOCKED  # a call marked blocked that the engine never blocked
+    relabelled = dataclasses.replace(records, calls=dataclasses.replace(records.calls,
+                                                                        outcome=outcome))
+    with pytest.raises(ConservationError, match="blocked rows"):
+        check_conservation(relabelled)
+    dropped_visit = dataclasses.replace(records, counters=dataclasses.replace(
+        records.counters, visits=records.counters.visits + 1))
+    with pytest.raises(ConservationError, match="visits"):
+        check_conservation(dropped_visit)
