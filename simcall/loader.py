@@ -47,7 +47,7 @@ _DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup"}
 # using them gets a plain "not implemented yet" rather than "unknown key".
 _PLANNED: dict[type[BaseModel], set[str]] = {
     Scenario: {"days", "callbacks"},
-    CallerType: {"ivr", "redial", "value", "callback"},
+    CallerType: {"ivr", "redial", "callback"},
     Department: {"max_transfers", "transfer_priority_boost", "resolution_desk", "warm_transfer"},
     AgentGroup: {"shifts", "rona", "shrinkage"},
 }

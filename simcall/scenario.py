@@ -111,6 +111,7 @@ class CallerType(_Section):
     enters: DepartmentMix
     patience: Distribution | None = None
     priority: int = 0
+    value: NonNegative = 0.0  # revenue at stake per call, for cost reports
 
 
 class Department(_Section):
