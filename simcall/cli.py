@@ -1,7 +1,8 @@
 """The ``simcall`` command line: parse, call one library function, render, save.
 
 A user's mistake (bad file, bad option) prints one clear message and exits
-with code 2; no traceback, and no result file is written.
+with code 2; no traceback, and no result file is written. ``--check`` exits
+with code 1 when a target is not met, for scripted use.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from simcall import __version__
+from simcall.durations import parse_duration
 from simcall.errors import SimcallError
 from simcall.loader import load
-from simcall.render import print_summary
+from simcall.render import print_erlang, print_summary
 from simcall.runner import replicate
 
 app = typer.Typer(
@@ -37,26 +40,66 @@ ScenarioPath = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    _err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    _err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True,
+               markup=True)
     return typer.Exit(code=2)
+
+
+def _check_output(option: str, path: Path | None) -> None:
+    """Refuse an output path before simulating, so a mistake costs no waiting."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise SimcallError(f"{option} {path}: is a directory; give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise SimcallError(f"{option} {path}: folder '{folder}' does not exist")
+    if option == "--records" and path.suffix not in (".csv", ".parquet"):
+        raise SimcallError(f"--records {path}: use a .csv or .parquet file name")
+    if option == "--records" and path.suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise SimcallError("--records *.parquet needs pyarrow: pip install pyarrow "
+                               "(or give a .csv file)") from None
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
     """Write atomically, so an interrupted run never leaves half a result."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise SimcallError(f"--json {path}: is a directory; give a file name")
-    if not directory.is_dir():
-        raise SimcallError(f"--json {path}: folder '{directory}' does not exist")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    _check_output("--json", path)
+    folder = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(document, stream, indent=2)
             stream.write("\n")
         os.replace(temporary, path)
-    except BaseException:
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
+
+
+def _in_range(option: str, value: float | None, low: float | None = None,
+              high: float | None = None) -> None:
+    """Range checks with the value in the message (Typer's own omit it)."""
+    if value is None:
+        return
+    if (low is not None and value < low) or (high is not None and value > high):
+        allowed = (f"from {low:g} to {high:g}" if low is not None and high is not None
+                   else f"at least {low:g}" if low is not None else f"at most {high:g}")
+        raise SimcallError(f"{option} {value:g}: must be {allowed}")
+
+
+def _duration(option: str, text: str | None, ring: float = 6.0) -> float | None:
+    if text is None:
+        return None
+    try:
+        try:
+            value: float | str = float(text)  # a bare number on the command line is seconds
+        except ValueError:
+            value = text.strip()
+        return parse_duration(value, ring)
+    except ValueError as exc:
+        raise SimcallError(f"{option} {text}: {exc}") from None
 
 
 @app.callback()
@@ -73,24 +116,67 @@ def main(
 def run(
     scenario: ScenarioPath,
     replications: Annotated[int, typer.Option(
-        "--replications", "-r", min=1, help="Independent replications (for 95% intervals).")] = 20,
+        "--replications", "-r", help="Independent replications (for 95% intervals).")] = 20,
     seed: Annotated[int | None, typer.Option(
-        "--seed", min=0, help="Root seed (default: the scenario's seed, else 1).")] = None,
+        "--seed", help="Root seed (default: the scenario's seed, else 1).")] = None,
+    overrides: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE",
+        help="Change the scenario, e.g. --set callers.customers.arrivals_per_hour=150 "
+             "(repeatable; list entries by name; the value is TOML).")] = None,
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Write the JSON result document to this file.")] = None,
+    records: Annotated[Path | None, typer.Option(
+        "--records", help="Write one row per call to this .csv (or .parquet) file.")] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Exit with code 1 when a target is not met.")] = False,
 ) -> None:
     """Simulate a scenario and show its KPIs with confidence intervals and targets."""
     try:
-        loaded = load(scenario)
-        if json_path is not None and json_path.is_dir():
-            raise SimcallError(f"--json {json_path}: is a directory; give a file name")
-        summary = replicate(loaded, replications, seed)
+        _in_range("--replications", replications, 1)
+        _in_range("--seed", seed, 0)
+        loaded = load(scenario, overrides or ())
+        _check_output("--json", json_path)
+        _check_output("--records", records)
+        with _progress(replications) as advance:
+            summary = replicate(loaded, replications, seed, keep_records=records is not None,
+                                progress=advance)
         print_summary(summary, _out)
         if json_path is not None:
             _write_json(json_path, summary.to_json())
             _out.print(f"wrote {json_path}")
+        if records is not None:
+            from simcall.export import write_records
+
+            rows = write_records(records, summary.runs)
+            _out.print(f"wrote {rows:,} call records to {records}")
     except SimcallError as exc:
         raise _fail(str(exc)) from None
+    failed = [t.goal.kpi for t in summary.targets if t.met is False]
+    if check and failed:
+        _err.print(f"targets not met: {', '.join(failed)}")
+        raise typer.Exit(code=1)
+
+
+class _progress:
+    """A progress bar over replications, shown only on a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self._bar: Progress | None = None
+        self._total = total
+
+    def __enter__(self) -> Any:
+        if not _err.is_terminal or self._total < 2:
+            return None
+        self._bar = Progress("replications", BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), console=_err, transient=True)
+        task = self._bar.add_task("run", total=self._total)
+        self._bar.start()
+        bar = self._bar
+        return lambda done: bar.update(task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 @app.command()
@@ -103,7 +189,7 @@ def validate(
         try:
             loaded = load(path)
         except SimcallError as exc:
-            _err.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
+            _err.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True, markup=False)
             failed = True
             continue
         _out.print(
@@ -113,3 +199,56 @@ def validate(
         )
     if failed:
         raise typer.Exit(code=2)
+
+
+@app.command("erlang")
+def erlang_command(
+    calls_per_hour: Annotated[float, typer.Option(
+        "--calls-per-hour", help="Offered calls per hour.")],
+    aht: Annotated[str, typer.Option(
+        "--aht", help='Average handle time: seconds or "4min".')],
+    agents: Annotated[int | None, typer.Option(
+        "--agents", help="Agents (omit and give a target to find the agents needed).")]
+    = None,
+    within: Annotated[str, typer.Option(
+        "--within", help='Service-level threshold: "20s", or "2 rings" with --ring.')] = "20s",
+    ring: Annotated[str, typer.Option("--ring", help="Ring cycle, for --within in rings.")]
+    = "6s",
+    patience: Annotated[str | None, typer.Option(
+        "--patience", help="Mean patience (exponential): Erlang A.")] = None,
+    lines: Annotated[int | None, typer.Option(
+        "--lines", help="Trunk lines (calls in the system at most): M/M/n/K.")] = None,
+    target_sl: Annotated[float | None, typer.Option(
+        "--target-sl", help="Service level to reach, e.g. 0.8.")] = None,
+    target_asa: Annotated[str | None, typer.Option(
+        "--target-asa", help='Longest acceptable ASA, e.g. "30s".')] = None,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="Write the figures to this JSON file.")] = None,
+) -> None:
+    """Exact Erlang B, C and A (and M/M/n/K) figures, or the agents needed for a target."""
+    from simcall.erlang_cli import ErlangQuestion, answer
+
+    try:
+        _in_range("--calls-per-hour", calls_per_hour, 0)
+        _in_range("--agents", agents, 1)
+        _in_range("--lines", lines, 1)
+        _in_range("--target-sl", target_sl, 0, 1)
+        ring_s = _duration("--ring", ring)
+        handle = _duration("--aht", aht)
+        if not handle:
+            raise SimcallError(f"--aht {aht}: must be more than 0")
+        mean_patience = _duration("--patience", patience)
+        if mean_patience == 0:
+            raise SimcallError(f"--patience {patience}: must be more than 0")
+        _check_output("--json", json_path)
+        result = answer(ErlangQuestion(
+            calls_per_hour=calls_per_hour, aht=handle,
+            within=_duration("--within", within, ring_s or 6.0) or 0.0, agents=agents,
+            patience=mean_patience, lines=lines, target_sl=target_sl,
+            target_asa=_duration("--target-asa", target_asa)))
+        print_erlang(result, _out)
+        if json_path is not None:
+            _write_json(json_path, result.to_json())
+            _out.print(f"wrote {json_path}")
+    except (SimcallError, ValueError) as exc:
+        raise _fail(str(exc)) from None

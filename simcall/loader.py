@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from simcall import distributions as dist
 from simcall.durations import parse_duration
 from simcall.errors import Problem, ScenarioError, did_you_mean
+from simcall.overrides import apply_overrides
 from simcall.scenario import (
     AgentGroup,
     CallerType,
@@ -53,8 +54,8 @@ _PLANNED: dict[type[BaseModel], set[str]] = {
 }
 
 
-def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read and validate a scenario file, optionally changed by ``KEY=VALUE`` overrides.
 
     Raises
     ------
@@ -71,16 +72,20 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError([Problem("", "no such file")], str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem("", f"cannot read it: {exc}")], str(path)) from None
-    return loads(text, source=str(path), base_dir=path.parent)
+    return loads(text, source=str(path), base_dir=path.parent, overrides=overrides)
 
 
-def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
-    """Validate a scenario given as TOML text."""
+def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
+          overrides: Sequence[str] = ()) -> Scenario:
+    """Validate a scenario given as TOML text (see :func:`load`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = _line_of_toml_error(str(exc))
         raise ScenarioError([Problem("", f"not valid TOML: {exc}", line)], source) from None
+    if overrides:
+        data = apply_overrides(data, overrides)
+        source = f"{source} with --set {' '.join(overrides)}"
     return from_dict(data, source=source, text=text, base_dir=base_dir)
 
 

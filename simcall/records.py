@@ -113,6 +113,7 @@ class Records:
     staffed: Periods
     end_time: float  # when the last event happened (the centre drained)
     counters: Counters
+    agent_names: tuple[str, ...]  # by agent number - 1
 
 
 class ChunkedTable:
@@ -165,7 +166,8 @@ class Recorder:
         self.blocked: list[int] = []  # call numbers that got a busy signal
 
     def freeze(self, end_time: float, counters: Counters, caller: np.ndarray,
-               arrival: np.ndarray, department: np.ndarray) -> Records:
+               arrival: np.ndarray, department: np.ndarray,
+               agent_names: tuple[str, ...]) -> Records:
         """Turn what was written into frozen columns, deriving the call table."""
         visits = self.visits.array()
         return Records(
@@ -175,6 +177,7 @@ class Recorder:
             staffed=_fields(Periods, self.staffed.array()),  # type: ignore[arg-type]
             end_time=end_time,
             counters=counters,
+            agent_names=agent_names,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -10,6 +11,9 @@ from rich.table import Table
 from simcall.metrics import COUNT_KPIS, RATE_KPIS
 from simcall.results import Summary
 from simcall.stats import Estimate
+
+if TYPE_CHECKING:
+    from simcall.erlang_cli import ErlangAnswer
 
 _SHARES = {"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
            "transfer_share_within"}
@@ -72,3 +76,23 @@ def print_summary(summary: Summary, console: Console) -> None:
         targets.add_row(_LABELS.get(result.goal.kpi, result.goal.kpi), result.goal.text,
                         _format(result.goal.kpi, result.value), mark, failed)
     console.print(targets)
+
+
+def print_erlang(answer: ErlangAnswer, console: Console) -> None:
+    """The closed-form figures as a small table."""
+    m = answer.metrics
+    console.print(f"[bold]{answer.model}[/bold]: {answer.agents} agents, "
+                  f"offered load {answer.load:.2f} Erlangs", highlight=False)
+    table = Table(show_edge=False, show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("P(wait)", _format("p_wait", float(m.p_wait)))
+    table.add_row(f"service level (answered < {answer.within:g} s)",
+                  _format("service_level", float(m.service_level)))
+    table.add_row("ASA (s)", _format("asa_s", float(m.asa)))
+    table.add_row("abandon rate", _format("abandon_rate", float(m.p_abandon)))
+    table.add_row("block rate", _format("block_rate", float(m.p_block)))
+    table.add_row("occupancy", _format("occupancy", float(m.occupancy)))
+    console.print(table)
+    if answer.targets_met is not None:
+        console.print("targets met" if answer.targets_met else "[red]targets not met[/red]")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from functools import partial
 
@@ -71,18 +71,25 @@ def replicate(
     *,
     executor: Executor | None = None,
     keep_records: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Summary:
     """Simulate independent replications 0..n-1 and summarise them.
 
     The result depends only on (scenario, seed, replications): each
     replication has its own streams, so any executor gives the same numbers.
+    ``progress`` is called with the number of replications finished so far.
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
     seed = scenario.seed if seed is None else seed
     run = partial(_run_one, scenario, seed, keep_records)
     indices = range(replications)
-    runs = list(executor.map(run, indices)) if executor is not None else [run(i) for i in indices]
+    results = executor.map(run, indices) if executor is not None else map(run, indices)
+    runs = []
+    for result in results:
+        runs.append(result)
+        if progress is not None:
+            progress(len(runs))
     return Summary.of(scenario, seed, runs)
 
 

@@ -55,7 +55,8 @@ def test_user_mistakes_exit_2_without_traceback_or_result(tmp_path: Path) -> Non
         (["run", str(tmp_path / "missing.toml"), "--json", str(out)], "no such file"),
         (["run", str(tmp_path), "--json", str(out)], "is a directory"),
         (["run", HELPDESK, "-r", "1", "--json", str(tmp_path)], "is a directory"),
-        (["run", HELPDESK, "-r", "0"], "1"),
+        (["run", HELPDESK, "-r", "0"], "--replications 0: must be at least 1"),
+        (["run", HELPDESK, "--seed", "-3"], "--seed -3: must be at least 0"),
     ]:
         result = runner.invoke(app, arguments)
         assert result.exit_code == 2, (arguments, result.output)

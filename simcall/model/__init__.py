@@ -74,4 +74,4 @@ def run_replication(
     end = max(env.now, scenario.horizon)
     pool.close(end)
     return recorder.freeze(end, flow.counters(), demand.caller, demand.arrival,
-                           demand.department)
+                           demand.department, tuple(pool.names))

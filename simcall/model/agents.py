@@ -65,6 +65,7 @@ class AgentPool:
         self._staffed = recorder.staffed
         self.on_duty: list[list[Agent]] = [[] for _ in scenario.agents]
         self._created = 0
+        self.names: list[str] = []  # by agent number - 1
         self._named = [0 for _ in scenario.agents]
         self._compact_at = 64
 
@@ -148,6 +149,7 @@ class AgentPool:
                               self._skills[group], spec.talk_factor, self._pickups[group], now)
                 agents.append(agent)
                 arrived.append(agent)
+                self.names.append(agent.name)
             self._compact_at = 4 * sum(len(a) for a in self.on_duty) + 64
         elif change < 0:
             for agent in sorted(staying, key=lambda a: not a.idle):
