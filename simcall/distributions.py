@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from simcall.durations import parse_duration
-from simcall.units import NonNegative, Seconds
+from simcall.units import NonNegative, Seconds, WholeNumber
 
 
 class _Distribution(BaseModel):
@@ -112,7 +112,7 @@ class Erlang(_ByMean):
     """The sum of ``k`` exponential phases: less variable than exponential."""
 
     dist: Literal["erlang"]
-    k: PositiveInt
+    k: WholeNumber = Field(ge=1)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.gamma(self.k, self.mean / self.k, size)

@@ -67,7 +67,8 @@ def parse_clock(value: str) -> float:
         raise ValueError(f"'{value}' is not a clock time: use \"HH:MM\", e.g. \"08:00\"")
     hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
     if hours > 23 or minutes > 59 or seconds > 59:
-        raise ValueError(f"'{value}' is not a valid clock time")
+        raise ValueError(f"'{value}' is not a valid clock time: use \"HH:MM\" from 00:00 "
+                         "to 23:59")
     return hours * 3600.0 + minutes * 60.0 + seconds
 
 

@@ -27,6 +27,7 @@ from simcall.scenario import (
     ServiceLevelTarget,
     Targets,
     TransferTarget,
+    reference_problems,
 )
 
 _SECTIONS: dict[str, type[BaseModel]] = {
@@ -67,17 +68,34 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     if path.is_dir():
         raise ScenarioError([Problem("", "is a directory, not a scenario file")], str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([Problem("", "no such file")], str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem("", f"cannot read it: {exc}")], str(path)) from None
-    return loads(text, source=str(path), base_dir=path.parent, overrides=overrides)
+    except OSError as exc:
+        raise ScenarioError([Problem("", f"cannot read it: {exc.strerror or exc}")],
+                            str(path)) from None
+    return loads(_decode(raw, str(path)), source=str(path), base_dir=path.parent,
+                 overrides=overrides)
+
+
+def _decode(raw: bytes, source: str) -> str:
+    """UTF-8 text (a byte-order mark is allowed), or an error a planner can act on."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        hint = ""
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            hint = " (it is UTF-16, what Notepad calls 'Unicode')"
+        raise ScenarioError([Problem(
+            "", f"is not a UTF-8 text file{hint} (byte 0x{raw[exc.start]:02x} on line {line}): "
+                "a scenario must be TOML text saved as UTF-8")], source) from None
 
 
 def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
           overrides: Sequence[str] = ()) -> Scenario:
     """Validate a scenario given as TOML text (see :func:`load`)."""
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -100,7 +118,9 @@ def from_dict(
     try:
         return Scenario.model_validate(dict(data), context=context)
     except ValidationError as exc:
-        problems = _problems(exc.errors())
+        # Field errors stop the cross-checks; name references are still checked on the raw
+        # data, so a misspelt department shows up together with a bad value.
+        problems = _problems(exc.errors()) + reference_problems(data)
     except ScenarioError as exc:
         problems = list(exc.problems)
     if text is not None:
@@ -192,6 +212,11 @@ def _problem(error: Mapping[str, Any]) -> Problem:
         return Problem(path, "needs a 'dist' key, one of: " + ", ".join(dist.DISTRIBUTION_NAMES))
     if kind in {"model_attributes_type", "model_type", "dict_type"}:
         return Problem(path, f"expected a table, got {_show(value)}")
+    if kind == "tuple_type":
+        return Problem(path, _list_expected(str(loc[-1]), value))
+    if kind == "too_short" and isinstance(value, list | tuple):
+        what = "department name" if loc[-1] == "skills" else "entry"
+        return Problem(path, f"needs at least one {what}, got {_show(list(value))}")
     message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind != "value_error" and value is not None and not isinstance(value, dict | list):
         message = f"{message[0].lower()}{message[1:]}, got {_show(value)}"
@@ -206,6 +231,15 @@ def _problems(errors: list[Any]) -> list[Problem]:
         p for p, e in zip(problems, errors, strict=True)
         if not (e["type"] == "too_short" and p.path in failed_items)
     ]
+
+
+def _list_expected(key: str, value: Any) -> str:
+    if key in ("callers", "departments", "agents"):
+        got = f"a single table [{key}]" if isinstance(value, dict) else _show(value)
+        return f"expected a list of tables, written [[{key}]] (double brackets), got {got}"
+    if key == "skills":
+        return f'expected a list of department names, e.g. ["support"], got {_show(value)}'
+    return f"expected a list, got {_show(value)}"
 
 
 def _show(value: Any) -> str:

@@ -12,24 +12,31 @@ key path.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from simcall.distributions import Distribution
 from simcall.durations import format_clock, parse_clock
 from simcall.errors import Problem, ScenarioError, did_you_mean
-from simcall.units import NonNegative, Seconds
+from simcall.units import NonNegative, Number, Seconds, WholeNumber
 
 DEFAULT_RING_S = 6.0
 DEFAULT_SL_THRESHOLD_S = 20.0
 
 
+MAX_STAFF = 100_000  # agents in one group: beyond any real centre, and bounded memory
+MAX_RATE = 1_000_000.0  # calls per hour for one caller type
+MAX_INTERVALS = 100_000
+
+
 def _per_interval(integer: bool) -> BeforeValidator:
     """Accept one number or a list with one number per interval; store a tuple."""
     kind = "a whole number" if integer else "a number"
+    limit = MAX_STAFF if integer else MAX_RATE
 
     def check(value: object) -> tuple[float, ...] | tuple[int, ...]:
         items = list(value) if isinstance(value, list | tuple) else [value]
@@ -44,6 +51,8 @@ def _per_interval(integer: bool) -> BeforeValidator:
                 )
             if not math.isfinite(item) or item < 0:
                 raise ValueError(f"{where}must be finite and >= 0, got {item!r}")
+            if item > limit:
+                raise ValueError(f"{where}must be at most {limit:,g}, got {item!r}")
             if integer:
                 if float(item) != int(item):
                     raise ValueError(f"{where}must be a whole number of agents, got {item!r}")
@@ -56,7 +65,7 @@ def _per_interval(integer: bool) -> BeforeValidator:
 
 PerIntervalRate = Annotated[tuple[float, ...], _per_interval(integer=False)]
 PerIntervalCount = Annotated[tuple[int, ...], _per_interval(integer=True)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
 
 
 def _department_mix(value: object) -> object:
@@ -87,7 +96,7 @@ class ServiceLevelTarget(_Section):
 class TransferTarget(_Section):
     """Share of answered callers transferred at most ``at_most`` times."""
 
-    at_most: int = Field(ge=0)
+    at_most: WholeNumber = Field(ge=0)
     fraction: Fraction
 
 
@@ -110,7 +119,7 @@ class CallerType(_Section):
     arrivals_per_hour: PerIntervalRate
     enters: DepartmentMix
     patience: Distribution | None = None
-    priority: int = 0
+    priority: WholeNumber = 0
     value: NonNegative = 0.0  # revenue at stake per call, for cost reports
 
 
@@ -130,7 +139,7 @@ class AgentGroup(_Section):
     skills: tuple[str, ...] = Field(min_length=1)
     staff: PerIntervalCount
     pickup: Distribution | None = None
-    talk_factor: float = Field(default=1.0, gt=0.0, allow_inf_nan=False)
+    talk_factor: Number = Field(default=1.0, gt=0.0)
 
 
 class Scenario(_Section):
@@ -138,17 +147,33 @@ class Scenario(_Section):
 
     name: str = Field(min_length=1)
     interval: Seconds = Field(gt=0)
-    intervals: int = Field(ge=1)
+    intervals: WholeNumber = Field(ge=1, le=MAX_INTERVALS)
     open: str = "00:00"
     ring: Seconds = Field(default=DEFAULT_RING_S, gt=0)
-    lines: int | None = Field(default=None, ge=1)
+    lines: WholeNumber | None = Field(default=None, ge=1, le=MAX_STAFF * 10)
     warmup: Seconds = 0.0
-    seed: int = Field(default=1, ge=0)
+    seed: WholeNumber = Field(default=1, ge=0)
     voicemail_after: Seconds | None = Field(default=None, gt=0)
     targets: Targets = Field(default_factory=Targets)
     callers: tuple[CallerType, ...] = Field(min_length=1)
     departments: tuple[Department, ...] = Field(min_length=1)
     agents: tuple[AgentGroup, ...] = Field(min_length=1)
+
+    @field_validator("ring", mode="before")
+    @classmethod
+    def _ring_not_in_rings(cls, value: object) -> object:
+        if isinstance(value, str) and "ring" in value.lower():
+            raise ValueError(f"the ring cycle cannot be given in rings, got {value!r}: "
+                             'use seconds, e.g. "6s"')
+        return value
+
+    @field_validator("open", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> object:
+        if not isinstance(value, str):
+            raise ValueError(f'expected a clock time "HH:MM", e.g. "08:00", got {value!r}')
+        parse_clock(value)
+        return value
 
     # -- derived views used by the engine and the metrics -------------------------
 
@@ -210,13 +235,8 @@ def cross_check(scenario: Scenario) -> list[Problem]:
                 ))
             seen.setdefault(item.name, index)
 
-    def unknown(path: str, name: str) -> None:
-        problems.append(Problem(path, f"no department named '{name}'{did_you_mean(name, names)}"))
-
+    problems += reference_problems(scenario.model_dump())
     for index, caller in enumerate(scenario.callers):
-        for department in caller.enters:
-            if department not in known:
-                unknown(f"callers[{index}].enters.{department}", department)
         total = sum(caller.enters.values())
         if abs(total - 1.0) > 1e-9:
             problems.append(Problem(
@@ -225,9 +245,6 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             ))
 
     for index, department in enumerate(scenario.departments):
-        for target in department.transfer:
-            if target not in known:
-                unknown(f"departments[{index}].transfer.{target}", target)
         total = sum(department.transfer.values())
         if total > 1.0 + 1e-9:
             problems.append(Problem(
@@ -239,9 +256,7 @@ def cross_check(scenario: Scenario) -> list[Problem]:
     served: set[str] = set()
     for index, group in enumerate(scenario.agents):
         for position, skill in enumerate(group.skills):
-            if skill not in known:
-                unknown(f"agents[{index}].skills[{position}]", skill)
-            elif skill in group.skills[:position]:
+            if skill in known and skill in group.skills[:position]:
                 problems.append(Problem(
                     f"agents[{index}].skills[{position}]", f"skill '{skill}' is listed twice"
                 ))
@@ -263,10 +278,52 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             f"warm-up ({scenario.warmup:g} s) must end before the last interval ends "
             f"({scenario.horizon:g} s)",
         ))
-    try:
-        parse_clock(scenario.open)
-    except ValueError as exc:
-        problems.append(Problem("open", str(exc)))
+    return problems
+
+
+def _key(name: str) -> str:
+    """A name as a path segment, quoted when it is not a plain word."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
+
+
+def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Department names used in ``enters``, ``transfer`` and ``skills`` that do not exist.
+
+    Works on plain data (as read from TOML, or dumped from a validated
+    scenario), so misspelt names are reported even when other fields are
+    invalid: a planner sees every problem at once.
+    """
+    def entries(section: str) -> list[Mapping[str, Any]]:
+        value = data.get(section)
+        return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list | tuple) \
+            else []
+
+    names = [d["name"] for d in entries("departments") if isinstance(d.get("name"), str)]
+    known = set(names)
+    problems: list[Problem] = []
+
+    def check(path: str, name: object) -> None:
+        if isinstance(name, str) and name not in known:
+            problems.append(Problem(path, f"no department named '{name}'"
+                                          f"{did_you_mean(name, names)}"))
+
+    for index, caller in enumerate(entries("callers")):
+        enters = caller.get("enters")
+        if isinstance(enters, str):  # the same path as for the { name = 1.0 } it stands for
+            check(f"callers[{index}].enters.{_key(enters)}", enters)
+        elif isinstance(enters, Mapping):
+            for name in enters:
+                check(f"callers[{index}].enters.{_key(name)}", name)
+    for index, department in enumerate(entries("departments")):
+        transfer = department.get("transfer")
+        if isinstance(transfer, Mapping):
+            for name in transfer:
+                check(f"departments[{index}].transfer.{_key(name)}", name)
+    for index, group in enumerate(entries("agents")):
+        skills = group.get("skills")
+        if isinstance(skills, list | tuple):
+            for position, name in enumerate(skills):
+                check(f"agents[{index}].skills[{position}]", name)
     return problems
 
 

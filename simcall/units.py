@@ -19,12 +19,28 @@ def _seconds(value: object, info: ValidationInfo) -> float:
     return parse_duration(value, ring)
 
 
-def _finite_non_negative(value: object) -> object:
-    if isinstance(value, bool):
+def _number(value: object) -> object:
+    """A real number, never a string or a boolean (no silent "0.8" -> 0.8)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"expected a number, got {value!r}")
-    if isinstance(value, int | float) and (not math.isfinite(value) or value < 0):
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return value
+
+
+def _finite_non_negative(value: object) -> object:
+    _number(value)
+    if value < 0:  # type: ignore[operator]
         raise ValueError(f"must be a finite number >= 0, got {value!r}")
     return value
+
+
+def _whole_number(value: object) -> object:
+    """An integer (``16`` or ``16.0``), never ``"16"``, ``True`` or ``16.5``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return int(value)
 
 
 Seconds = Annotated[float, BeforeValidator(_seconds)]
@@ -32,3 +48,9 @@ Seconds = Annotated[float, BeforeValidator(_seconds)]
 
 NonNegative = Annotated[float, BeforeValidator(_finite_non_negative)]
 """A finite number >= 0 (rates, counts as floats)."""
+
+Number = Annotated[float, BeforeValidator(_number)]
+"""A finite number (range constraints are added where it is used)."""
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+"""A whole number (range constraints are added where it is used)."""

@@ -106,7 +106,9 @@ def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: 
     records = result.records
     counts = np.bincount(records.calls.outcome, minlength=6)
     assert counts.sum() == records.counters.arrived == records.calls.arrival.size
-    assert counts[5] == records.counters.waiting_at_end  # in system = still queued
+    # in system (by first queue) = still at the first queue; a transferred call may also be
+    # stranded in a later queue, where it counts in that department, not here
+    assert counts[5] <= records.counters.waiting_at_end
     kpis = result.kpis
     assert kpis["offered"] == sum(kpis[k] for k in (
         "answered", "abandoned", "blocked", "voicemail", "self_served", "in_system"))
