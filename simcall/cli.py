@@ -15,13 +15,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from simcall import __version__
 from simcall.durations import parse_duration
 from simcall.errors import SimcallError
 from simcall.loader import load
-from simcall.render import print_erlang, print_summary
+from simcall.render import print_details, print_erlang, print_summary
 from simcall.runner import replicate
 
 app = typer.Typer(
@@ -40,8 +41,9 @@ ScenarioPath = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    _err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True,
-               markup=True)
+    # the message may quote the user's own text, brackets included: never read it as markup
+    _err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False,
+               soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -129,6 +131,8 @@ def run(
         "--records", help="Write one row per call to this .csv (or .parquet) file.")] = None,
     check: Annotated[bool, typer.Option(
         "--check", help="Exit with code 1 when a target is not met.")] = False,
+    details: Annotated[bool, typer.Option(
+        "--details", help="Also show KPIs per interval, department and caller type.")] = False,
 ) -> None:
     """Simulate a scenario and show its KPIs with confidence intervals and targets."""
     try:
@@ -141,6 +145,8 @@ def run(
             summary = replicate(loaded, replications, seed, keep_records=records is not None,
                                 progress=advance)
         print_summary(summary, _out)
+        if details:
+            print_details(summary, _out)
         if json_path is not None:
             _write_json(json_path, summary.to_json())
             _out.print(f"wrote {json_path}")
@@ -189,7 +195,7 @@ def validate(
         try:
             loaded = load(path)
         except SimcallError as exc:
-            _err.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True, markup=False)
+            _err.print(escape(str(exc)), style="red", highlight=False, soft_wrap=True)
             failed = True
             continue
         _out.print(

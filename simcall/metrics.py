@@ -29,7 +29,14 @@ COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_
 RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
              "mean_transfers", "transfer_share_within")
 KPI_NAMES = RATE_KPIS + COUNT_KPIS
+SHARE_KPIS = frozenset({"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
+                        "transfer_share_within"})
 Kpis = dict[str, float]
+
+
+def kpi_bounds(name: str) -> tuple[float, float]:
+    """The range a KPI can take: shares in [0, 1], times and counts at least 0."""
+    return (0.0, 1.0) if name in SHARE_KPIS else (0.0, math.inf)
 
 
 class ConservationError(AssertionError):

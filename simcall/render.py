@@ -3,32 +3,45 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from simcall.metrics import COUNT_KPIS, RATE_KPIS
+from simcall.metrics import COUNT_KPIS, RATE_KPIS, SHARE_KPIS
 from simcall.results import Summary
 from simcall.stats import Estimate
 
 if TYPE_CHECKING:
     from simcall.erlang_cli import ErlangAnswer
 
-_SHARES = {"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
-           "transfer_share_within"}
 _LABELS = {
     "service_level": "service level", "asa_s": "ASA (s)", "p_wait": "P(wait)",
     "abandon_rate": "abandon rate", "block_rate": "block rate", "occupancy": "occupancy",
     "mean_transfers": "transfers per answered call",
-    "transfer_share_within": "answered calls transferred <= N times",
 }
+
+
+def _label(kpi: str, summary: Summary) -> str:
+    scenario = summary.scenario
+    if kpi == "service_level":
+        return f"service level (answered < {scenario.service_level_threshold:g} s)"
+    if kpi == "transfer_share_within":
+        transfers = scenario.targets.transfers
+        n = transfers.at_most if transfers is not None else 1
+        return f"answered calls transferred <= {n} time{'s' if n != 1 else ''}"
+    return _LABELS.get(kpi, kpi)
+
+
+def _goal(kpi: str, at_least: bool, bound: float) -> str:
+    return f"{'>=' if at_least else '<='} {_format(kpi, bound)}"
 
 
 def _format(kpi: str, value: float) -> str:
     if not math.isfinite(value):
         return "-"
-    if kpi in _SHARES:
+    if kpi in SHARE_KPIS:
         return f"{100 * value:.1f}%"
     if kpi in COUNT_KPIS:
         return f"{value:,.1f}"
@@ -56,10 +69,7 @@ def print_summary(summary: Summary, console: Console) -> None:
     table.add_column("95% CI", justify="right")
     for kpi in RATE_KPIS + COUNT_KPIS:
         if kpi in summary.kpis:
-            label = _LABELS.get(kpi, kpi)
-            if kpi == "service_level":
-                label += f" (answered < {scenario.service_level_threshold:g} s)"
-            table.add_row(label, *_cell(kpi, summary.kpis[kpi]))
+            table.add_row(_label(kpi, summary), *_cell(kpi, summary.kpis[kpi]))
     console.print(table)
     if not summary.targets:
         console.print("No targets in this scenario.")
@@ -73,8 +83,9 @@ def print_summary(summary: Summary, console: Console) -> None:
     for result in summary.targets:
         mark = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "n/a"}[result.met]
         failed = ", ".join(result.intervals_failed) or "none"
-        targets.add_row(_LABELS.get(result.goal.kpi, result.goal.kpi), result.goal.text,
-                        _format(result.goal.kpi, result.value), mark, failed)
+        goal = result.goal
+        targets.add_row(_label(goal.kpi, summary), _goal(goal.kpi, goal.at_least, goal.bound),
+                        _format(goal.kpi, result.value), mark, failed)
     console.print(targets)
 
 
@@ -96,3 +107,34 @@ def print_erlang(answer: ErlangAnswer, console: Console) -> None:
     console.print(table)
     if answer.targets_met is not None:
         console.print("targets met" if answer.targets_met else "[red]targets not met[/red]")
+
+
+_SHORT = {"offered": "offered", "service_level": "SL", "asa_s": "ASA s",
+          "abandon_rate": "abandon", "occupancy": "occupancy", "mean_transfers": "transfers"}
+
+
+def print_details(summary: Summary, console: Console) -> None:
+    """Means per interval (targets missed in red), per department and per caller type."""
+    failed = {label for t in summary.targets for label in t.intervals_failed}
+    scopes: list[tuple[str, list[tuple[str, Mapping[str, Estimate]]]]] = [
+        ("interval", [(summary.scenario.interval_label(k), kpis)
+                      for k, kpis in enumerate(summary.intervals)]),
+        ("department", list(summary.departments.items())),
+        ("caller type", list(summary.callers.items())),
+    ]
+    for title, rows in scopes:
+        table = Table(show_edge=False, title=f"per {title} (means)")
+        table.add_column(title)
+        # occupancy belongs to agents, not callers
+        columns = [k for k in _SHORT if not (k == "occupancy" and title == "caller type")]
+        for kpi in columns:
+            table.add_column(_SHORT[kpi], justify="right")
+        for name, kpis in rows:
+            style = "red" if title == "interval" and name in failed else None
+            table.add_row(name, *(_format(k, kpis[k].mean) for k in columns), style=style)
+        console.print(table)
+    console.print(f"SL: service level (answered < {summary.scenario.service_level_threshold:g} "
+                  "s); transfers: per answered call; occupancy '-': agents shared with other "
+                  "departments")
+    if failed:
+        console.print("[red]red[/red]: an interval where a target is not met")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from simcall.metrics import KPI_NAMES, RunMetrics
+from simcall.metrics import KPI_NAMES, RunMetrics, kpi_bounds
 from simcall.records import Records
 from simcall.scenario import Scenario
 from simcall.stats import Estimate
@@ -98,7 +98,8 @@ class Summary:
         metrics = [run.metrics for run in runs]
 
         def combine(kpis: Sequence[Mapping[str, float]]) -> dict[str, Estimate]:
-            return {name: Estimate.of([k[name] for k in kpis]) for name in kpis[0]}
+            return {name: Estimate.of([k[name] for k in kpis], kpi_bounds(name))
+                    for name in kpis[0]}
 
         def breakdown(parts: Sequence[Mapping[str, Mapping[str, float]]]) -> Breakdown:
             return {name: combine([p[name] for p in parts]) for name in parts[0]}
@@ -106,7 +107,7 @@ class Summary:
         def shares(series: Sequence[tuple[float, ...]]) -> tuple[Estimate, ...]:
             width = max((len(s) for s in series), default=0)
             padded = [tuple(s) + (0.0,) * (width - len(s)) for s in series]
-            return tuple(Estimate.of([p[i] for p in padded]) for i in range(width))
+            return tuple(Estimate.of([p[i] for p in padded], (0.0, 1.0)) for i in range(width))
 
         overall = combine([m.overall for m in metrics])
         intervals = tuple(

@@ -32,19 +32,36 @@ class Estimate:
     mean: float
     ci95: ConfidenceInterval | None
     values: tuple[float, ...]
+    bounds: tuple[float, float] = (-math.inf, math.inf)
 
     @classmethod
-    def of(cls, values: Sequence[float]) -> Estimate:
-        """Summarise one KPI's per-replication values."""
+    def of(cls, values: Sequence[float],
+           bounds: tuple[float, float] = (-math.inf, math.inf)) -> Estimate:
+        """Summarise one KPI's per-replication values.
+
+        ``bounds`` is the KPI's possible range (a share lies in [0, 1]): the
+        t interval is a normal approximation and is clipped to it, so it never
+        claims a negative waiting time.
+        """
         array = np.asarray(values, dtype=float)
         finite = array[np.isfinite(array)]
         mean = float(finite.mean()) if finite.size else math.nan
-        return cls(mean, t_interval(finite, 0.95), tuple(float(v) for v in array))
+        return cls(mean, _clip(t_interval(finite, 0.95), bounds),
+                   tuple(float(v) for v in array), bounds)
 
     def ci(self, level: float) -> ConfidenceInterval | None:
         """The interval at another confidence level (the tests use 0.99)."""
         array = np.asarray(self.values, dtype=float)
-        return t_interval(array[np.isfinite(array)], level)
+        return _clip(t_interval(array[np.isfinite(array)], level), self.bounds)
+
+
+def _clip(interval: ConfidenceInterval | None,
+          bounds: tuple[float, float]) -> ConfidenceInterval | None:
+    if interval is None:
+        return None
+    low, high = bounds
+    return ConfidenceInterval(min(max(interval.low, low), high),
+                              max(min(interval.high, high), low))
 
 
 def t_interval(values: np.ndarray, level: float) -> ConfidenceInterval | None:

@@ -152,3 +152,23 @@ def test_erlang_command_mistakes(arguments: list[str], expected: str) -> None:
 def test_scenario_loads_with_overrides() -> None:
     scenario = load(HELPDESK, ["ring=\"10s\""])
     assert scenario.targets.service_level.within == 20.0  # "2 rings" of the new ring
+
+
+def test_details_show_intervals_departments_and_callers() -> None:
+    code, output = _run("run", HELPDESK, "-r", "2", "--details")
+    assert code == 0, output
+    for heading in ("per interval (means)", "per department (means)", "per caller type (means)"):
+        assert heading in output
+    assert "15:30" in output and "customers" in output
+
+
+def test_intervals_stay_within_what_a_kpi_can_be() -> None:
+    from simcall.stats import Estimate
+
+    unclipped = Estimate.of([0.0, 0.0, 0.0, 0.004])
+    assert unclipped.ci95 is not None and unclipped.ci95.low < 0  # the t interval dips below 0
+    share = Estimate.of([0.0, 0.0, 0.0, 0.004], (0.0, 1.0))
+    assert share.ci95 is not None and share.ci95.low == 0.0
+    assert share.ci95.high == unclipped.ci95.high
+    high = Estimate.of([1.0, 1.0, 0.99], (0.0, 1.0))
+    assert high.ci(0.99).high == 1.0
