@@ -172,3 +172,33 @@ def test_intervals_stay_within_what_a_kpi_can_be() -> None:
     assert share.ci95.high == unclipped.ci95.high
     high = Estimate.of([1.0, 1.0, 0.99], (0.0, 1.0))
     assert high.ci(0.99).high == 1.0
+
+
+def test_parquet_records_need_pyarrow(tmp_path: Path) -> None:
+    out = tmp_path / "calls.parquet"
+    code, output = _run("run", HELPDESK, "-r", "1", "--records", str(out))
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        assert code == 2 and "needs pyarrow: pip install pyarrow" in output
+        assert not out.exists()
+        return
+    assert code == 0, output
+    assert pq.read_table(out).num_rows > 0
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    import simcall.cli as cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "_err", Console(file=screen, force_terminal=True, width=100))
+    assert _run("run", HELPDESK, "-r", "3")[0] == 0
+    assert "replications" in screen.getvalue()
+    plain = io.StringIO()
+    monkeypatch.setattr(cli, "_err", Console(file=plain, force_terminal=False))
+    assert _run("run", HELPDESK, "-r", "3")[0] == 0
+    assert plain.getvalue() == ""
