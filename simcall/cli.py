@@ -258,3 +258,39 @@ def erlang_command(
             _out.print(f"wrote {json_path}")
     except (SimcallError, ValueError) as exc:
         raise _fail(str(exc)) from None
+
+
+@app.command("trace")
+def trace_command(
+    scenario: ScenarioPath,
+    calls: Annotated[int, typer.Option(
+        "--calls", "-n", help="How many calls to tell the story of.")] = 20,
+    start: Annotated[str | None, typer.Option(
+        "--from", metavar="HH:MM",
+        help='First arrival to show, as a clock time like "10:00" (default: opening); the '
+             "timeline then covers the shown calls instead of the whole day.")] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Root seed (default: the scenario's seed, else 1).")] = None,
+    replication: Annotated[int, typer.Option(
+        "--replication", help="Replication index (0 is the first of simcall run's).")] = 0,
+    overrides: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE",
+        help="Change the scenario, e.g. --set 'agents.support team.staff=9' (repeatable; "
+             "the value is TOML).")] = None,
+) -> None:
+    """Tell the story of calls one by one, with a timeline of queue and busy agents."""
+    from simcall.runner import simulate
+    from simcall.trace import parse_from, trace_report
+    from simcall.trace_render import print_trace
+
+    try:
+        _in_range("--calls", calls, 1)
+        _in_range("--seed", seed, 0)
+        _in_range("--replication", replication, 0)
+        loaded = load(scenario, overrides or ())
+        begin = parse_from(loaded, start) if start is not None else None
+        rows: list = []
+        result = simulate(loaded, seed, replication, trace=rows)
+        print_trace(trace_report(loaded, result, rows, begin, calls), _out)
+    except SimcallError as exc:
+        raise _fail(str(exc)) from None

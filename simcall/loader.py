@@ -50,7 +50,6 @@ _DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup"}
 _PLANNED: dict[type[BaseModel], set[str]] = {
     Scenario: {"days", "callbacks"},
     CallerType: {"ivr", "redial", "callback"},
-    Department: {"max_transfers", "transfer_priority_boost", "resolution_desk", "warm_transfer"},
     AgentGroup: {"shifts", "rona", "shrinkage"},
 }
 

@@ -25,7 +25,7 @@ import numpy as np
 from simcall.records import Outcome, Periods, Records
 
 COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
-              "in_system")
+              "in_system", "transfer_limited")
 RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
              "mean_transfers", "transfer_share_within")
 KPI_NAMES = RATE_KPIS + COUNT_KPIS
@@ -60,10 +60,11 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
-                 transfers: np.ndarray, window: Window) -> Kpis:
+                 transfers: np.ndarray, limited: np.ndarray, window: Window) -> Kpis:
     """KPIs of a set of calls (or queue visits) from their outcome columns.
 
-    ``transfers`` is each row's transfer count (for visits: 1 if transferred on).
+    ``transfers`` is each row's transfer count (for visits: 1 if transferred on);
+    ``limited`` marks rows whose transfer the transfer limit stopped or diverted.
     """
     counts = np.bincount(outcome, minlength=len(Outcome)) if outcome.size else np.zeros(
         len(Outcome), dtype=int)
@@ -91,6 +92,7 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
         "voicemail": float(counts[Outcome.VOICEMAIL]),
         "self_served": float(counts[Outcome.SELF_SERVED]),
         "in_system": float(counts[Outcome.IN_SYSTEM]),
+        "transfer_limited": float(np.count_nonzero(limited)),
     }
 
 
@@ -126,6 +128,35 @@ def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
 
 
 @dataclass(frozen=True)
+class Chain:
+    """A call bounced between departments: its transfers and the queues it went through."""
+
+    call: int
+    transfers: int
+    path: tuple[str, ...]
+
+
+WORST_CHAINS = 5
+
+
+def worst_chains(records: Records, counted: np.ndarray, departments: list[str],
+                 count: int = WORST_CHAINS) -> tuple[Chain, ...]:
+    """The ``count`` calls with the most transfers (at least 2: ping-pong), worst first."""
+    transfers = np.where(counted, records.calls.transfers, 0)
+    candidates = np.flatnonzero(transfers >= 2)
+    if candidates.size == 0:
+        return ()
+    order = candidates[np.lexsort((candidates, -transfers[candidates]))][:count]
+    visits = records.visits
+    chains = []
+    for call in order.tolist():
+        rows = np.flatnonzero(visits.call == call)
+        path = tuple(departments[d] for d in visits.department[rows].tolist())
+        chains.append(Chain(call, int(transfers[call]), path))
+    return tuple(chains)
+
+
+@dataclass(frozen=True)
 class RunMetrics:
     """Every KPI of one replication, overall and broken down."""
 
@@ -136,6 +167,7 @@ class RunMetrics:
     agent_groups: dict[str, Kpis]
     ring_shares: tuple[float, ...]  # share of answered calls answered on ring 1, 2, ...
     transfer_shares: tuple[float, ...]  # share of answered calls with 0, 1, 2, ... transfers
+    worst_chains: tuple[Chain, ...]  # the calls transferred most, with their paths
 
 
 def run_metrics(records: Records, window: Window, departments: list[str], callers: list[str],
@@ -148,7 +180,7 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
 
     def call_kpis(mask: np.ndarray) -> Kpis:
         return outcome_kpis(calls.outcome[mask], calls.waited[mask], calls.wait[mask],
-                            calls.transfers[mask], window)
+                            calls.transfers[mask], calls.limited[mask], window)
 
     overall = call_kpis(counted)
     overall["occupancy"] = float(occupancy(records, np.array([window.warmup]),
@@ -174,9 +206,10 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         outcome = np.concatenate((visits.outcome[mask], calls.outcome[blocked]))
         waited = np.concatenate((visits.waited[mask], np.zeros(int(blocked.sum()), dtype=bool)))
         wait = np.concatenate((visits.wait[mask], np.full(int(blocked.sum()), np.nan)))
-        onward = np.concatenate((visits.transferred[mask].astype(int),
-                                 np.zeros(int(blocked.sum()), dtype=int)))
-        kpis = outcome_kpis(outcome, waited, wait, onward, window)
+        none = np.zeros(int(blocked.sum()), dtype=int)
+        onward = np.concatenate((visits.transferred[mask].astype(int), none))
+        limited = np.concatenate((visits.limited[mask], none.astype(bool)))
+        kpis = outcome_kpis(outcome, waited, wait, onward, limited, window)
         kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
         dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
         if dedicated and all(group_skills[g] == (d,) for g in dedicated):
@@ -201,6 +234,7 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         agent_groups=by_group,
         ring_shares=_shares(rings, start=1),
         transfer_shares=_shares(transfers, start=0),
+        worst_chains=worst_chains(records, counted, departments),
     )
 
 

@@ -48,6 +48,7 @@ class CallTable:
     wait: np.ndarray  # float: time in the first queue until pickup or hang-up (nan if none)
     answer_time: np.ndarray  # float: answer time at the first queue (nan unless answered)
     transfers: np.ndarray  # int: transfers over the call's whole life
+    limited: np.ndarray  # bool: the transfer limit stopped or diverted one of its transfers
 
 
 VISIT_DTYPE = np.dtype([
@@ -62,6 +63,7 @@ VISIT_DTYPE = np.dtype([
     ("talk", np.float64),  # talk seconds (nan unless answered)
     ("wrap_up", np.float64),  # wrap-up seconds (nan unless answered)
     ("transferred", np.bool_),  # went on to another queue after talk
+    ("limited", np.bool_),  # the transfer limit stopped or diverted its transfer
 ])
 PERIOD_DTYPE = np.dtype([("group", np.int32), ("start", np.float64), ("end", np.float64)])
 
@@ -81,6 +83,7 @@ class VisitTable:
     talk: np.ndarray
     wrap_up: np.ndarray
     transferred: np.ndarray
+    limited: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,7 @@ def _call_table(visits: np.ndarray, blocked: list[int], caller: np.ndarray,
     answer_time[answered] = wait[answered]
     outcome[np.asarray(blocked, dtype=np.int64)] = Outcome.BLOCKED
     transfers = np.bincount(visits["call"], weights=visits["transferred"], minlength=n)
+    limited = np.bincount(visits["call"], weights=visits["limited"], minlength=n) > 0
     return CallTable(caller=caller, arrival=arrival, department=department, outcome=outcome,
                      waited=waited, wait=wait, answer_time=answer_time,
-                     transfers=transfers.astype(np.int32))
+                     transfers=transfers.astype(np.int32), limited=limited)

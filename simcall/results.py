@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from simcall.metrics import KPI_NAMES, RunMetrics, kpi_bounds
+from simcall.metrics import KPI_NAMES, Chain, RunMetrics, kpi_bounds
 from simcall.records import Records
 from simcall.scenario import Scenario
 from simcall.stats import Estimate
@@ -155,6 +155,11 @@ class Summary:
             "transfers_per_call": [
                 _estimate_json(e) | {"transfers": i} for i, e in enumerate(self.transfer_shares)
             ],
+            "worst_transfer_chains": [
+                {"replication": run.replication, "call": chain.call,
+                 "transfers": chain.transfers, "path": list(chain.path)}
+                for run, chain in self.worst_chains()
+            ],
             "targets": [
                 {
                     "name": t.goal.kpi,
@@ -167,6 +172,12 @@ class Summary:
                 for t in self.targets
             ],
         }
+
+    def worst_chains(self, count: int = 5) -> list[tuple[RunResult, Chain]]:
+        """The most-transferred calls over all replications, worst first."""
+        chains = [(run, chain) for run in self.runs for chain in run.metrics.worst_chains]
+        chains.sort(key=lambda item: (-item[1].transfers, item[0].replication, item[1].call))
+        return chains[:count]
 
     def to_frame(self) -> Any:
         """A tidy table: one row per (scope, name, kpi) with mean and 95% interval."""

@@ -130,6 +130,10 @@ class Department(_Section):
     talk: Distribution
     wrap_up: Distribution | None = None
     transfer: dict[str, Fraction] = Field(default_factory=dict)
+    max_transfers: WholeNumber | None = Field(default=None, ge=0)
+    resolution_desk: str | None = None
+    transfer_priority_boost: WholeNumber = Field(default=0, ge=0)
+    warm_transfer: bool = False
 
 
 class AgentGroup(_Section):
@@ -269,6 +273,12 @@ def cross_check(scenario: Scenario) -> list[Problem]:
                 "answered (add it to an agent group's skills)",
             ))
 
+    for index, department in enumerate(scenario.departments):
+        if department.resolution_desk is not None and department.max_transfers is None:
+            problems.append(Problem(
+                f"departments[{index}].resolution_desk",
+                "a resolution desk takes calls over the transfer limit: set max_transfers too",
+            ))
     problems += _transfer_traps(scenario)
     problems += _interval_lengths(scenario)
 
@@ -319,6 +329,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
         if isinstance(transfer, Mapping):
             for name in transfer:
                 check(f"departments[{index}].transfer.{_key(name)}", name)
+        check(f"departments[{index}].resolution_desk", department.get("resolution_desk"))
     for index, group in enumerate(entries("agents")):
         skills = group.get("skills")
         if isinstance(skills, list | tuple):
@@ -331,15 +342,22 @@ def _transfer_traps(scenario: Scenario) -> list[Problem]:
     """Departments from which every transfer path comes back: calls could never leave."""
     names = [d.name for d in scenario.departments]
     index = {name: i for i, name in enumerate(names)}
-    can_leave = [sum(d.transfer.values()) < 1.0 - 1e-12 for d in scenario.departments]
+    # A cap on transfers ends a loop: the call then goes to the resolution desk (which must
+    # be able to leave in turn) or ends.
+    can_leave = [sum(d.transfer.values()) < 1.0 - 1e-12
+                 or (d.max_transfers is not None and d.resolution_desk is None)
+                 for d in scenario.departments]
     changed = True
     while changed:
         changed = False
         for i, department in enumerate(scenario.departments):
             if can_leave[i]:
                 continue
+            onward = dict(department.transfer)
+            if department.max_transfers is not None and department.resolution_desk is not None:
+                onward[department.resolution_desk] = 1.0
             if any(p > 0 and t in index and can_leave[index[t]]
-                   for t, p in department.transfer.items()):
+                   for t, p in onward.items()):
                 can_leave[i] = changed = True
     return [
         Problem(

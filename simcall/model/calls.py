@@ -42,9 +42,9 @@ class Call:
     """A call in the system, with the attributes of its current queue visit."""
 
     __slots__ = (
-        "agent", "answer_wait", "caller", "deadline", "department", "entered", "id",
-        "priority", "talk", "timer", "to_voicemail", "transfer_draw", "transfers", "waited",
-        "waiting", "wrap_up",
+        "agent", "answer_wait", "caller", "deadline", "department", "entered", "held_by",
+        "held_wrap_up", "id", "limited", "priority", "talk", "timer", "to_voicemail",
+        "transfer_draw", "transfers", "waited", "waiting", "wrap_up",
     )
 
     def __init__(self, number: int, caller: int, priority: int) -> None:
@@ -55,6 +55,9 @@ class Call:
         self.waiting = False
         self.agent: Agent | None = None
         self.timer: Event | None = None
+        self.held_by: Agent | None = None  # the first agent, during a warm transfer
+        self.held_wrap_up = 0.0
+        self.limited = False  # the transfer limit stopped or diverted this visit's transfer
 
 
 class CallFlow:
@@ -88,6 +91,13 @@ class CallFlow:
              tuple(accumulate(d.transfer.values())))
             for d in scenario.departments
         ]
+        departments = scenario.departments
+        self.max_transfers = [d.max_transfers if d.max_transfers is not None else math.inf
+                              for d in departments]
+        self.desks = [scenario.department_index(d.resolution_desk)
+                      if d.resolution_desk is not None else -1 for d in departments]
+        self.boosts = [d.transfer_priority_boost for d in departments]
+        self.warm = [d.warm_transfer for d in departments]
         self._rows = demand.rows()
         self._visits = recorder.visits
         self._visit_rows = recorder.visits.rows
@@ -147,7 +157,8 @@ class CallFlow:
             self.connect(call, agent)
             return
         call.waited = True
-        self.queues[department].push(call, call.priority, now)
+        priority = call.priority - self.boosts[department] if call.transfers else call.priority
+        self.queues[department].push(call, priority, now)
         if limit < math.inf:
             timer = Timeout(self.env, limit, call)
             timer.callbacks.append(self._on_deadline)
@@ -160,6 +171,7 @@ class CallFlow:
             self._hang_up(call)
 
     def _hang_up(self, call: Call) -> None:
+        self._hand_over(call)
         outcome = VOICEMAIL if call.to_voicemail else ABANDONED
         if self.trace is not None:
             self._log("voicemail" if call.to_voicemail else "abandon", call.id, call.department)
@@ -193,6 +205,7 @@ class CallFlow:
         self._free(call.agent)  # type: ignore[arg-type]
 
     def _answer(self, call: Call) -> None:
+        self._hand_over(call)
         agent = call.agent
         call.answer_wait = self.env.now - call.entered
         if self.trace is not None:
@@ -206,6 +219,26 @@ class CallFlow:
         agent: Agent = call.agent  # type: ignore[assignment]
         department = call.department
         wrap_up = call.wrap_up
+        onward = self._next_department(call, department)
+        self._end_visit(call, ANSWERED, call.answer_wait, agent, call.talk, wrap_up, onward >= 0)
+        warm = onward >= 0 and self.warm[department]
+        if onward >= 0:
+            call.transfers += 1
+            if self.trace is not None:
+                self._log("transfer", call.id, onward, agent.name)
+            if warm:  # the first agent stays on the line until the next one answers
+                call.held_by, call.held_wrap_up = agent, wrap_up
+            patience = self.later_visit.draw(call, onward)
+            self.enter_queue(call, onward, patience)
+        else:
+            if self.trace is not None:
+                self._log("end", call.id, department, agent.name)
+            self._leave(call)
+        if not warm:
+            self._after_call(agent, wrap_up)
+
+    def _next_department(self, call: Call, department: int) -> int:
+        """Where the call goes after talk (-1: it ends), the transfer limit applied."""
         targets, cumulative = self.transfer_rows[department]
         onward = -1
         draw = call.transfer_draw
@@ -213,21 +246,28 @@ class CallFlow:
             if draw < bound:
                 onward = target
                 break
-        self._end_visit(call, ANSWERED, call.answer_wait, agent, call.talk, wrap_up, onward >= 0)
-        if onward >= 0:
-            call.transfers += 1
+        call.limited = onward >= 0 and call.transfers >= self.max_transfers[department]
+        if call.limited:
+            onward = self.desks[department]
             if self.trace is not None:
-                self._log("transfer", call.id, onward, agent.name)
-            patience = self.later_visit.draw(call, onward)
-            self.enter_queue(call, onward, patience)
-        else:
-            if self.trace is not None:
-                self._log("end", call.id, department, agent.name)
-            self._leave(call)
+                self._log("transfer limit", call.id, department)
+        return onward
+
+    def _after_call(self, agent: Agent, wrap_up: float) -> None:
+        """The agent does wrap-up, then is free."""
         if wrap_up > 0.0:
             Timeout(self.env, wrap_up, agent).callbacks.append(self._on_wrap_up_end)
         else:
             self._free(agent)
+
+    def _hand_over(self, call: Call) -> None:
+        """End a warm transfer: the agent holding the call goes to wrap-up."""
+        held = call.held_by
+        if held is not None:
+            call.held_by = None
+            if self.trace is not None:
+                self._log("hand over", call.id, call.department, held.name)
+            self._after_call(held, call.held_wrap_up)
 
     def _on_wrap_up_end(self, event: Event) -> None:
         self._free(event._value)
@@ -250,10 +290,10 @@ class CallFlow:
         rows = self._visit_rows
         if agent is None:
             rows.append((call.id, call.department, call.entered, outcome, call.waited, wait,
-                         -1, -1, talk, wrap_up, transferred))
+                         -1, -1, talk, wrap_up, transferred, False))
         else:
             rows.append((call.id, call.department, call.entered, outcome, call.waited, wait,
-                         agent.group, agent.number, talk, wrap_up, transferred))
+                         agent.group, agent.number, talk, wrap_up, transferred, call.limited))
         if len(rows) >= self._pack_at:
             self._visits.pack()
             self._visit_rows = self._visits.rows
