@@ -23,6 +23,7 @@ from simcall.scenario import (
     AgentGroup,
     CallerType,
     Department,
+    Ivr,
     Scenario,
     ServiceLevelTarget,
     Targets,
@@ -35,6 +36,7 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "departments": Department,
     "agents": AgentGroup,
     "targets": Targets,
+    "ivr": Ivr,
     "service_level": ServiceLevelTarget,
     "transfers": TransferTarget,
 }
@@ -43,13 +45,13 @@ _DISTRIBUTIONS: dict[str, type[BaseModel]] = {
     "uniform": dist.Uniform, "lognormal": dist.LogNormal, "gamma": dist.Gamma,
     "erlang": dist.Erlang, "weibull": dist.Weibull, "empirical": dist.Empirical,
 }
-_DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup"}
+_DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time"}
 
 # Keys of the scenario format (SPEC.md) that later releases implement: a file
 # using them gets a plain "not implemented yet" rather than "unknown key".
 _PLANNED: dict[type[BaseModel], set[str]] = {
     Scenario: {"days", "callbacks"},
-    CallerType: {"ivr", "redial", "callback"},
+    CallerType: {"redial", "callback"},
     AgentGroup: {"shifts", "rona", "shrinkage"},
 }
 

@@ -25,7 +25,7 @@ import numpy as np
 from simcall.records import Outcome, Periods, Records
 
 COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
-              "in_system", "transfer_limited")
+              "ivr_hang_ups", "in_system", "transfer_limited")
 RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
              "mean_transfers", "transfer_share_within")
 KPI_NAMES = RATE_KPIS + COUNT_KPIS
@@ -55,6 +55,9 @@ class Window:
     ring: float
 
 
+_QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYSTEM)
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
@@ -71,7 +74,7 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
     answered_mask = outcome == Outcome.ANSWERED
     answered = int(counts[Outcome.ANSWERED])
     abandoned = int(counts[Outcome.ABANDONED])
-    queued = outcome != Outcome.BLOCKED
+    queued = np.isin(outcome, _QUEUED)
     answer_times = wait[answered_mask]
     answered_transfers = transfers[answered_mask]
     within = int(np.count_nonzero(answer_times < window.threshold))
@@ -91,6 +94,7 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
         "blocked": float(counts[Outcome.BLOCKED]),
         "voicemail": float(counts[Outcome.VOICEMAIL]),
         "self_served": float(counts[Outcome.SELF_SERVED]),
+        "ivr_hang_ups": float(counts[Outcome.IVR_HANG_UP]),
         "in_system": float(counts[Outcome.IN_SYSTEM]),
         "transfer_limited": float(np.count_nonzero(limited)),
     }
@@ -258,10 +262,13 @@ def check_conservation(records: Records) -> None:
     problems = []
     if calls.outcome.size != counters.arrived:
         problems.append(f"{calls.outcome.size} call rows for {counters.arrived} arrivals")
+    in_menu = counts.get(Outcome.SELF_SERVED, 0) + counts.get(Outcome.IVR_HANG_UP, 0)
+    if in_menu != counters.ivr_ended:
+        problems.append(f"{in_menu} calls ended in the menu, {counters.ivr_ended} recorded")
     if counts.get(Outcome.BLOCKED, 0) != counters.blocked:
         problems.append(f"{counts.get(Outcome.BLOCKED, 0)} blocked rows, "
                         f"{counters.blocked} busy signals")
-    in_system = counters.arrived - counters.blocked - counters.left
+    in_system = counters.arrived - counters.blocked - counters.ivr_ended - counters.left
     if counts.get(Outcome.IN_SYSTEM, 0) > in_system:
         problems.append(f"{counts.get(Outcome.IN_SYSTEM, 0)} calls never left their first queue "
                         f"but {in_system} are in the system")

@@ -34,6 +34,7 @@ class Outcome(IntEnum):
     VOICEMAIL = 3
     SELF_SERVED = 4
     IN_SYSTEM = 5  # still waiting when the event list ran dry (e.g. no agents left)
+    IVR_HANG_UP = 6  # hung up in the voice menu, before reaching a queue
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Counters:
     left: int  # calls that left the centre after their last queue visit
     waiting_at_end: int  # calls still queued when the event list ran dry
     visits: int  # queue visits started
+    ivr_ended: int = 0  # calls that ended in the voice menu (self-served or hung up)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class Recorder:
         self.busy = ChunkedTable(PERIOD_DTYPE)
         self.staffed = ChunkedTable(PERIOD_DTYPE, size=1024)
         self.blocked: list[int] = []  # call numbers that got a busy signal
+        self.ivr_outcomes: list[tuple[int, int]] = []  # (call, outcome) ended in the menu
 
     def freeze(self, end_time: float, counters: Counters, caller: np.ndarray,
                arrival: np.ndarray, department: np.ndarray,
@@ -174,7 +177,8 @@ class Recorder:
         """Turn what was written into frozen columns, deriving the call table."""
         visits = self.visits.array()
         return Records(
-            calls=_call_table(visits, self.blocked, caller, arrival, department),
+            calls=_call_table(visits, self.blocked, self.ivr_outcomes, caller, arrival,
+                              department),
             visits=_fields(VisitTable, visits),  # type: ignore[arg-type]
             busy=_fields(Periods, self.busy.array()),  # type: ignore[arg-type]
             staffed=_fields(Periods, self.staffed.array()),  # type: ignore[arg-type]
@@ -184,8 +188,8 @@ class Recorder:
         )
 
 
-def _call_table(visits: np.ndarray, blocked: list[int], caller: np.ndarray,
-                arrival: np.ndarray, department: np.ndarray) -> CallTable:
+def _call_table(visits: np.ndarray, blocked: list[int], in_menu: list[tuple[int, int]],
+                caller: np.ndarray, arrival: np.ndarray, department: np.ndarray) -> CallTable:
     """One row per call from its first visit (rows are appended as visits end, so a
     call's first row is its first visit: a later visit cannot end before it starts)."""
     n = arrival.size
@@ -200,6 +204,9 @@ def _call_table(visits: np.ndarray, blocked: list[int], caller: np.ndarray,
     answered = calls[visits["outcome"][first] == Outcome.ANSWERED]
     answer_time[answered] = wait[answered]
     outcome[np.asarray(blocked, dtype=np.int64)] = Outcome.BLOCKED
+    if in_menu:
+        ended, how = np.asarray(in_menu, dtype=np.int64).T
+        outcome[ended] = how
     transfers = np.bincount(visits["call"], weights=visits["transferred"], minlength=n)
     limited = np.bincount(visits["call"], weights=visits["limited"], minlength=n) > 0
     return CallTable(caller=caller, arrival=arrival, department=department, outcome=outcome,

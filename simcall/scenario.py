@@ -112,6 +112,23 @@ class Targets(_Section):
     max_occupancy: Fraction | None = None
 
 
+class Ivr(_Section):
+    """The voice menu before the queue: its length, and where callers go from it."""
+
+    time: Distribution
+    hang_up: Fraction = 0.0  # share who hang up in the menu (at a uniform point of it)
+    self_serve: Fraction = 0.0  # share whose business the menu completes
+    misroute: Fraction = 0.0  # share sent to a wrong department, which transfers them on
+
+    @model_validator(mode="after")
+    def _shares(self) -> Ivr:
+        total = self.hang_up + self.self_serve + self.misroute
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"hang_up + self_serve + misroute add up to {total:g}; "
+                             "they must add up to at most 1 (the rest queue as chosen)")
+        return self
+
+
 class CallerType(_Section):
     """A stream of callers with its own arrival profile, patience and priority."""
 
@@ -121,6 +138,7 @@ class CallerType(_Section):
     patience: Distribution | None = None
     priority: WholeNumber = 0
     value: NonNegative = 0.0  # revenue at stake per call, for cost reports
+    ivr: Ivr | None = None
 
 
 class Department(_Section):
@@ -273,6 +291,12 @@ def cross_check(scenario: Scenario) -> list[Problem]:
                 "answered (add it to an agent group's skills)",
             ))
 
+    for index, caller in enumerate(scenario.callers):
+        if caller.ivr is not None and caller.ivr.misroute > 0 and len(scenario.departments) < 2:
+            problems.append(Problem(
+                f"callers[{index}].ivr.misroute",
+                "there is only one department: the menu cannot send anyone to a wrong one",
+            ))
     for index, department in enumerate(scenario.departments):
         if department.resolution_desk is not None and department.max_transfers is None:
             problems.append(Problem(

@@ -17,7 +17,7 @@ import numpy as np
 
 from simcall.distributions import Distribution
 
-INPUTS = ("arrivals", "patience", "talk", "wrap_up", "pickup", "routing", "redial")
+INPUTS = ("arrivals", "patience", "talk", "wrap_up", "pickup", "routing", "redial", "ivr")
 """Stochastic inputs, in a fixed order: append only."""
 
 

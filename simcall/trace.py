@@ -38,7 +38,7 @@ Row = tuple[float, str, int, str, str]
 DAY_S = 24 * 3600.0
 STORY_WIDTH = 100
 INDENT = 10  # story lines: "HH:MM:SS  " then the sentence; continuation lines align under it
-TIMELINE_ROWS = 36  # at most this many buckets for a window (the drain after closing adds one)
+TIMELINE_ROWS = 40  # at most this many buckets for a window (the drain after closing adds one)
 BUCKETS_S = (60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 _EPS = 1e-6  # float noise: 7.68 + 100 - 7.68 must show as 1m40s
 
@@ -49,8 +49,11 @@ VERBS: dict[str, str] = {
     "answer": "answered by {agent} at {clock} after {wait} (ring {ring})",
     "answer_at_once": "answered at once by {agent}",
     "answer_after_ring": "answered at {clock} after {wait} (ring {ring})",
-    "transfer": "talks {talk}; transferred to {department}",
-    "end": "talks {talk}; ends {clock}",
+    "talk": "talks {talk}",
+    "transfer": "transferred to {department}",
+    "transfer limit": "hits the transfer limit of {department}",
+    "hand over": "{agent} hands over",
+    "end": "ends {clock}",
     "abandon": "hangs up after {wait} waiting, at {clock}",
     "abandon_ringing": "hangs up after {wait} waiting (while ringing), at {clock}",
     "voicemail": "goes to voicemail after {wait}, at {clock}",
@@ -58,7 +61,7 @@ VERBS: dict[str, str] = {
     "blocked": "gets a busy signal calling {department} (all lines busy)",
     "in_system": "still waiting when the run ended at {clock} (in system)",
 }
-"""Phrases for the events the engine emits today (and the variants the story picks)."""
+"""Phrases for the events the engine emits (and the variants the story picks)."""
 
 GENERIC = "{event} {department} {agent} at {clock}"
 """Phrase for an event without a verb (extra spaces from empty fields are removed)."""
@@ -176,49 +179,75 @@ def call_story(scenario: Scenario, result: RunResult, call: int,
 
 
 def _phrases(scenario: Scenario, rows: Sequence[Row], end_time: float) -> list[str]:
+    """The phrases of one call's story, in order.
+
+    State rather than row pairs decides the wording: a ring and an answer at the same
+    moment (no pickup delay) are told once, with the answer; "talks" comes before
+    whatever ends the talk; a warm transfer's hand-over is told after the answer (or
+    hang-up) it happens with; "while ringing" holds from a ring until answer or hang-up.
+    """
     phrases: list[str] = []
+    deferred: list[str] = []  # hand-overs, told after the event they happen with
     entered = rows[0][0]  # when the call joined its current queue
-    answered = entered
-    previous: Row | None = None
-    for index, row in enumerate(rows):
-        t, event, _, department, agent = row
-        following = rows[index + 1] if index + 1 < len(rows) else None
+    talking_since: float | None = None
+    rang_at: float | None = None  # the phone is ringing since
+    last_event = ""
+    for index, (t, event, _, department, agent) in enumerate(rows):
         wait = t - entered
         fields = {"event": event, "department": department, "agent": agent,
                   "clock": clock(scenario, t), "wait": duration(wait), "talk": "",
                   "ring": ""}
+        if talking_since is not None and event != "hand over":
+            phrases.append(VERBS["talk"].format(talk=duration(t - talking_since)))
+            talking_since = None
         key: str | None = event
         if event == "queue":
-            entered = t
-            if previous is not None and previous[1] == "transfer" and previous[0] == t \
-                    and previous[3] == department:
+            if last_event == "transfer" and rows[index - 1][0] == t \
+                    and rows[index - 1][3] == department:
                 key = None  # "transferred to X" already says it
+            entered, rang_at = t, None
         elif event == "ring":
-            if following is not None and following[1] == "answer" and following[0] == t:
+            rang_at = t
+            if _answered_at_once(rows, index):
                 key = None  # no pickup delay: told with the answer
             elif wait <= 0:
                 key = "ring_at_once"
         elif event == "answer":
-            answered = t
             fields["ring"] = str(ring_number(wait, scenario.ring))
-            if previous is not None and previous[1] == "ring" and previous[0] < t:
+            if rang_at is not None and rang_at < t:
                 key = "answer_after_ring"
             elif wait <= 0:
                 key = "answer_at_once"
-        elif event in ("transfer", "end"):
-            fields["talk"] = duration(t - answered)
-        elif event in ("abandon", "voicemail") and previous is not None \
-                and previous[1] == "ring":
+            talking_since, rang_at = t, None
+        elif event in ("abandon", "voicemail") and rang_at is not None:
             key = f"{event}_ringing"
-        if key is not None:
-            template = VERBS.get(key)
-            text = (template.format(**fields) if template is not None
-                    else " ".join(GENERIC.format(**fields).split()))
-            phrases.extend(text.split("; "))
-        previous = row
-    if previous is not None and previous[1] == "queue":
+        template = VERBS.get(key) if key is not None else None
+        text = (template.format(**fields) if template is not None
+                else " ".join(GENERIC.format(**fields).split()) if key is not None else "")
+        if event == "hand over":
+            deferred.append(text)
+            continue
+        if text:
+            phrases.append(text)
+            phrases.extend(deferred)
+            deferred.clear()
+        last_event = event
+    phrases.extend(deferred)
+    if last_event == "queue":
         phrases.append(VERBS["in_system"].format(clock=clock(scenario, end_time)))
     return phrases
+
+
+def _answered_at_once(rows: Sequence[Row], index: int) -> bool:
+    """Whether the ring at ``rows[index]`` is answered at the same moment (rows of that
+    moment in between, such as a hand-over, are skipped)."""
+    t = rows[index][0]
+    for later in rows[index + 1:]:
+        if later[0] != t:
+            return False
+        if later[1] == "answer":
+            return True
+    return False
 
 
 def stories(scenario: Scenario, result: RunResult, rows: Iterable[Row], start: float = 0.0,
@@ -301,6 +330,11 @@ class Step:
     def _at(self, x: np.ndarray) -> np.ndarray:
         """Index of the last change at or before each x (-1: before the first)."""
         return np.searchsorted(self.times, x, side="right") - 1
+
+    def at(self, x: np.ndarray) -> np.ndarray:
+        """The count at each time x."""
+        j = self._at(np.asarray(x, float))
+        return np.where(j >= 0, self.levels[np.maximum(j, 0)] if self.levels.size else 0, 0)
 
     def area(self, x: np.ndarray) -> np.ndarray:
         """The integral of the count from -inf to each x."""

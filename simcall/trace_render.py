@@ -19,6 +19,7 @@ _STYLES = (
     (r"goes to voicemail[^;]*", "yellow"),
     (r"transferred to [^;]*", "magenta"),
     (r"still waiting[^;]*", "red"),
+    (r"hits the transfer limit[^;]*", "magenta"),
 )
 
 

@@ -59,6 +59,12 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
         shares = draw(st.lists(st.floats(0, 0.3), min_size=n_departments,
                                max_size=n_departments))
         department["transfer"] = {t: s for t, s in zip(names, shares, strict=True) if s > 0}
+        if draw(st.booleans()):
+            department["max_transfers"] = draw(st.integers(0, 2))
+            if n_departments > 1 and draw(st.booleans()):
+                department["resolution_desk"] = names[-1]
+        department["transfer_priority_boost"] = draw(st.integers(0, 2))
+        department["warm_transfer"] = draw(st.booleans())
         departments.append(department)
     callers = []
     for i in range(draw(st.integers(1, 3))):
@@ -68,6 +74,11 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
         }
         if draw(st.booleans()):
             caller["patience"] = draw(distributions())
+        if draw(st.booleans()):
+            shares = draw(st.lists(st.floats(0, 0.3), min_size=3, max_size=3))
+            caller["ivr"] = {"time": draw(distributions()), "hang_up": shares[0],
+                             "self_serve": shares[1],
+                             "misroute": shares[2] if n_departments > 1 else 0.0}
         callers.append(caller)
     agents = []
     for i in range(draw(st.integers(1, 3))):
@@ -104,14 +115,16 @@ SETTINGS = settings(max_examples=60, deadline=None,
 def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: int) -> None:
     result = simcall.simulate(scenario, seed=seed)  # raises ConservationError if not
     records = result.records
-    counts = np.bincount(records.calls.outcome, minlength=6)
+    counts = np.bincount(records.calls.outcome, minlength=7)
     assert counts.sum() == records.counters.arrived == records.calls.arrival.size
     # in system (by first queue) = still at the first queue; a transferred call may also be
     # stranded in a later queue, where it counts in that department, not here
     assert counts[5] <= records.counters.waiting_at_end
+    assert counts[4] + counts[6] == records.counters.ivr_ended  # self-served, hung up in menu
     kpis = result.kpis
     assert kpis["offered"] == sum(kpis[k] for k in (
-        "answered", "abandoned", "blocked", "voicemail", "self_served", "in_system"))
+        "answered", "abandoned", "blocked", "voicemail", "self_served", "ivr_hang_ups",
+        "in_system"))
     # every answered visit was talked to by an agent who was on duty
     answered = records.visits.outcome == 0
     assert (records.visits.agent[answered] > 0).all()

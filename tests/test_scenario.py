@@ -103,8 +103,8 @@ def test_every_problem_is_reported_at_once() -> None:
         ({"open": "25:00"}, "open: '25:00' is not a valid clock time"),
         ({"agents": [{"name": "t", "skills": ["support"], "staff": 1.5}]},
          "must be a whole number of agents, got 1.5"),
-        ({"callers": [{"name": "a", "arrivals_per_hour": 1, "enters": "support", "ivr": {}}]},
-         "'ivr' is part of the scenario format but is not implemented"),
+        ({"agents": [{"name": "t", "skills": ["support"], "staff": 1, "shifts": []}]},
+         "'shifts' is part of the scenario format but is not implemented"),
     ],
 )
 def test_cross_checks(changes: dict, expected: str) -> None:

@@ -43,8 +43,8 @@ class Call:
 
     __slots__ = (
         "agent", "answer_wait", "caller", "deadline", "department", "entered", "held_by",
-        "held_wrap_up", "id", "limited", "priority", "talk", "timer", "to_voicemail",
-        "transfer_draw", "transfers", "waited", "waiting", "wrap_up",
+        "held_wrap_up", "id", "intended", "limited", "patience", "priority", "saved", "talk",
+        "timer", "to_voicemail", "transfer_draw", "transfers", "waited", "waiting", "wrap_up",
     )
 
     def __init__(self, number: int, caller: int, priority: int) -> None:
@@ -58,6 +58,8 @@ class Call:
         self.held_by: Agent | None = None  # the first agent, during a warm transfer
         self.held_wrap_up = 0.0
         self.limited = False  # the transfer limit stopped or diverted this visit's transfer
+        self.intended = -1  # a misrouted call's right department, until it gets there
+        self.saved: tuple[float, float, float] | None = None  # its own talk, wrap-up, draw
 
 
 class CallFlow:
@@ -98,6 +100,14 @@ class CallFlow:
                       if d.resolution_desk is not None else -1 for d in departments]
         self.boosts = [d.transfer_priority_boost for d in departments]
         self.warm = [d.warm_transfer for d in departments]
+        # the voice menu per caller type: cumulative shares (hang up, self-serve, misroute)
+        self.menus = [
+            (c.ivr.hang_up, c.ivr.hang_up + c.ivr.self_serve,
+             c.ivr.hang_up + c.ivr.self_serve + c.ivr.misroute) if c.ivr is not None else None
+            for c in scenario.callers
+        ]
+        self.ivr_ended = 0
+        self._ivr_outcomes = recorder.ivr_outcomes
         self._rows = demand.rows()
         self._visits = recorder.visits
         self._visit_rows = recorder.visits.rows
@@ -121,8 +131,9 @@ class CallFlow:
         self.arrive(row)
 
     def arrive(self, row: tuple) -> None:
-        """A call reaches the centre: busy signal, or a line and a queue."""
-        number, _, caller, department, patience, talk, wrap_up, transfer_draw = row
+        """A call reaches the centre: busy signal, or a line, the menu and a queue."""
+        (number, _, caller, department, patience, talk, wrap_up, transfer_draw, ivr_time,
+         ivr_draw) = row
         self.arrived += 1
         if self.lines_busy >= self.lines:
             self.blocked += 1
@@ -135,7 +146,50 @@ class CallFlow:
         call.talk = talk
         call.wrap_up = wrap_up
         call.transfer_draw = transfer_draw
-        self.enter_queue(call, department, patience)
+        menu = self.menus[caller]
+        if menu is None:
+            self.enter_queue(call, department, patience)
+            return
+        call.department = department
+        call.patience = patience
+        if self.trace is not None:
+            self._log("ivr", number, department)
+        hang_up, self_serve, misroute = menu
+        if ivr_draw < hang_up:  # at a uniform point of the menu: the draw scaled to [0, 1)
+            Timeout(self.env, ivr_time * ivr_draw / hang_up, call).callbacks.append(
+                self._on_ivr_hang_up)
+            return
+        if ivr_draw < self_serve:
+            Timeout(self.env, ivr_time, call).callbacks.append(self._on_self_served)
+            return
+        if ivr_draw < misroute:
+            others = [d for d in range(len(self.department_names)) if d != department]
+            share = (ivr_draw - self_serve) / (misroute - self_serve)
+            call.intended = department
+            call.department = others[min(int(share * len(others)), len(others) - 1)]
+        Timeout(self.env, ivr_time, call).callbacks.append(self._on_menu_done)
+
+    def _on_menu_done(self, event: Event) -> None:
+        call: Call = event._value
+        if call.intended >= 0:  # the wrong department talks to it first
+            call.saved = (call.talk, call.wrap_up, call.transfer_draw)
+            if self.trace is not None:
+                self._log("misrouted", call.id, call.department)
+            self.later_visit.draw(call, call.department)
+        self.enter_queue(call, call.department, call.patience)
+
+    def _on_ivr_hang_up(self, event: Event) -> None:
+        self._end_in_menu(event._value, Outcome.IVR_HANG_UP, "hang up in ivr")
+
+    def _on_self_served(self, event: Event) -> None:
+        self._end_in_menu(event._value, Outcome.SELF_SERVED, "self-served")
+
+    def _end_in_menu(self, call: Call, outcome: Outcome, what: str) -> None:
+        if self.trace is not None:
+            self._log(what, call.id, call.department)
+        self.ivr_ended += 1
+        self._ivr_outcomes.append((call.id, int(outcome)))
+        self.lines_busy -= 1
 
     # -- queue ----------------------------------------------------------------------
 
@@ -229,6 +283,10 @@ class CallFlow:
             if warm:  # the first agent stays on the line until the next one answers
                 call.held_by, call.held_wrap_up = agent, wrap_up
             patience = self.later_visit.draw(call, onward)
+            if call.saved is not None and onward == call.intended:
+                # a misrouted call reaches its own department with its own talk time
+                call.talk, call.wrap_up, call.transfer_draw = call.saved
+                call.saved, call.intended = None, -1
             self.enter_queue(call, onward, patience)
         else:
             if self.trace is not None:
@@ -239,6 +297,9 @@ class CallFlow:
 
     def _next_department(self, call: Call, department: int) -> int:
         """Where the call goes after talk (-1: it ends), the transfer limit applied."""
+        if call.intended >= 0:  # misrouted by the menu: passed on to where it belongs
+            call.limited = False
+            return call.intended
         targets, cumulative = self.transfer_rows[department]
         onward = -1
         draw = call.transfer_draw
@@ -309,7 +370,8 @@ class CallFlow:
     def counters(self) -> Counters:
         """The engine's own tallies, for the conservation check."""
         waiting = sum(queue.waiting for queue in self.queues)
-        return Counters(self.arrived, self.blocked, self.left, waiting, self.visits_started)
+        return Counters(self.arrived, self.blocked, self.left, waiting, self.visits_started,
+                        self.ivr_ended)
 
 
 class LaterVisitDraws:

@@ -40,6 +40,8 @@ class Arrival:
     wrap_up: float | None = None
     patience: float | None = None
     transfer_draw: float | None = None
+    ivr_time: float | None = None
+    ivr_draw: float | None = None
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,17 @@ class Demand:
     talk: np.ndarray  # talk seconds at the first department, before talk_factor
     wrap_up: np.ndarray  # wrap-up seconds after the first talk
     transfer_draw: np.ndarray  # uniform deciding the transfer after the first talk
+    ivr_time: np.ndarray  # seconds in the voice menu (0 without one)
+    ivr_draw: np.ndarray  # uniform deciding what happens in the menu
 
     def __len__(self) -> int:
         return int(self.arrival.size)
 
     def rows(self, block: int = 4096) -> Iterator[tuple]:
         """Calls in arrival order as ``(number, arrival, caller, department, patience,
-        talk, wrap_up, transfer_draw)``, converted to Python a block at a time (plain
-        floats are much cheaper to use than numpy scalars, and a block keeps memory flat).
+        talk, wrap_up, transfer_draw, ivr_time, ivr_draw)``, converted to Python a block at a
+        time (plain floats are much cheaper to use than numpy scalars, and a block keeps
+        memory flat).
         """
         for begin in range(0, len(self), block):
             end = min(begin + block, len(self))
@@ -69,6 +74,7 @@ class Demand:
                 self.caller[begin:end].tolist(), self.department[begin:end].tolist(),
                 self.patience[begin:end].tolist(), self.talk[begin:end].tolist(),
                 self.wrap_up[begin:end].tolist(), self.transfer_draw[begin:end].tolist(),
+                self.ivr_time[begin:end].tolist(), self.ivr_draw[begin:end].tolist(),
                 strict=True,
             )
 
@@ -118,10 +124,16 @@ def _draw_caller(
         talk[mask] = spec.talk.sample(talk_rng, int(mask.sum()))
         if spec.wrap_up is not None:
             wrap_up[mask] = spec.wrap_up.sample(wrap_rng, int(mask.sum()))
+    ivr_time, ivr_draw = np.zeros(n), np.ones(n)
+    if caller.ivr is not None:
+        ivr_rng = rng("ivr")
+        ivr_time = caller.ivr.time.sample(ivr_rng, n)
+        ivr_draw = ivr_rng.random(n)
     return {
         "arrival": arrival, "caller": np.full(n, index, dtype=np.int32),
         "department": department.astype(np.int32), "patience": patience, "talk": talk,
-        "wrap_up": wrap_up, "transfer_draw": transfer_draw,
+        "wrap_up": wrap_up, "transfer_draw": transfer_draw, "ivr_time": ivr_time,
+        "ivr_draw": ivr_draw,
     }
 
 
@@ -136,6 +148,8 @@ def scripted_demand(
                for i in range(len(callers))}
     others = {i: generator(seed, replication, "talk", Owner.CALLER_AT_ARRIVAL, i)
               for i in range(len(callers))}
+    menus = {i: generator(seed, replication, "ivr", Owner.CALLER_AT_ARRIVAL, i)
+             for i in range(len(callers))}
     for row in rows:
         index = callers.index(row.caller)
         spec = scenario.callers[index]
@@ -159,6 +173,10 @@ def scripted_demand(
             else (float(spec.patience.sample(talk_rng, 1)[0]) if spec.patience else math.inf),
             "transfer_draw": row.transfer_draw if row.transfer_draw is not None
             else float(rng.random()),
+            "ivr_time": row.ivr_time if row.ivr_time is not None
+            else (float(spec.ivr.time.sample(menus[index], 1)[0]) if spec.ivr else 0.0),
+            "ivr_draw": row.ivr_draw if row.ivr_draw is not None
+            else (float(menus[index].random()) if spec.ivr else 1.0),
         }
         for key, value in values.items():
             columns[key].append(value)
