@@ -43,7 +43,12 @@ BUCKETS_S = (60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 8640
 _EPS = 1e-6  # float noise: 7.68 + 100 - 7.68 must show as 1m40s
 
 VERBS: dict[str, str] = {
+    "ivr": "enters the voice menu for {department}",
+    "hang up in ivr": "hangs up in the voice menu after {wait}, at {clock}",
+    "self-served": "self-serves in the voice menu after {wait}, at {clock}",
+    "misrouted": "misrouted by the menu to {department} at {clock}",
     "queue": "joins {department}",
+    "queue_later": "joins {department} at {clock}",
     "ring": "rings {agent} at {clock} after {wait}",
     "ring_at_once": "rings {agent} at once",
     "answer": "answered by {agent} at {clock} after {wait} (ring {ring})",
@@ -53,6 +58,7 @@ VERBS: dict[str, str] = {
     "transfer": "transferred to {department}",
     "transfer limit": "hits the transfer limit of {department}",
     "hand over": "{agent} hands over",
+    "rona": "{agent} does not pick up (RONA), at {clock}",
     "end": "ends {clock}",
     "abandon": "hangs up after {wait} waiting, at {clock}",
     "abandon_ringing": "hangs up after {wait} waiting (while ringing), at {clock}",
@@ -65,6 +71,11 @@ VERBS: dict[str, str] = {
 
 GENERIC = "{event} {department} {agent} at {clock}"
 """Phrase for an event without a verb (extra spaces from empty fields are removed)."""
+
+QUEUED_AFTER = frozenset({"queue", "rona"})
+"""Events after which the call waits in a queue until its next event (after a
+ring-no-answer the call goes back to its queue, keeping its place, with no new
+``queue`` row)."""
 
 
 # -- formatting -----------------------------------------------------------------------
@@ -202,9 +213,11 @@ def _phrases(scenario: Scenario, rows: Sequence[Row], end_time: float) -> list[s
             talking_since = None
         key: str | None = event
         if event == "queue":
-            if last_event == "transfer" and rows[index - 1][0] == t \
+            if last_event in ("transfer", "misrouted") and rows[index - 1][0] == t \
                     and rows[index - 1][3] == department:
                 key = None  # "transferred to X" already says it
+            elif t > rows[0][0]:
+                key = "queue_later"  # after the voice menu: when matters
             entered, rang_at = t, None
         elif event == "ring":
             rang_at = t
@@ -221,6 +234,8 @@ def _phrases(scenario: Scenario, rows: Sequence[Row], end_time: float) -> list[s
             talking_since, rang_at = t, None
         elif event in ("abandon", "voicemail") and rang_at is not None:
             key = f"{event}_ringing"
+        elif event == "rona":
+            rang_at = None  # back in the queue; the answer time still runs from joining it
         template = VERBS.get(key) if key is not None else None
         text = (template.format(**fields) if template is not None
                 else " ".join(GENERIC.format(**fields).split()) if key is not None else "")
@@ -233,7 +248,7 @@ def _phrases(scenario: Scenario, rows: Sequence[Row], end_time: float) -> list[s
             deferred.clear()
         last_event = event
     phrases.extend(deferred)
-    if last_event == "queue":
+    if last_event in QUEUED_AFTER:
         phrases.append(VERBS["in_system"].format(clock=clock(scenario, end_time)))
     return phrases
 
@@ -364,10 +379,10 @@ class Step:
 def waiting_spells(rows: Iterable[Row], end_time: float) -> tuple[np.ndarray, np.ndarray]:
     """``[start, end)`` of every spell a call spent waiting in a queue.
 
-    A spell runs from a ``queue`` row to the call's next row, whatever it is (ring,
-    abandon, voicemail, or an event added later); a call that went straight to an idle
-    agent has a zero-length spell (dropped by :meth:`Step.of`). A call still queued when
-    the run ended waits until ``end_time``.
+    A spell runs from a ``queue`` (or ``rona``: see :data:`QUEUED_AFTER`) row to the call's
+    next row, whatever it is (ring, abandon, voicemail, or an event added later); a call
+    that went straight to an idle agent has a zero-length spell (dropped by
+    :meth:`Step.of`). A call still queued when the run ended waits until ``end_time``.
     """
     open_spells: dict[int, float] = {}
     starts: list[float] = []
@@ -377,7 +392,7 @@ def waiting_spells(rows: Iterable[Row], end_time: float) -> tuple[np.ndarray, np
         if began is not None:
             starts.append(began)
             ends.append(t)
-        if event == "queue":
+        if event in QUEUED_AFTER:
             open_spells[call] = t
     for began in open_spells.values():
         starts.append(began)

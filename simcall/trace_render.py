@@ -20,6 +20,8 @@ _STYLES = (
     (r"transferred to [^;]*", "magenta"),
     (r"still waiting[^;]*", "red"),
     (r"hits the transfer limit[^;]*", "magenta"),
+    (r"does not pick up[^;]*", "yellow"),
+    (r"hangs up in the voice menu[^;]*", "red"),
 )
 
 

@@ -122,6 +122,35 @@ def test_story_of_a_warm_transfer_and_the_transfer_limit() -> None:
     assert result.records.busy.end.tolist() == [64, 94]
 
 
+def test_story_of_the_voice_menu() -> None:
+    scenario = scenario_from(
+        open="09:00",
+        callers=[{"name": "c", "arrivals_per_hour": 60, "enters": "support",
+                  "ivr": {"time": {"dist": "deterministic", "value": 30}, "hang_up": 0.1,
+                          "self_serve": 0.2, "misroute": 0.3}}],
+        departments=[{"name": "support", "talk": TALK_100},
+                     {"name": "billing", "talk": {"dist": "deterministic", "value": 40}}],
+        agents=[{"name": "team", "skills": ["support"], "staff": 1},
+                {"name": "desk", "skills": ["billing"], "staff": 1}],
+    )
+    lines, _, _, _ = told(scenario, [Arrival(0, "c", ivr_draw=d)
+                                     for d in (0.05, 0.25, 0.45, 0.95)])
+    assert lines == [
+        "09:00:00  call 0 (c) enters the voice menu for support;",
+        "          hangs up in the voice menu after 15s, at 09:00:15",
+        "09:00:00  call 1 (c) enters the voice menu for support;",
+        "          self-serves in the voice menu after 30s, at 09:00:30",
+        "09:00:00  call 2 (c) enters the voice menu for support;",
+        "          misrouted by the menu to billing at 09:00:30; answered at once by desk #1; "
+        "talks 40s;",
+        "          transferred to support; answered by team #1 at 09:02:10 after 1m00s "
+        "(ring 11);",
+        "          talks 1m40s; ends 09:03:50",
+        "09:00:00  call 3 (c) enters the voice menu for support; joins support at 09:00:30;",
+        "          answered at once by team #1; talks 1m40s; ends 09:02:10",
+    ]
+
+
 def test_call_left_in_the_system_and_warm_up_calls_are_marked() -> None:
     scenario = scenario_from(interval="100s", intervals=2, warmup="15s",
                              agents=[{"name": "team", "skills": ["support"], "staff": [1, 0]}])
@@ -138,18 +167,23 @@ def test_call_left_in_the_system_and_warm_up_calls_are_marked() -> None:
     assert report.timeline[-1].waiting_mean == 1.0  # 150-200: still waiting, nobody on duty
 
 
-def test_unknown_events_are_told_generically() -> None:
+def test_ring_no_answer_and_unknown_events() -> None:
     scenario = scenario_from(open="09:00")
-    rows = [(0.0, "ivr", 0, "support", ""), (30.0, "queue", 0, "support", ""),
+    rows = [(0.0, "greeting", 0, "support", ""), (30.0, "queue", 0, "support", ""),
             (30.0, "ring", 0, "support", "team #1"), (34.0, "rona", 0, "support", "team #1"),
-            (34.0, "queue", 0, "support", ""), (40.0, "abandon", 0, "support", "")]
+            (40.0, "ring", 0, "support", "team #2"), (43.0, "answer", 0, "support", "team #2"),
+            (100.0, "end", 0, "support", "team #2")]
     result = simcall.simulate(scenario, seed=1, arrivals=[Arrival(0, "customers")])
     (story,) = trace_report(scenario, result, rows).stories
-    assert story.phrases == ("ivr support at 09:00:00", "joins support",
-                             "rings team #1 at once", "rona support team #1 at 09:00:34",
-                             "joins support", "hangs up after 6s waiting, at 09:00:40")
-    # waiting: 30-30 (straight to an agent, dropped) and 34-40
-    assert Step.of(*waiting_spells(rows, 100.0)).area(np.array([100.0]))[0] == 6.0
+    assert story.phrases == (
+        "greeting support at 09:00:00",  # no verb: told generically
+        "joins support at 09:00:30", "rings team #1 at once",
+        "team #1 does not pick up (RONA), at 09:00:34",
+        "rings team #2 at 09:00:40 after 10s",  # back in the queue, keeping its place
+        "answered at 09:00:43 after 13s (ring 3)", "talks 57s", "ends 09:01:40")
+    # waiting: 30-30 (straight to an agent: dropped), then 34-40 after the ring-no-answer
+    spells = waiting_spells(rows, 100.0)
+    assert Step.of(*spells).area(np.array([100.0]))[0] == 6.0
 
 
 def test_durations_are_truncated_to_the_second() -> None:
