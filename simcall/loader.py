@@ -24,6 +24,7 @@ from simcall.scenario import (
     CallerType,
     Department,
     Ivr,
+    Rona,
     Scenario,
     ServiceLevelTarget,
     Targets,
@@ -37,6 +38,7 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "agents": AgentGroup,
     "targets": Targets,
     "ivr": Ivr,
+    "rona": Rona,
     "service_level": ServiceLevelTarget,
     "transfers": TransferTarget,
 }
@@ -52,7 +54,7 @@ _DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time"}
 _PLANNED: dict[type[BaseModel], set[str]] = {
     Scenario: {"days", "callbacks"},
     CallerType: {"redial", "callback"},
-    AgentGroup: {"shifts", "rona", "shrinkage"},
+    AgentGroup: {"shifts", "shrinkage"},
 }
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from simcall.records import Outcome, Periods, Records
 
 COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
-              "ivr_hang_ups", "in_system", "transfer_limited")
+              "ivr_hang_ups", "in_system", "transfer_limited", "rona")
 RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
              "mean_transfers", "transfer_share_within")
 KPI_NAMES = RATE_KPIS + COUNT_KPIS
@@ -182,9 +182,13 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     counted = calls.arrival >= window.warmup
     horizon = window.interval * window.intervals
 
+    rona_per_call = np.bincount(records.rona.call, minlength=calls.arrival.size)
+
     def call_kpis(mask: np.ndarray) -> Kpis:
-        return outcome_kpis(calls.outcome[mask], calls.waited[mask], calls.wait[mask],
+        kpis = outcome_kpis(calls.outcome[mask], calls.waited[mask], calls.wait[mask],
                             calls.transfers[mask], calls.limited[mask], window)
+        kpis["rona"] = float(rona_per_call[mask].sum())
+        return kpis
 
     overall = call_kpis(counted)
     overall["occupancy"] = float(occupancy(records, np.array([window.warmup]),
@@ -215,6 +219,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         limited = np.concatenate((visits.limited[mask], none.astype(bool)))
         kpis = outcome_kpis(outcome, waited, wait, onward, limited, window)
         kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
+        kpis["rona"] = float(np.count_nonzero(
+            (records.rona.department == d) & counted[records.rona.call]))
         dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
         if dedicated and all(group_skills[g] == (d,) for g in dedicated):
             kpis["occupancy"] = float(occupancy(records, np.array([window.warmup]),
@@ -222,9 +228,11 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         by_department[name] = kpis
 
     by_caller = {name: call_kpis(counted & (calls.caller == c)) for c, name in enumerate(callers)}
+    rona_counted = counted[records.rona.call]
     by_group = {
         name: {"occupancy": float(occupancy(records, np.array([window.warmup]),
-                                            np.array([horizon]), np.array([g]))[0])}
+                                            np.array([horizon]), np.array([g]))[0]),
+               "rona": float(np.count_nonzero(rona_counted & (records.rona.group == g)))}
         for g, name in enumerate(groups)
     }
     answered = counted & (calls.outcome == Outcome.ANSWERED)

@@ -97,6 +97,16 @@ class Periods:
 
 
 @dataclass(frozen=True)
+class RonaTable:
+    """One row per ring-no-answer: the agent group, the call, its department, the time."""
+
+    group: np.ndarray
+    call: np.ndarray
+    department: np.ndarray
+    time: np.ndarray
+
+
+@dataclass(frozen=True)
 class Counters:
     """Tallies the engine keeps itself, to check the records against (conservation)."""
 
@@ -119,6 +129,7 @@ class Records:
     end_time: float  # when the last event happened (the centre drained)
     counters: Counters
     agent_names: tuple[str, ...]  # by agent number - 1
+    rona: RonaTable  # ring-no-answer events
 
 
 class ChunkedTable:
@@ -170,6 +181,7 @@ class Recorder:
         self.staffed = ChunkedTable(PERIOD_DTYPE, size=1024)
         self.blocked: list[int] = []  # call numbers that got a busy signal
         self.ivr_outcomes: list[tuple[int, int]] = []  # (call, outcome) ended in the menu
+        self.rona: list[tuple[int, int, int, float]] = []  # (group, call, department, time)
 
     def freeze(self, end_time: float, counters: Counters, caller: np.ndarray,
                arrival: np.ndarray, department: np.ndarray,
@@ -185,6 +197,9 @@ class Recorder:
             end_time=end_time,
             counters=counters,
             agent_names=agent_names,
+            rona=RonaTable(*(np.asarray(column, dtype=dtype) for column, dtype in zip(
+                zip(*self.rona, strict=True) if self.rona else ([], [], [], []),
+                (np.int32, np.int64, np.int32, np.float64), strict=True))),
         )
 
 

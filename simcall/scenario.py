@@ -154,6 +154,15 @@ class Department(_Section):
     warm_transfer: bool = False
 
 
+class Rona(_Section):
+    """Ring-no-answer: how often a ringing agent does not pick up, and what it costs."""
+
+    # below 1: agents who never pick up would ring a patient caller's call forever
+    probability: Annotated[Number, Field(ge=0.0, lt=1.0)]
+    after: Seconds = Field(gt=0)  # how long it rings before the call goes back to the queue
+    not_ready: Seconds = 0.0  # the agent is then not ready for this long
+
+
 class AgentGroup(_Section):
     """Agents with the same ordered skills (first is primary) and staffing."""
 
@@ -162,6 +171,7 @@ class AgentGroup(_Section):
     staff: PerIntervalCount
     pickup: Distribution | None = None
     talk_factor: Number = Field(default=1.0, gt=0.0)
+    rona: Rona | None = None
 
 
 class Scenario(_Section):

@@ -17,7 +17,8 @@ import numpy as np
 
 from simcall.distributions import Distribution
 
-INPUTS = ("arrivals", "patience", "talk", "wrap_up", "pickup", "routing", "redial", "ivr")
+INPUTS = ("arrivals", "patience", "talk", "wrap_up", "pickup", "routing", "redial", "ivr",
+          "rona")
 """Stochastic inputs, in a fixed order: append only."""
 
 
@@ -54,5 +55,15 @@ def sampler(
     def draws() -> Iterator[float]:
         while True:
             yield from distribution.sample(rng, block).tolist()
+
+    return draws().__next__
+
+
+def uniforms(rng: np.random.Generator, block: int = 256) -> Callable[[], float]:
+    """A zero-argument function returning the next uniform number in [0, 1), drawn in blocks."""
+
+    def draws() -> Iterator[float]:
+        while True:
+            yield from rng.random(block).tolist()
 
     return draws().__next__

@@ -89,6 +89,9 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
             group["pickup"] = draw(distributions())
         if draw(st.booleans()):
             group["talk_factor"] = draw(st.floats(0.5, 2.0))
+        if draw(st.booleans()):
+            group["rona"] = {"probability": draw(st.floats(0, 0.5)),
+                             "after": draw(st.floats(1, 30)), "not_ready": draw(DURATION)}
         agents.append(group)
     served = {s for g in agents for s in g["skills"]}
     agents.append({"name": "cover", "skills": [n for n in names if n not in served] or names,

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 
 from simpy import Environment
 
-from simcall.model.agents import AgentPool
+from simcall.model.agents import AgentPool, RonaDraw
 from simcall.model.calls import CallFlow, LaterVisitDraws, Trace
 from simcall.model.demand import Arrival, draw_demand, scripted_demand
 from simcall.model.queues import DepartmentQueue
 from simcall.model.staffing import staffing
 from simcall.records import Recorder, Records
 from simcall.scenario import Scenario
-from simcall.streams import Owner, generator, sampler
+from simcall.streams import Owner, generator, sampler, uniforms
 
 __all__ = ["Arrival", "Trace", "run_replication"]
 
@@ -56,17 +56,20 @@ def run_replication(
         talk=[sampler(d.talk, stream("talk", later, i)) for i, d in enumerate(departments)],
         wrap_up=[sampler(d.wrap_up, stream("wrap_up", later, i))
                  for i, d in enumerate(departments)],
-        routing=[stream("routing", later, i).random for i in range(len(scenario.departments))],
+        routing=[uniforms(stream("routing", later, i)) for i in range(len(departments))],
         patience=[sampler(c.patience, stream("patience", Owner.CALLER_LATER_VISITS, i), math.inf)
                   for i, c in enumerate(scenario.callers)],
     )
     pickups = [sampler(g.pickup, stream("pickup", Owner.AGENT_GROUP, i))
                for i, g in enumerate(scenario.agents)]
+    ronas = [RonaDraw(g.rona.probability, g.rona.after, g.rona.not_ready,
+                      uniforms(stream("rona", Owner.AGENT_GROUP, i)))
+             if g.rona is not None else None for i, g in enumerate(scenario.agents)]
 
     env = Environment()
     recorder = Recorder()
     queues = [DepartmentQueue() for _ in scenario.departments]
-    pool = AgentPool(scenario, queues, pickups, recorder)
+    pool = AgentPool(scenario, queues, pickups, recorder, ronas)
     flow = CallFlow(scenario, env, demand, queues, pool, recorder, later_visit, trace)
     env.process(staffing(env, scenario, pool, flow))
     flow.start()

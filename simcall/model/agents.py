@@ -30,17 +30,19 @@ class Agent:
 
     __slots__ = (
         "busy_since", "group", "idle", "leaving", "name", "number", "on_duty_since", "pickup",
-        "skills", "talk_factor", "token",
+        "rona", "skills", "talk_factor", "token",
     )
 
     def __init__(self, number: int, group: int, name: str, skills: tuple[int, ...],
-                 talk_factor: float, pickup: Callable[[], float], now: float) -> None:
+                 talk_factor: float, pickup: Callable[[], float], now: float,
+                 rona: RonaDraw | None = None) -> None:
         self.number = number
         self.group = group
         self.name = name
         self.skills = skills
         self.talk_factor = talk_factor
         self.pickup = pickup
+        self.rona = rona
         self.idle = False
         self.token = 0
         self.leaving = False
@@ -48,11 +50,23 @@ class Agent:
         self.on_duty_since = now
 
 
+class RonaDraw:
+    """A group's ring-no-answer: its probability, ring time and not-ready time, and draws."""
+
+    __slots__ = ("after", "draw", "not_ready", "probability")
+
+    def __init__(self, probability: float, after: float, not_ready: float,
+                 draw: Callable[[], float]) -> None:
+        self.probability, self.after, self.not_ready, self.draw = (
+            probability, after, not_ready, draw)
+
+
 class AgentPool:
     """Every agent on duty, the idle lists, and staffing changes."""
 
     def __init__(self, scenario: Scenario, queues: Sequence[DepartmentQueue],
-                 pickups: Sequence[Callable[[], float]], recorder: Recorder) -> None:
+                 pickups: Sequence[Callable[[], float]], recorder: Recorder,
+                 ronas: Sequence[RonaDraw | None] = ()) -> None:
         departments = len(scenario.departments)
         self._primary: list[deque[tuple[int, Agent]]] = [deque() for _ in range(departments)]
         self._secondary: list[deque[tuple[int, Agent]]] = [deque() for _ in range(departments)]
@@ -61,6 +75,7 @@ class AgentPool:
         self._skills = [tuple(scenario.department_index(s) for s in g.skills)
                         for g in scenario.agents]
         self._pickups = pickups
+        self._ronas = list(ronas) or [None] * len(scenario.agents)
         self._busy = recorder.busy
         self._staffed = recorder.staffed
         self.on_duty: list[list[Agent]] = [[] for _ in scenario.agents]
@@ -95,6 +110,10 @@ class AgentPool:
         """An agent has finished (ringing, talk, wrap-up): leave, take a call or go idle."""
         self._busy.append((agent.group, agent.busy_since, now))
         return self.available(agent, now)
+
+    def not_ready(self, agent: Agent, now: float) -> None:
+        """The agent let a call ring out: the ringing was busy time; now not ready."""
+        self._busy.append((agent.group, agent.busy_since, now))
 
     def available(self, agent: Agent, now: float) -> Call | None:
         """Offer a free agent the queues; returns the call it takes, if any."""
@@ -146,7 +165,8 @@ class AgentPool:
                 self._created += 1
                 self._named[group] += 1
                 agent = Agent(self._created, group, f"{spec.name} #{self._named[group]}",
-                              self._skills[group], spec.talk_factor, self._pickups[group], now)
+                              self._skills[group], spec.talk_factor, self._pickups[group], now,
+                              self._ronas[group])
                 agents.append(agent)
                 arrived.append(agent)
                 self.names.append(agent.name)

@@ -43,14 +43,16 @@ class Call:
 
     __slots__ = (
         "agent", "answer_wait", "caller", "deadline", "department", "entered", "held_by",
-        "held_wrap_up", "id", "intended", "limited", "patience", "priority", "saved", "talk",
-        "timer", "to_voicemail", "transfer_draw", "transfers", "waited", "waiting", "wrap_up",
+        "held_wrap_up", "id", "intended", "limited", "patience", "priority", "queue_priority",
+        "saved", "talk", "timer", "to_voicemail", "transfer_draw", "transfers", "waited",
+        "waiting", "wrap_up",
     )
 
     def __init__(self, number: int, caller: int, priority: int) -> None:
         self.id = number
         self.caller = caller
         self.priority = priority
+        self.queue_priority = priority
         self.transfers = 0
         self.waiting = False
         self.agent: Agent | None = None
@@ -108,6 +110,7 @@ class CallFlow:
         ]
         self.ivr_ended = 0
         self._ivr_outcomes = recorder.ivr_outcomes
+        self._rona = recorder.rona
         self._rows = demand.rows()
         self._visits = recorder.visits
         self._visit_rows = recorder.visits.rows
@@ -212,6 +215,7 @@ class CallFlow:
             return
         call.waited = True
         priority = call.priority - self.boosts[department] if call.transfers else call.priority
+        call.queue_priority = priority
         self.queues[department].push(call, priority, now)
         if limit < math.inf:
             timer = Timeout(self.env, limit, call)
@@ -236,19 +240,59 @@ class CallFlow:
     # -- agent ----------------------------------------------------------------------
 
     def connect(self, call: Call, agent: Agent) -> None:
-        """An agent is assigned: the phone rings for the pickup delay, then talk."""
+        """An agent is assigned: the phone rings for the pickup delay, then talk.
+
+        With ring-no-answer, the agent may let it ring out instead; the pickup delay is
+        drawn either way, so the agents' draws stay aligned across scenarios.
+        """
         call.agent = agent
-        pickup = agent.pickup()
+        ring_for = agent.pickup()
+        rona = agent.rona
+        rings_out = rona is not None and rona.draw() < rona.probability
+        if rings_out:
+            ring_for = rona.after  # type: ignore[union-attr]
         if self.trace is not None:
             self._log("ring", call.id, call.department, agent.name)
-        if pickup <= 0.0:
+        if ring_for <= 0.0:
             self._answer(call)
             return
         remaining = call.deadline - self.env.now
-        if remaining < pickup:  # the caller hangs up while it rings
+        if remaining < ring_for:  # the caller hangs up while it rings
             Timeout(self.env, remaining, call).callbacks.append(self._on_hang_up_ringing)
+        elif rings_out:
+            Timeout(self.env, ring_for, call).callbacks.append(self._on_ring_no_answer)
         else:
-            Timeout(self.env, pickup, call).callbacks.append(self._on_pickup)
+            Timeout(self.env, ring_for, call).callbacks.append(self._on_pickup)
+
+    def _on_ring_no_answer(self, event: Event) -> None:
+        """The agent did not pick up: it is not ready for a while; the call goes back to
+        the head of its queue (it keeps its place: its time of joining the queue)."""
+        call: Call = event._value
+        agent: Agent = call.agent  # type: ignore[assignment]
+        now = self.env.now
+        self._rona.append((agent.group, call.id, call.department, now))
+        if self.trace is not None:
+            self._log("rona", call.id, call.department, agent.name)
+        self.pool.not_ready(agent, now)
+        not_ready = agent.rona.not_ready  # type: ignore[union-attr]
+        if not_ready > 0.0:
+            Timeout(self.env, not_ready, agent).callbacks.append(self._on_ready)
+        call.agent = None
+        other = self.pool.idle_agent_for(call.department)
+        if other is not None:
+            other.busy_since = now
+            self.connect(call, other)
+        else:
+            self.queues[call.department].push(call, call.queue_priority, call.entered)
+            if call.deadline < math.inf:
+                timer = Timeout(self.env, call.deadline - now, call)
+                timer.callbacks.append(self._on_deadline)
+                call.timer = timer
+        if not_ready <= 0.0:
+            self.agent_arrives(agent)
+
+    def _on_ready(self, event: Event) -> None:
+        self.agent_arrives(event._value)
 
     def _on_pickup(self, event: Event) -> None:
         self._answer(event._value)
@@ -339,7 +383,7 @@ class CallFlow:
             self.connect(call, agent)
 
     def agent_arrives(self, agent: Agent) -> None:
-        """A newly rostered agent takes a waiting call or goes idle."""
+        """An agent coming on duty (or back from not ready) takes a waiting call or goes idle."""
         call = self.pool.available(agent, self.env.now)
         if call is not None:
             self.connect(call, agent)
