@@ -24,6 +24,7 @@ from simcall.scenario import (
     CallerType,
     Department,
     Ivr,
+    Redial,
     Rona,
     Scenario,
     ServiceLevelTarget,
@@ -39,6 +40,7 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "targets": Targets,
     "ivr": Ivr,
     "rona": Rona,
+    "redial": Redial,
     "service_level": ServiceLevelTarget,
     "transfers": TransferTarget,
 }
@@ -47,13 +49,13 @@ _DISTRIBUTIONS: dict[str, type[BaseModel]] = {
     "uniform": dist.Uniform, "lognormal": dist.LogNormal, "gamma": dist.Gamma,
     "erlang": dist.Erlang, "weibull": dist.Weibull, "empirical": dist.Empirical,
 }
-_DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time"}
+_DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time", "delay"}
 
 # Keys of the scenario format (SPEC.md) that later releases implement: a file
 # using them gets a plain "not implemented yet" rather than "unknown key".
 _PLANNED: dict[type[BaseModel], set[str]] = {
     Scenario: {"days", "callbacks"},
-    CallerType: {"redial", "callback"},
+    CallerType: {"callback"},
     AgentGroup: {"shifts", "shrinkage"},
 }
 

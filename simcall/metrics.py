@@ -22,15 +22,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcall.records import Outcome, Periods, Records
+from simcall.records import CallTable, Outcome, Periods, Records
 
 COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
-              "ivr_hang_ups", "in_system", "transfer_limited", "rona")
+              "ivr_hang_ups", "in_system", "transfer_limited", "rona", "callers", "redials",
+              "lost_callers")
 RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
-             "mean_transfers", "transfer_share_within")
+             "mean_transfers", "transfer_share_within", "first_attempt_resolution",
+             "eventual_resolution")
 KPI_NAMES = RATE_KPIS + COUNT_KPIS
 SHARE_KPIS = frozenset({"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
-                        "transfer_share_within"})
+                        "transfer_share_within", "first_attempt_resolution",
+                        "eventual_resolution"})
 Kpis = dict[str, float]
 
 
@@ -132,6 +135,48 @@ def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
 
 
 @dataclass(frozen=True)
+class CallerOutcomes:
+    """Per distinct caller (a first call and its redials): was it resolved, and when.
+
+    Resolved means answered or self-served. A caller is lost when none of its attempts
+    was resolved, went to voicemail or is still in the system.
+    """
+
+    first: np.ndarray  # bool per call: a first attempt
+    resolved_first: np.ndarray  # bool per call: a first attempt that was resolved
+    resolved_ever: np.ndarray  # bool per call: its caller was resolved on some attempt
+    reached_ever: np.ndarray  # bool per call: its caller got through somehow (not lost)
+
+    def kpis(self, mask: np.ndarray) -> Kpis:
+        """Caller KPIs of the callers whose first attempt is in ``mask``."""
+        first = mask & self.first
+        callers = int(np.count_nonzero(first))
+        return {
+            "callers": float(callers),
+            "redials": float(np.count_nonzero(mask & ~self.first)),
+            "first_attempt_resolution": _ratio(
+                int(np.count_nonzero(first & self.resolved_first)), callers),
+            "eventual_resolution": _ratio(
+                int(np.count_nonzero(first & self.resolved_ever)), callers),
+            "lost_callers": float(np.count_nonzero(first & ~self.reached_ever)),
+        }
+
+
+def caller_outcomes(calls: CallTable) -> CallerOutcomes:
+    """Group attempts by caller (``first_call``)."""
+    outcome = calls.outcome
+    resolved = np.isin(outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED))
+    reached = resolved | np.isin(outcome, (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
+    by_caller_resolved = np.zeros(outcome.size, dtype=bool)
+    by_caller_reached = np.zeros(outcome.size, dtype=bool)
+    np.logical_or.at(by_caller_resolved, calls.first_call, resolved)
+    np.logical_or.at(by_caller_reached, calls.first_call, reached)
+    first = calls.attempt == 1
+    return CallerOutcomes(first, first & resolved, by_caller_resolved[calls.first_call],
+                          by_caller_reached[calls.first_call])
+
+
+@dataclass(frozen=True)
 class Chain:
     """A call bounced between departments: its transfers and the queues it went through."""
 
@@ -183,11 +228,13 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     horizon = window.interval * window.intervals
 
     rona_per_call = np.bincount(records.rona.call, minlength=calls.arrival.size)
+    callers_seen = caller_outcomes(calls)
 
     def call_kpis(mask: np.ndarray) -> Kpis:
         kpis = outcome_kpis(calls.outcome[mask], calls.waited[mask], calls.wait[mask],
                             calls.transfers[mask], calls.limited[mask], window)
         kpis["rona"] = float(rona_per_call[mask].sum())
+        kpis.update(callers_seen.kpis(mask))
         return kpis
 
     overall = call_kpis(counted)

@@ -50,6 +50,8 @@ class CallTable:
     answer_time: np.ndarray  # float: answer time at the first queue (nan unless answered)
     transfers: np.ndarray  # int: transfers over the call's whole life
     limited: np.ndarray  # bool: the transfer limit stopped or diverted one of its transfers
+    first_call: np.ndarray  # int: the caller's first attempt (itself unless a redial)
+    attempt: np.ndarray  # int: 1 for a first call, 2 for the first redial, ...
 
 
 VISIT_DTYPE = np.dtype([
@@ -116,6 +118,7 @@ class Counters:
     waiting_at_end: int  # calls still queued when the event list ran dry
     visits: int  # queue visits started
     ivr_ended: int = 0  # calls that ended in the voice menu (self-served or hung up)
+    redials_after_close: int = 0  # redials that would have come after the last interval
 
 
 @dataclass(frozen=True)
@@ -182,15 +185,28 @@ class Recorder:
         self.blocked: list[int] = []  # call numbers that got a busy signal
         self.ivr_outcomes: list[tuple[int, int]] = []  # (call, outcome) ended in the menu
         self.rona: list[tuple[int, int, int, float]] = []  # (group, call, department, time)
+        # redial attempts, numbered after the drawn calls: (caller, arrival, department,
+        # first call, attempt), in the order of their numbers
+        self.redials: list[tuple[int, float, int, int, int]] = []
 
     def freeze(self, end_time: float, counters: Counters, caller: np.ndarray,
                arrival: np.ndarray, department: np.ndarray,
                agent_names: tuple[str, ...]) -> Records:
         """Turn what was written into frozen columns, deriving the call table."""
         visits = self.visits.array()
+        first_call = np.arange(arrival.size, dtype=np.int64)
+        attempt = np.ones(arrival.size, dtype=np.int32)
+        if self.redials:
+            extra = list(zip(*self.redials, strict=True))
+            caller = np.concatenate((caller, np.asarray(extra[0], dtype=caller.dtype)))
+            arrival = np.concatenate((arrival, np.asarray(extra[1], dtype=float)))
+            department = np.concatenate((department, np.asarray(extra[2],
+                                                                 dtype=department.dtype)))
+            first_call = np.concatenate((first_call, np.asarray(extra[3], dtype=np.int64)))
+            attempt = np.concatenate((attempt, np.asarray(extra[4], dtype=np.int32)))
         return Records(
             calls=_call_table(visits, self.blocked, self.ivr_outcomes, caller, arrival,
-                              department),
+                              department, first_call, attempt),
             visits=_fields(VisitTable, visits),  # type: ignore[arg-type]
             busy=_fields(Periods, self.busy.array()),  # type: ignore[arg-type]
             staffed=_fields(Periods, self.staffed.array()),  # type: ignore[arg-type]
@@ -204,7 +220,8 @@ class Recorder:
 
 
 def _call_table(visits: np.ndarray, blocked: list[int], in_menu: list[tuple[int, int]],
-                caller: np.ndarray, arrival: np.ndarray, department: np.ndarray) -> CallTable:
+                caller: np.ndarray, arrival: np.ndarray, department: np.ndarray,
+                first_call: np.ndarray, attempt: np.ndarray) -> CallTable:
     """One row per call from its first visit (rows are appended as visits end, so a
     call's first row is its first visit: a later visit cannot end before it starts)."""
     n = arrival.size
@@ -226,4 +243,5 @@ def _call_table(visits: np.ndarray, blocked: list[int], in_menu: list[tuple[int,
     limited = np.bincount(visits["call"], weights=visits["limited"], minlength=n) > 0
     return CallTable(caller=caller, arrival=arrival, department=department, outcome=outcome,
                      waited=waited, wait=wait, answer_time=answer_time,
-                     transfers=transfers.astype(np.int32), limited=limited)
+                     transfers=transfers.astype(np.int32), limited=limited,
+                     first_call=first_call, attempt=attempt)

@@ -129,6 +129,14 @@ class Ivr(_Section):
         return self
 
 
+class Redial(_Section):
+    """Callers who hung up or got a busy signal call again, with a probability, later."""
+
+    probability: Annotated[Number, Field(ge=0.0, lt=1.0)]  # below 1: redials must end
+    delay: Distribution
+    max_attempts: WholeNumber | None = Field(default=None, ge=1)  # first call included
+
+
 class CallerType(_Section):
     """A stream of callers with its own arrival profile, patience and priority."""
 
@@ -139,6 +147,7 @@ class CallerType(_Section):
     priority: WholeNumber = 0
     value: NonNegative = 0.0  # revenue at stake per call, for cost reports
     ivr: Ivr | None = None
+    redial: Redial | None = None
 
 
 class Department(_Section):

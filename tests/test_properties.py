@@ -79,6 +79,9 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
             caller["ivr"] = {"time": draw(distributions()), "hang_up": shares[0],
                              "self_serve": shares[1],
                              "misroute": shares[2] if n_departments > 1 else 0.0}
+        if draw(st.booleans()):
+            caller["redial"] = {"probability": draw(st.floats(0, 0.9)),
+                                "delay": draw(distributions())}
         callers.append(caller)
     agents = []
     for i in range(draw(st.integers(1, 3))):

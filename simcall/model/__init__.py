@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from simpy import Environment
 
 from simcall.model.agents import AgentPool, RonaDraw
-from simcall.model.calls import CallFlow, LaterVisitDraws, Trace
+from simcall.model.calls import CallFlow, LaterVisitDraws, RedialDraws, Trace
 from simcall.model.demand import Arrival, draw_demand, scripted_demand
 from simcall.model.queues import DepartmentQueue
 from simcall.model.staffing import staffing
@@ -70,7 +70,9 @@ def run_replication(
     recorder = Recorder()
     queues = [DepartmentQueue() for _ in scenario.departments]
     pool = AgentPool(scenario, queues, pickups, recorder, ronas)
-    flow = CallFlow(scenario, env, demand, queues, pool, recorder, later_visit, trace)
+    redials = [RedialDraws(scenario, i, stream("redial", Owner.CALLER_LATER_VISITS, i))
+               if c.redial is not None else None for i, c in enumerate(scenario.callers)]
+    flow = CallFlow(scenario, env, demand, queues, pool, recorder, later_visit, trace, redials)
     env.process(staffing(env, scenario, pool, flow))
     flow.start()
     env.run()

@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from itertools import accumulate
 
+import numpy as np
 from simpy import Environment
 from simpy.events import Event, Timeout
 
@@ -30,6 +31,7 @@ from simcall.model.demand import Demand
 from simcall.model.queues import DepartmentQueue
 from simcall.records import Counters, Outcome, Recorder
 from simcall.scenario import Scenario
+from simcall.streams import sampler, uniforms
 
 ANSWERED, ABANDONED, BLOCKED, VOICEMAIL = (
     Outcome.ANSWERED, Outcome.ABANDONED, Outcome.BLOCKED, Outcome.VOICEMAIL,
@@ -42,10 +44,32 @@ class Call:
     """A call in the system, with the attributes of its current queue visit."""
 
     __slots__ = (
-        "agent", "answer_wait", "caller", "deadline", "department", "entered", "held_by",
-        "held_wrap_up", "id", "intended", "limited", "patience", "priority", "queue_priority",
-        "saved", "talk", "timer", "to_voicemail", "transfer_draw", "transfers", "waited",
-        "waiting", "wrap_up",
+        "agent",
+        "answer_wait",
+        "attempt",
+        "caller",
+        "deadline",
+        "department",
+        "entered",
+        "entry",
+        "first_call",
+        "held_by",
+        "held_wrap_up",
+        "id",
+        "intended",
+        "limited",
+        "patience",
+        "priority",
+        "queue_priority",
+        "saved",
+        "talk",
+        "timer",
+        "to_voicemail",
+        "transfer_draw",
+        "transfers",
+        "waited",
+        "waiting",
+        "wrap_up",
     )
 
     def __init__(self, number: int, caller: int, priority: int) -> None:
@@ -53,6 +77,9 @@ class Call:
         self.caller = caller
         self.priority = priority
         self.queue_priority = priority
+        self.first_call = number  # the caller's first attempt: redials keep it
+        self.attempt = 1
+        self.entry = -1  # the department the caller dialled
         self.transfers = 0
         self.waiting = False
         self.agent: Agent | None = None
@@ -77,8 +104,15 @@ class CallFlow:
         recorder: Recorder,
         later_visit: LaterVisitDraws,
         trace: Trace | None = None,
+        redials: Sequence[RedialDraws | None] = (),
     ) -> None:
         self.env = env
+        self.redial_specs = list(redials) or [None] * len(scenario.callers)
+        self.horizon = scenario.horizon
+        self._next_number = len(demand)
+        self._attempt_of: dict[int, tuple[int, int]] = {}  # redial number: (first, attempt)
+        self._redials = recorder.redials
+        self.redials_after_close = 0
         self.queues = queues
         self.pool = pool
         self.trace = trace
@@ -138,14 +172,17 @@ class CallFlow:
         (number, _, caller, department, patience, talk, wrap_up, transfer_draw, ivr_time,
          ivr_draw) = row
         self.arrived += 1
+        first_call, attempt = self._attempt_of.pop(number, (number, 1))
         if self.lines_busy >= self.lines:
             self.blocked += 1
             self._blocked.append(number)
             if self.trace is not None:
                 self._log("blocked", number, department)
+            self._maybe_redial(caller, department, first_call, attempt)
             return
         self.lines_busy += 1
         call = Call(number, caller, self.priorities[caller])
+        call.first_call, call.attempt, call.entry = first_call, attempt, department
         call.talk = talk
         call.wrap_up = wrap_up
         call.transfer_draw = transfer_draw
@@ -193,6 +230,38 @@ class CallFlow:
         self.ivr_ended += 1
         self._ivr_outcomes.append((call.id, int(outcome)))
         self.lines_busy -= 1
+        if outcome == Outcome.IVR_HANG_UP:
+            self._maybe_redial(call.caller, call.entry, call.first_call, call.attempt)
+
+    # -- redials ----------------------------------------------------------------------
+
+    def _maybe_redial(self, caller: int, department: int, first_call: int,
+                      attempt: int) -> None:
+        """A caller who hung up or heard a busy signal may call again, as a new attempt.
+
+        Redials are arrivals: none is made after the last interval (those are counted as
+        ``redials_after_close``).
+        """
+        spec = self.redial_specs[caller]
+        if spec is None or attempt >= spec.max_attempts or spec.uniform() >= spec.probability:
+            return
+        delay = spec.delay()
+        at = self.env.now + delay
+        if at >= self.horizon:
+            self.redials_after_close += 1
+            return
+        number = self._next_number
+        self._next_number += 1
+        self._attempt_of[number] = (first_call, attempt + 1)
+        self._redials.append((caller, at, department, first_call, attempt + 1))
+        row = (number, at, caller, department, *spec.attributes(department))
+        Timeout(self.env, delay, row).callbacks.append(self._on_redial)
+
+    def _on_redial(self, event: Event) -> None:
+        row = event._value
+        if self.trace is not None:
+            self._log("redial", row[0], row[3])
+        self.arrive(row)
 
     # -- queue ----------------------------------------------------------------------
 
@@ -236,6 +305,8 @@ class CallFlow:
         self._end_visit(call, outcome, self.env.now - call.entered, None, math.nan, math.nan,
                         False)
         self._leave(call)
+        if outcome == ABANDONED:
+            self._maybe_redial(call.caller, call.entry, call.first_call, call.attempt)
 
     # -- agent ----------------------------------------------------------------------
 
@@ -415,7 +486,36 @@ class CallFlow:
         """The engine's own tallies, for the conservation check."""
         waiting = sum(queue.waiting for queue in self.queues)
         return Counters(self.arrived, self.blocked, self.left, waiting, self.visits_started,
-                        self.ivr_ended)
+                        self.ivr_ended, self.redials_after_close)
+
+
+class RedialDraws:
+    """A caller type's redial behaviour and the stream its redial attempts draw from.
+
+    A redial is a new call: patience, talk, wrap-up, transfer and menu draws are made
+    afresh, from the caller type's own redial stream.
+    """
+
+    def __init__(self, scenario: Scenario, caller: int, rng: np.random.Generator) -> None:
+        spec = scenario.callers[caller]
+        assert spec.redial is not None
+        self.probability = spec.redial.probability
+        self.max_attempts = spec.redial.max_attempts or math.inf
+        self.uniform = uniforms(rng)
+        self.delay = sampler(spec.redial.delay, rng)
+        self._rng = rng
+        self._spec = spec
+        self._departments = scenario.departments
+
+    def attributes(self, department: int) -> tuple[float, float, float, float, float, float]:
+        """(patience, talk, wrap_up, transfer_draw, ivr_time, ivr_draw) of a new attempt."""
+        rng, spec, where = self._rng, self._spec, self._departments[department]
+        patience = float(spec.patience.sample(rng, 1)[0]) if spec.patience else math.inf
+        talk = float(where.talk.sample(rng, 1)[0])
+        wrap_up = float(where.wrap_up.sample(rng, 1)[0]) if where.wrap_up else 0.0
+        ivr_time = float(spec.ivr.time.sample(rng, 1)[0]) if spec.ivr else 0.0
+        return patience, talk, wrap_up, self.uniform(), ivr_time, (
+            self.uniform() if spec.ivr else 1.0)
 
 
 class LaterVisitDraws:
