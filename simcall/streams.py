@@ -18,7 +18,7 @@ import numpy as np
 from simcall.distributions import Distribution
 
 INPUTS = ("arrivals", "patience", "talk", "wrap_up", "pickup", "routing", "redial", "ivr",
-          "rona")
+          "rona", "breaks", "callback", "days")
 """Stochastic inputs, in a fixed order: append only."""
 
 
