@@ -21,6 +21,7 @@ from simcall.errors import Problem, ScenarioError, did_you_mean
 from simcall.overrides import apply_overrides
 from simcall.scenario import (
     AgentGroup,
+    CallbackOffer,
     CallerType,
     Department,
     Ivr,
@@ -30,6 +31,7 @@ from simcall.scenario import (
     ServiceLevelTarget,
     Targets,
     TransferTarget,
+    VoicemailCallback,
     reference_problems,
 )
 
@@ -41,6 +43,8 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "ivr": Ivr,
     "rona": Rona,
     "redial": Redial,
+    "callback": CallbackOffer,
+    "voicemail_callback": VoicemailCallback,
     "service_level": ServiceLevelTarget,
     "transfers": TransferTarget,
 }
@@ -54,8 +58,7 @@ _DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time", "delay"
 # Keys of the scenario format (SPEC.md) that later releases implement: a file
 # using them gets a plain "not implemented yet" rather than "unknown key".
 _PLANNED: dict[type[BaseModel], set[str]] = {
-    Scenario: {"days", "callbacks"},
-    CallerType: {"callback"},
+    Scenario: {"days"},
     AgentGroup: {"shifts", "shrinkage"},
 }
 

@@ -25,11 +25,11 @@ import numpy as np
 from simcall.records import CallTable, Outcome, Periods, Records
 
 COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
-              "ivr_hang_ups", "in_system", "transfer_limited", "rona", "callers", "redials",
-              "lost_callers")
+              "ivr_hang_ups", "called_back", "in_system", "transfer_limited", "rona", "callers",
+              "redials", "lost_callers", "voicemail_callbacks")
 RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
              "mean_transfers", "transfer_share_within", "first_attempt_resolution",
-             "eventual_resolution")
+             "eventual_resolution", "callback_wait_s")
 KPI_NAMES = RATE_KPIS + COUNT_KPIS
 SHARE_KPIS = frozenset({"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
                         "transfer_share_within", "first_attempt_resolution",
@@ -58,7 +58,8 @@ class Window:
     ring: float
 
 
-_QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYSTEM)
+_QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYSTEM,
+           Outcome.CALLED_BACK)
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -98,6 +99,9 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
         "voicemail": float(counts[Outcome.VOICEMAIL]),
         "self_served": float(counts[Outcome.SELF_SERVED]),
         "ivr_hang_ups": float(counts[Outcome.IVR_HANG_UP]),
+        "called_back": float(counts[Outcome.CALLED_BACK]),
+        "callback_wait_s": float(wait[outcome == Outcome.CALLED_BACK].mean())
+        if counts[Outcome.CALLED_BACK] else math.nan,
         "in_system": float(counts[Outcome.IN_SYSTEM]),
         "transfer_limited": float(np.count_nonzero(limited)),
     }
@@ -138,8 +142,8 @@ def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
 class CallerOutcomes:
     """Per distinct caller (a first call and its redials): was it resolved, and when.
 
-    Resolved means answered or self-served. A caller is lost when none of its attempts
-    was resolved, went to voicemail or is still in the system.
+    Resolved means answered, self-served or called back. A caller is lost when none of its
+    attempts was resolved, went to voicemail or is still in the system.
     """
 
     first: np.ndarray  # bool per call: a first attempt
@@ -165,7 +169,7 @@ class CallerOutcomes:
 def caller_outcomes(calls: CallTable) -> CallerOutcomes:
     """Group attempts by caller (``first_call``)."""
     outcome = calls.outcome
-    resolved = np.isin(outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED))
+    resolved = np.isin(outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED, Outcome.CALLED_BACK))
     reached = resolved | np.isin(outcome, (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
     by_caller_resolved = np.zeros(outcome.size, dtype=bool)
     by_caller_reached = np.zeros(outcome.size, dtype=bool)
@@ -229,11 +233,16 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
 
     rona_per_call = np.bincount(records.rona.call, minlength=calls.arrival.size)
     callers_seen = caller_outcomes(calls)
+    visits = records.visits
+    called_back = visits.call[visits.outcome == Outcome.CALLED_BACK]
+    voicemail_callbacks = np.bincount(
+        called_back[calls.outcome[called_back] == Outcome.VOICEMAIL], minlength=calls.arrival.size)
 
     def call_kpis(mask: np.ndarray) -> Kpis:
         kpis = outcome_kpis(calls.outcome[mask], calls.waited[mask], calls.wait[mask],
                             calls.transfers[mask], calls.limited[mask], window)
         kpis["rona"] = float(rona_per_call[mask].sum())
+        kpis["voicemail_callbacks"] = float(voicemail_callbacks[mask].sum())
         kpis.update(callers_seen.kpis(mask))
         return kpis
 
@@ -251,7 +260,6 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         kpis["occupancy"] = float(interval_occupancy[k])
         intervals.append(kpis)
 
-    visits = records.visits
     visit_counted = counted[visits.call] if visits.call.size else np.zeros(0, dtype=bool)
     blocked_first = counted & (calls.outcome == Outcome.BLOCKED)
     by_department: dict[str, Kpis] = {}

@@ -35,6 +35,7 @@ class Outcome(IntEnum):
     SELF_SERVED = 4
     IN_SYSTEM = 5  # still waiting when the event list ran dry (e.g. no agents left)
     IVR_HANG_UP = 6  # hung up in the voice menu, before reaching a queue
+    CALLED_BACK = 7  # an agent called the caller back (virtual hold, or after a voicemail)
 
 
 @dataclass(frozen=True)

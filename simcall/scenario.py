@@ -137,6 +137,20 @@ class Redial(_Section):
     max_attempts: WholeNumber | None = Field(default=None, ge=1)  # first call included
 
 
+class CallbackOffer(_Section):
+    """Virtual hold: a caller facing a long wait may hang up and be called back instead."""
+
+    offer_after: Seconds  # offer a callback when the expected wait is longer than this
+    accept: Fraction  # share of callers offered it who accept
+
+
+class VoicemailCallback(_Section):
+    """Agents call back callers who left a voicemail (outbound work)."""
+
+    share: Fraction = 1.0  # share of voicemails that are called back
+    delay: Distribution  # from the voicemail until the callback joins the queue
+
+
 class CallerType(_Section):
     """A stream of callers with its own arrival profile, patience and priority."""
 
@@ -148,6 +162,7 @@ class CallerType(_Section):
     value: NonNegative = 0.0  # revenue at stake per call, for cost reports
     ivr: Ivr | None = None
     redial: Redial | None = None
+    callback: CallbackOffer | None = None
 
 
 class Department(_Section):
@@ -195,6 +210,7 @@ class Scenario(_Section):
     warmup: Seconds = 0.0
     seed: WholeNumber = Field(default=1, ge=0)
     voicemail_after: Seconds | None = Field(default=None, gt=0)
+    voicemail_callback: VoicemailCallback | None = None
     targets: Targets = Field(default_factory=Targets)
     callers: tuple[CallerType, ...] = Field(min_length=1)
     departments: tuple[Department, ...] = Field(min_length=1)
@@ -310,6 +326,10 @@ def cross_check(scenario: Scenario) -> list[Problem]:
                 "answered (add it to an agent group's skills)",
             ))
 
+    if scenario.voicemail_callback is not None and scenario.voicemail_after is None:
+        problems.append(Problem("voicemail_callback",
+                                "callbacks of voicemails need voicemail_after (no voicemail "
+                                "is left without it)"))
     for index, caller in enumerate(scenario.callers):
         if caller.ivr is not None and caller.ivr.misroute > 0 and len(scenario.departments) < 2:
             problems.append(Problem(

@@ -82,6 +82,9 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
         if draw(st.booleans()):
             caller["redial"] = {"probability": draw(st.floats(0, 0.9)),
                                 "delay": draw(distributions())}
+        if draw(st.booleans()):
+            caller["callback"] = {"offer_after": draw(DURATION),
+                                  "accept": draw(st.floats(0, 1))}
         callers.append(caller)
     agents = []
     for i in range(draw(st.integers(1, 3))):
@@ -107,6 +110,9 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
         data["lines"] = draw(st.integers(1, 8))
     if draw(st.booleans()):
         data["voicemail_after"] = f"{draw(st.integers(1, 10))} rings"
+        if draw(st.booleans()):
+            data["voicemail_callback"] = {"share": draw(st.floats(0, 1)),
+                                          "delay": draw(distributions())}
     if draw(st.booleans()):
         data["warmup"] = "5min"
     return simcall.from_dict(data)
@@ -121,7 +127,7 @@ SETTINGS = settings(max_examples=60, deadline=None,
 def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: int) -> None:
     result = simcall.simulate(scenario, seed=seed)  # raises ConservationError if not
     records = result.records
-    counts = np.bincount(records.calls.outcome, minlength=7)
+    counts = np.bincount(records.calls.outcome, minlength=8)
     assert counts.sum() == records.counters.arrived == records.calls.arrival.size
     # in system (by first queue) = still at the first queue; a transferred call may also be
     # stranded in a later queue, where it counts in that department, not here
@@ -130,7 +136,7 @@ def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: 
     kpis = result.kpis
     assert kpis["offered"] == sum(kpis[k] for k in (
         "answered", "abandoned", "blocked", "voicemail", "self_served", "ivr_hang_ups",
-        "in_system"))
+        "called_back", "in_system"))
     # every answered visit was talked to by an agent who was on duty
     answered = records.visits.outcome == 0
     assert (records.visits.agent[answered] > 0).all()

@@ -72,7 +72,12 @@ def run_replication(
     pool = AgentPool(scenario, queues, pickups, recorder, ronas)
     redials = [RedialDraws(scenario, i, stream("redial", Owner.CALLER_LATER_VISITS, i))
                if c.redial is not None else None for i, c in enumerate(scenario.callers)]
-    flow = CallFlow(scenario, env, demand, queues, pool, recorder, later_visit, trace, redials)
+    callback_rng = stream("callback", Owner.CALLER_LATER_VISITS, 0)
+    voicemail_callback = scenario.voicemail_callback
+    flow = CallFlow(scenario, env, demand, queues, pool, recorder, later_visit, trace, redials,
+                    callback_draw=uniforms(callback_rng),
+                    callback_delay=sampler(voicemail_callback.delay if voicemail_callback
+                                           else None, callback_rng))
     env.process(staffing(env, scenario, pool, flow))
     flow.start()
     env.run()

@@ -96,6 +96,12 @@ class AgentPool:
                     return agent
         return None
 
+    def agents_with_skill(self, department: int) -> int:
+        """Agents on duty (not leaving) who have the skill: for expected-wait estimates."""
+        return sum(sum(1 for a in agents if not a.leaving)
+                   for group, agents in enumerate(self.on_duty)
+                   if department in self._skills[group])
+
     def next_call_for(self, agent: Agent) -> Call | None:
         """The next waiting call from the agent's highest-ranked skill that has one."""
         for department in agent.skills:

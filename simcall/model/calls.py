@@ -33,8 +33,8 @@ from simcall.records import Counters, Outcome, Recorder
 from simcall.scenario import Scenario
 from simcall.streams import sampler, uniforms
 
-ANSWERED, ABANDONED, BLOCKED, VOICEMAIL = (
-    Outcome.ANSWERED, Outcome.ABANDONED, Outcome.BLOCKED, Outcome.VOICEMAIL,
+ANSWERED, ABANDONED, BLOCKED, VOICEMAIL, CALLED_BACK = (
+    Outcome.ANSWERED, Outcome.ABANDONED, Outcome.BLOCKED, Outcome.VOICEMAIL, Outcome.CALLED_BACK,
 )
 Trace = list[tuple[float, str, int, str, str]]
 """Event log rows: (time, event, call id, department, agent)."""
@@ -55,9 +55,11 @@ class Call:
         "first_call",
         "held_by",
         "held_wrap_up",
+        "holds_line",
         "id",
         "intended",
         "limited",
+        "outbound",
         "patience",
         "priority",
         "queue_priority",
@@ -80,6 +82,8 @@ class Call:
         self.first_call = number  # the caller's first attempt: redials keep it
         self.attempt = 1
         self.entry = -1  # the department the caller dialled
+        self.holds_line = True
+        self.outbound = False  # an agent will call the caller back (not the other way round)
         self.transfers = 0
         self.waiting = False
         self.agent: Agent | None = None
@@ -105,6 +109,8 @@ class CallFlow:
         later_visit: LaterVisitDraws,
         trace: Trace | None = None,
         redials: Sequence[RedialDraws | None] = (),
+        callback_draw: Callable[[], float] | None = None,
+        callback_delay: Callable[[], float] | None = None,
     ) -> None:
         self.env = env
         self.redial_specs = list(redials) or [None] * len(scenario.callers)
@@ -113,6 +119,12 @@ class CallFlow:
         self._attempt_of: dict[int, tuple[int, int]] = {}  # redial number: (first, attempt)
         self._redials = recorder.redials
         self.redials_after_close = 0
+        self.offers = [(c.callback.offer_after, c.callback.accept) if c.callback else None
+                       for c in scenario.callers]
+        self.mean_talk = [d.talk.mean_value for d in scenario.departments]
+        self.voicemail_callback = scenario.voicemail_callback
+        self.callback_draw = callback_draw or (lambda: 1.0)
+        self.callback_delay = callback_delay or (lambda: 0.0)
         self.queues = queues
         self.pool = pool
         self.trace = trace
@@ -286,10 +298,33 @@ class CallFlow:
         priority = call.priority - self.boosts[department] if call.transfers else call.priority
         call.queue_priority = priority
         self.queues[department].push(call, priority, now)
+        if self._takes_a_callback(call, department):
+            return
         if limit < math.inf:
             timer = Timeout(self.env, limit, call)
             timer.callbacks.append(self._on_deadline)
             call.timer = timer
+
+    def _takes_a_callback(self, call: Call, department: int) -> bool:
+        """Virtual hold: a caller facing a long wait at its first queue may accept a callback.
+
+        It hangs up (freeing its line) but keeps its place; when its turn comes an agent
+        calls it back. The expected wait is (calls waiting) x mean talk / agents with the
+        skill on duty: the estimate a simple ACD announces.
+        """
+        offer = self.offers[call.caller]
+        if offer is None or call.transfers or call.outbound:
+            return False
+        agents = self.pool.agents_with_skill(department)
+        expected = self.queues[department].waiting * self.mean_talk[department] / max(agents, 1)
+        if expected <= offer[0] or self.callback_draw() >= offer[1]:
+            return False
+        call.outbound = True
+        call.deadline = math.inf
+        self._release_line(call)
+        if self.trace is not None:
+            self._log("callback accepted", call.id, department)
+        return True
 
     def _on_deadline(self, event: Event) -> None:
         call: Call = event._value
@@ -304,9 +339,28 @@ class CallFlow:
             self._log("voicemail" if call.to_voicemail else "abandon", call.id, call.department)
         self._end_visit(call, outcome, self.env.now - call.entered, None, math.nan, math.nan,
                         False)
+        if outcome == VOICEMAIL and self._calls_back_voicemail():
+            self._release_line(call)
+            Timeout(self.env, self.callback_delay(), call).callbacks.append(
+                self._on_voicemail_callback)
+            return
         self._leave(call)
         if outcome == ABANDONED:
             self._maybe_redial(call.caller, call.entry, call.first_call, call.attempt)
+
+    def _calls_back_voicemail(self) -> bool:
+        spec = self.voicemail_callback
+        return spec is not None and self.callback_draw() < spec.share
+
+    def _on_voicemail_callback(self, event: Event) -> None:
+        """Outbound work: the voicemail is called back through the department's queue."""
+        call: Call = event._value
+        call.outbound = True
+        call.talk, call.wrap_up, call.transfer_draw = self.later_visit.attributes(
+            call.department)
+        if self.trace is not None:
+            self._log("callback queued", call.id, call.department)
+        self.enter_queue(call, call.department, math.inf)
 
     # -- agent ----------------------------------------------------------------------
 
@@ -389,7 +443,8 @@ class CallFlow:
         department = call.department
         wrap_up = call.wrap_up
         onward = self._next_department(call, department)
-        self._end_visit(call, ANSWERED, call.answer_wait, agent, call.talk, wrap_up, onward >= 0)
+        self._end_visit(call, CALLED_BACK if call.outbound else ANSWERED, call.answer_wait,
+                        agent, call.talk, wrap_up, onward >= 0)
         warm = onward >= 0 and self.warm[department]
         if onward >= 0:
             call.transfers += 1
@@ -476,7 +531,12 @@ class CallFlow:
 
     def _leave(self, call: Call) -> None:
         self.left += 1
-        self.lines_busy -= 1
+        self._release_line(call)
+
+    def _release_line(self, call: Call) -> None:
+        if call.holds_line:
+            call.holds_line = False
+            self.lines_busy -= 1
 
     def _log(self, what: str, number: int, department: int, agent: str = "") -> None:
         assert self.trace is not None
@@ -533,7 +593,10 @@ class LaterVisitDraws:
 
     def draw(self, call: Call, department: int) -> float:
         """Set the call's talk, wrap-up and transfer draw for ``department``; return patience."""
-        call.talk = self._talk[department]()
-        call.wrap_up = self._wrap_up[department]()
-        call.transfer_draw = self._routing[department]()
+        call.talk, call.wrap_up, call.transfer_draw = self.attributes(department)
         return self._patience[call.caller]()
+
+    def attributes(self, department: int) -> tuple[float, float, float]:
+        """Talk, wrap-up and transfer draw of a visit to ``department``."""
+        return (self._talk[department](), self._wrap_up[department](),
+                self._routing[department]())

@@ -1,0 +1,85 @@
+"""Callbacks: virtual hold (keep your place, hang up, be called back) and voicemail callbacks."""
+
+from __future__ import annotations
+
+import math
+
+import simcall
+from helpers import scenario_from
+from simcall import Arrival
+from simcall.records import Outcome
+
+TALK_100 = {"dist": "deterministic", "value": 100}
+
+
+def virtual_hold(accept: float, **top: object) -> simcall.Scenario:
+    return scenario_from(callers=[{
+        "name": "customers", "arrivals_per_hour": 60, "enters": "support",
+        "patience": {"dist": "deterministic", "value": 500},
+        "callback": {"offer_after": "1min", "accept": accept},
+    }], **top)
+
+
+def test_a_caller_facing_a_long_wait_is_called_back_in_its_turn() -> None:
+    trace: list = []
+    result = simcall.simulate(virtual_hold(0.999, lines=2), trace=trace, arrivals=[
+        Arrival(0, "customers"), Arrival(1, "customers"), Arrival(2, "customers")])
+    # call 1 waits behind 1 call: expected wait 100 s > 60 s; it accepts and hangs up,
+    # freeing its line; call 2 (expected 200 s) accepts too; both are called back in turn
+    events = [(t, e, c) for t, e, c, _, _ in trace if e in ("callback accepted", "answer")]
+    assert events == [(0, "answer", 0), (1, "callback accepted", 1),
+                      (2, "callback accepted", 2), (100, "answer", 1), (200, "answer", 2)]
+    calls = result.records.calls
+    assert calls.outcome.tolist() == [Outcome.ANSWERED, Outcome.CALLED_BACK,
+                                      Outcome.CALLED_BACK]
+    assert calls.wait.tolist() == [0, 99, 198]
+    kpis = result.kpis
+    assert kpis["called_back"] == 2 and kpis["callback_wait_s"] == 148.5
+    assert kpis["blocked"] == 0  # with 2 lines, call 2 got in only because call 1 hung up
+    assert kpis["service_level"] == 1.0  # callbacks are outside the service level
+
+
+def test_no_offer_when_the_expected_wait_is_short() -> None:
+    trace: list = []
+    simcall.simulate(virtual_hold(0.999, agents=[{"name": "team", "skills": ["support"],
+                                                  "staff": 2}]),
+                     trace=trace, arrivals=[Arrival(0, "customers"), Arrival(1, "customers"),
+                                            Arrival(2, "customers")])
+    # call 2 waits behind nobody, with 2 agents: expected 0 s: no offer
+    assert not [e for _, e, *_ in trace if e == "callback accepted"]
+
+
+def test_voicemails_are_called_back_as_outbound_work() -> None:
+    scenario = scenario_from(voicemail_after="30s", voicemail_callback={
+        "delay": {"dist": "deterministic", "value": 600}})
+    trace: list = []
+    result = simcall.simulate(scenario, trace=trace, arrivals=[
+        Arrival(0, "customers"), Arrival(10, "customers")])
+    assert (40, "voicemail", 1, "support", "") in trace
+    assert (640, "callback queued", 1, "support", "") in trace
+    calls = result.records.calls
+    assert calls.outcome.tolist() == [Outcome.ANSWERED, Outcome.VOICEMAIL]  # by first queue
+    visits = result.records.visits  # rows in the order visits end
+    assert sorted(zip(visits.call.tolist(), visits.outcome.tolist(), strict=True)) == [
+        (0, Outcome.ANSWERED), (1, Outcome.VOICEMAIL), (1, Outcome.CALLED_BACK)]
+    assert result.kpis["voicemail"] == 1 and result.kpis["voicemail_callbacks"] == 1
+    busy = result.records.busy
+    assert busy.end.max() > 640  # the agent's outbound talk is agent time
+
+
+def test_callback_offer_lowers_abandonment_on_common_random_numbers() -> None:
+    def scenario(accept: float) -> simcall.Scenario:
+        caller = {"name": "customers", "arrivals_per_hour": 110, "enters": "support",
+                  "patience": {"dist": "exponential", "mean": 90}}
+        if accept:
+            caller["callback"] = {"offer_after": "45s", "accept": accept}
+        return scenario_from(interval="30min", intervals=8, callers=[caller], departments=[
+            {"name": "support", "talk": {"dist": "exponential", "mean": 150}}],
+            agents=[{"name": "team", "skills": ["support"], "staff": 4}])
+
+    none, offered = (simcall.replicate(scenario(a), replications=5, seed=9) for a in (0, 0.6))
+    assert offered.kpis["called_back"].mean > 0 == none.kpis["called_back"].mean
+    assert offered.kpis["abandoned"].mean < none.kpis["abandoned"].mean
+    assert offered.kpis["offered"].mean == none.kpis["offered"].mean
+    assert math.isnan(none.kpis["callback_wait_s"].mean)
+    assert offered.kpis["eventual_resolution"].mean > none.kpis["eventual_resolution"].mean
