@@ -20,6 +20,18 @@ _LABELS = {
     "service_level": "service level", "asa_s": "ASA (s)", "p_wait": "P(wait)",
     "abandon_rate": "abandon rate", "block_rate": "block rate", "occupancy": "occupancy",
     "mean_transfers": "transfers per answered call",
+    "first_attempt_resolution": "callers resolved on the first attempt",
+    "eventual_resolution": "callers resolved in the end",
+    "callback_wait_s": "wait until called back (s)",
+    "ivr_hang_ups": "hung up in the menu",
+    "called_back": "called back",
+    "in_system": "still in the system",
+    "self_served": "self-served",
+    "transfer_limited": "stopped by the transfer limit",
+    "rona": "rang out (ring-no-answer)",
+    "callers": "distinct callers",
+    "lost_callers": "lost callers",
+    "voicemail_callbacks": "voicemails called back",
 }
 
 

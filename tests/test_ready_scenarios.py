@@ -13,7 +13,8 @@ from helpers import SCENARIOS
 from simcall.erlang import erlang_c_metrics
 
 READY = sorted(SCENARIOS.glob("*.toml"))
-OUTCOMES = ("answered", "abandoned", "blocked", "voicemail", "self_served", "in_system")
+OUTCOMES = ("answered", "abandoned", "blocked", "voicemail", "self_served", "ivr_hang_ups",
+            "called_back", "in_system")
 
 
 def summary_of(name: str, replications: int) -> simcall.Summary:
@@ -24,7 +25,7 @@ def summary_of(name: str, replications: int) -> simcall.Summary:
 def test_the_ready_scenarios_are_there() -> None:
     names = {path.name for path in READY}
     assert {"helpdesk.toml", "five_departments.toml", "large_accounts.toml",
-            "rush_hour.toml"} <= names
+            "rush_hour.toml", "bank.toml"} <= names
 
 
 @pytest.mark.parametrize("path", READY, ids=lambda path: path.stem)
@@ -42,7 +43,7 @@ def test_every_scenario_loads_and_runs(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["five_departments.toml", "large_accounts.toml", "rush_hour.toml"])
+    "name", ["five_departments.toml", "large_accounts.toml", "rush_hour.toml", "bank.toml"])
 def test_header_says_what_it_shows_and_how_to_run_it(name: str) -> None:
     text = (SCENARIOS / name).read_text(encoding="utf-8")
     header = text[:text.index("\nname = ")]
@@ -162,3 +163,27 @@ def test_rush_hour_lags_the_steady_state_formula(rush: simcall.Summary) -> None:
     assert all(math.isfinite(value) for value in erlang)
     # at 98% the queue has had half an hour to build: far below the long-run ASA
     assert rush.intervals[-1]["asa_s"].mean < erlang[-1] / 2
+
+
+# -- bank ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bank() -> simcall.Summary:
+    return summary_of("bank.toml", replications=3)
+
+
+def test_bank_shows_every_real_centre_behaviour(bank: simcall.Summary) -> None:
+    kpis = bank.kpis
+    for behaviour in ("self_served", "ivr_hang_ups", "rona", "redials", "called_back"):
+        assert kpis[behaviour].mean > 0, behaviour
+    assert kpis["mean_transfers"].mean > 0  # misrouted callers are passed on
+    assert kpis["offered"].mean == pytest.approx(kpis["callers"].mean + kpis["redials"].mean)
+    assert kpis["eventual_resolution"].mean > kpis["first_attempt_resolution"].mean
+    assert bank.agent_groups["tellers"]["rona"].mean > 0
+
+
+def test_bank_abandonment_is_of_the_order_the_log_shows(bank: simcall.Summary) -> None:
+    # the log: 29% of queued calls abandoned; the model with its staffing: about a fifth
+    abandoned_of_queued = bank.kpis["abandon_rate"].mean / bank.kpis["p_wait"].mean
+    assert 0.1 < abandoned_of_queued < 0.4
