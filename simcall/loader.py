@@ -34,6 +34,7 @@ from simcall.scenario import (
     VoicemailCallback,
     reference_problems,
 )
+from simcall.shifts import Break, Shift
 
 _SECTIONS: dict[str, type[BaseModel]] = {
     "callers": CallerType,
@@ -47,6 +48,8 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "voicemail_callback": VoicemailCallback,
     "service_level": ServiceLevelTarget,
     "transfers": TransferTarget,
+    "shifts": Shift,
+    "breaks": Break,
 }
 _DISTRIBUTIONS: dict[str, type[BaseModel]] = {
     "exponential": dist.Exponential, "deterministic": dist.Deterministic,
@@ -59,7 +62,6 @@ _DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time", "delay"
 # using them gets a plain "not implemented yet" rather than "unknown key".
 _PLANNED: dict[type[BaseModel], set[str]] = {
     Scenario: {"days"},
-    AgentGroup: {"shifts", "shrinkage"},
 }
 
 

@@ -290,6 +290,19 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
                "rona": float(np.count_nonzero(rona_counted & (records.rona.group == g)))}
         for g, name in enumerate(groups)
     }
+    # scheduled (the plan: staff or shifts) vs staffed (on duty: breaks and absences not)
+    # agents, time-average head counts per interval (all groups: the whole interval, warm-up
+    # or not) and per agent group (from warm-up to the horizon, like occupancy)
+    edges = np.arange(window.intervals + 1) * window.interval
+    measured = np.array([window.warmup, horizon])
+    for kpi, periods in (("scheduled_agents", records.scheduled),
+                         ("staffed_agents", records.staffed)):
+        heads = np.diff(agent_seconds(periods, edges)) / window.interval
+        for kpis, value in zip(intervals, heads.tolist(), strict=True):
+            kpis[kpi] = value
+        for g, kpis in enumerate(by_group.values()):
+            kpis[kpi] = float(np.diff(agent_seconds(periods, measured, np.array([g])))[0]
+                              / (horizon - window.warmup))
     answered = counted & (calls.outcome == Outcome.ANSWERED)
     rings = np.floor(calls.answer_time[answered] / window.ring).astype(int) + 1
     transfers = calls.transfers[answered]

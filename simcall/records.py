@@ -14,7 +14,9 @@ Tables:
 * **visits** -- one row per entry of a call into a department's queue
   (transfers make more than one);
 * **busy / staffed** -- agent time as ``[start, end)`` periods per agent
-  group, for time-weighted occupancy.
+  group, for time-weighted occupancy;
+* **scheduled** -- the staffing plan as ``[start, end)`` periods per agent
+  group (``staff`` or shifts, before breaks and absences), up to the horizon.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ class Records:
     visits: VisitTable
     busy: Periods
     staffed: Periods
+    scheduled: Periods  # the plan: scheduled agents, breaks and absences not taken off
     end_time: float  # when the last event happened (the centre drained)
     counters: Counters
     agent_names: tuple[str, ...]  # by agent number - 1
@@ -183,6 +186,7 @@ class Recorder:
         self.visits = ChunkedTable(VISIT_DTYPE)
         self.busy = ChunkedTable(PERIOD_DTYPE)
         self.staffed = ChunkedTable(PERIOD_DTYPE, size=1024)
+        self.scheduled = ChunkedTable(PERIOD_DTYPE, size=1024)
         self.blocked: list[int] = []  # call numbers that got a busy signal
         self.ivr_outcomes: list[tuple[int, int]] = []  # (call, outcome) ended in the menu
         self.rona: list[tuple[int, int, int, float]] = []  # (group, call, department, time)
@@ -211,6 +215,7 @@ class Recorder:
             visits=_fields(VisitTable, visits),  # type: ignore[arg-type]
             busy=_fields(Periods, self.busy.array()),  # type: ignore[arg-type]
             staffed=_fields(Periods, self.staffed.array()),  # type: ignore[arg-type]
+            scheduled=_fields(Periods, self.scheduled.array()),  # type: ignore[arg-type]
             end_time=end_time,
             counters=counters,
             agent_names=agent_names,

@@ -22,6 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from simcall.distributions import Distribution
 from simcall.durations import format_clock, parse_clock
 from simcall.errors import Problem, ScenarioError, did_you_mean
+from simcall.shifts import Shift, shift_problems
 from simcall.units import NonNegative, Number, Seconds, WholeNumber
 
 DEFAULT_RING_S = 6.0
@@ -188,14 +189,29 @@ class Rona(_Section):
 
 
 class AgentGroup(_Section):
-    """Agents with the same ordered skills (first is primary) and staffing."""
+    """Agents with the same ordered skills (first is primary) and staffing.
+
+    Staffing is a head count per interval (``staff``) or ``shifts`` (exactly
+    one of the two); ``shrinkage`` is the share of scheduled time lost to
+    unplanned absence (see :mod:`simcall.shifts`).
+    """
 
     name: str = Field(min_length=1)
     skills: tuple[str, ...] = Field(min_length=1)
-    staff: PerIntervalCount
+    staff: PerIntervalCount | None = None
+    shifts: tuple[Shift, ...] | None = Field(default=None, min_length=1)
+    shrinkage: Annotated[Number, Field(ge=0.0, lt=1.0)] = 0.0
     pickup: Distribution | None = None
     talk_factor: Number = Field(default=1.0, gt=0.0)
     rona: Rona | None = None
+
+    @model_validator(mode="after")
+    def _staff_or_shifts(self) -> AgentGroup:
+        if self.staff is not None and self.shifts is not None:
+            raise ValueError("give either 'staff' (agents per interval) or 'shifts', not both")
+        if self.staff is None and self.shifts is None:
+            raise ValueError("needs 'staff' (agents per interval) or 'shifts'")
+        return self
 
 
 class Scenario(_Section):
@@ -344,6 +360,7 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             ))
     problems += _transfer_traps(scenario)
     problems += _interval_lengths(scenario)
+    problems += shift_problems(scenario)
 
     if scenario.warmup >= scenario.horizon:
         problems.append(Problem(
@@ -439,7 +456,8 @@ def _interval_lengths(scenario: Scenario) -> list[Problem]:
     fields: list[tuple[str, Sequence[float]]] = [
         (f"callers[{i}].arrivals_per_hour", c.arrivals_per_hour)
         for i, c in enumerate(scenario.callers)
-    ] + [(f"agents[{i}].staff", g.staff) for i, g in enumerate(scenario.agents)]
+    ] + [(f"agents[{i}].staff", g.staff) for i, g in enumerate(scenario.agents)
+         if g.staff is not None]
     for path, values in fields:
         if len(values) not in (1, n):
             problems.append(Problem(

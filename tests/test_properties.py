@@ -42,10 +42,37 @@ def distributions(draw: st.DrawFn) -> dict[str, Any]:
     return {"dist": kind, "mean": mean}
 
 
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@st.composite
+def shifts(draw: st.DrawFn, horizon: int) -> list[dict[str, Any]]:
+    """One to three shifts inside ``[0, horizon]`` minutes, with a fixed and a window break."""
+    out = []
+    for _ in range(draw(st.integers(1, 3))):
+        start = draw(st.integers(0, horizon - 1))
+        end = draw(st.integers(start + 1, horizon))
+        shift: dict[str, Any] = {"start": _clock(start), "end": _clock(end),
+                                 "agents": draw(st.integers(1, 3)), "breaks": []}
+        if draw(st.booleans()):
+            at = draw(st.integers(start, end - 1))
+            shift["breaks"].append({"at": _clock(at),
+                                    "length": f"{draw(st.integers(1, end - at))}min"})
+        if end - start >= 2 and draw(st.booleans()):
+            low = draw(st.integers(start, end - 1))
+            high = draw(st.integers(low + 1, end))
+            shift["breaks"].append({"within": [_clock(low), _clock(high)],
+                                    "length": f"{draw(st.integers(1, high - low))}min"})
+        out.append(shift)
+    return out
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> simcall.Scenario:
     n_departments = draw(st.integers(1, 3))
     intervals = draw(st.integers(1, 4))
+    minutes = draw(st.integers(10, 30))
     names = [f"d{i}" for i in range(n_departments)]
 
     def per_interval(values: st.SearchStrategy) -> Any:
@@ -89,8 +116,13 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
     agents = []
     for i in range(draw(st.integers(1, 3))):
         skills = draw(st.permutations(names))[: draw(st.integers(1, n_departments))]
-        group: dict[str, Any] = {"name": f"g{i}", "skills": skills,
-                                 "staff": per_interval(st.integers(0, 4))}
+        group: dict[str, Any] = {"name": f"g{i}", "skills": skills}
+        if draw(st.booleans()):
+            group["shifts"] = draw(shifts(minutes * intervals))
+        else:
+            group["staff"] = per_interval(st.integers(0, 4))
+        if draw(st.booleans()):
+            group["shrinkage"] = draw(st.floats(0, 0.6))
         if draw(st.booleans()):
             group["pickup"] = draw(distributions())
         if draw(st.booleans()):
@@ -103,7 +135,7 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
     agents.append({"name": "cover", "skills": [n for n in names if n not in served] or names,
                    "staff": 1})
     data: dict[str, Any] = {
-        "name": "random", "interval": f"{draw(st.integers(10, 30))}min", "intervals": intervals,
+        "name": "random", "interval": f"{minutes}min", "intervals": intervals,
         "callers": callers, "departments": departments, "agents": agents,
     }
     if draw(st.booleans()):
@@ -140,9 +172,17 @@ def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: 
     # every answered visit was talked to by an agent who was on duty
     answered = records.visits.outcome == 0
     assert (records.visits.agent[answered] > 0).all()
-    # agents are never busy for longer than they are staffed
-    assert records.busy.end.sum() - records.busy.start.sum() <= (
-        records.staffed.end.sum() - records.staffed.start.sum() + 1e-6)
+    # agents are never busy for longer than they are staffed, in any group (breaks and
+    # absences are not staffed time)
+    for group in range(len(scenario.agents)):
+        busy, staffed = records.busy.group == group, records.staffed.group == group
+        assert (records.busy.end[busy] - records.busy.start[busy]).sum() <= (
+            records.staffed.end[staffed] - records.staffed.start[staffed]).sum() + 1e-6
+    # the plan stays within the day; head counts are time averages, never negative
+    assert (records.scheduled.start >= 0).all()
+    assert (records.scheduled.end <= scenario.horizon + 1e-9).all()
+    for kpis in result.metrics.intervals:
+        assert kpis["scheduled_agents"] >= 0 and kpis["staffed_agents"] >= 0
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -150,7 +190,7 @@ def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: 
 def test_same_seed_same_result(scenario: simcall.Scenario, seed: int, replication: int) -> None:
     first = simcall.simulate(scenario, seed=seed, replication=replication)
     again = simcall.simulate(scenario, seed=seed, replication=replication)
-    for table in ("calls", "visits", "busy", "staffed"):
+    for table in ("calls", "visits", "busy", "staffed", "scheduled"):
         a, b = getattr(first.records, table), getattr(again.records, table)
         for name in a.__dataclass_fields__:
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name))

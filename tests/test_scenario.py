@@ -103,8 +103,11 @@ def test_every_problem_is_reported_at_once() -> None:
         ({"open": "25:00"}, "open: '25:00' is not a valid clock time"),
         ({"agents": [{"name": "t", "skills": ["support"], "staff": 1.5}]},
          "must be a whole number of agents, got 1.5"),
-        ({"agents": [{"name": "t", "skills": ["support"], "staff": 1, "shifts": []}]},
-         "'shifts' is part of the scenario format but is not implemented"),
+        ({"agents": [{"name": "t", "skills": ["support"], "staff": 1,
+                      "shifts": [{"start": "00:00", "end": "01:00", "agents": 1}]}]},
+         "agents[0]: give either 'staff' (agents per interval) or 'shifts', not both"),
+        ({"agents": [{"name": "t", "skills": ["support"]}]},
+         "agents[0]: needs 'staff' (agents per interval) or 'shifts'"),
     ],
 )
 def test_cross_checks(changes: dict, expected: str) -> None:

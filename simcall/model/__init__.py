@@ -78,7 +78,7 @@ def run_replication(
                     callback_draw=uniforms(callback_rng),
                     callback_delay=sampler(voicemail_callback.delay if voicemail_callback
                                            else None, callback_rng))
-    env.process(staffing(env, scenario, pool, flow))
+    env.process(staffing(env, scenario, pool, flow, seed, replication))
     flow.start()
     env.run()
     end = max(env.now, scenario.horizon)

@@ -30,7 +30,7 @@ class Agent:
 
     __slots__ = (
         "busy_since", "group", "idle", "leaving", "name", "number", "on_duty_since", "pickup",
-        "rona", "skills", "talk_factor", "token",
+        "present", "rona", "skills", "talk_factor", "token",
     )
 
     def __init__(self, number: int, group: int, name: str, skills: tuple[int, ...],
@@ -46,6 +46,7 @@ class Agent:
         self.idle = False
         self.token = 0
         self.leaving = False
+        self.present = True  # on duty (agents of shift groups come and go)
         self.busy_since = now
         self.on_duty_since = now
 
@@ -78,6 +79,7 @@ class AgentPool:
         self._ronas = list(ronas) or [None] * len(scenario.agents)
         self._busy = recorder.busy
         self._staffed = recorder.staffed
+        self._scheduled = recorder.scheduled
         self.on_duty: list[list[Agent]] = [[] for _ in scenario.agents]
         self._created = 0
         self.names: list[str] = []  # by agent number - 1
@@ -166,16 +168,10 @@ class AgentPool:
                 if change and agent.leaving:
                     agent.leaving = False
                     change -= 1
-            spec = self._groups[group]
             for _ in range(change):
-                self._created += 1
-                self._named[group] += 1
-                agent = Agent(self._created, group, f"{spec.name} #{self._named[group]}",
-                              self._skills[group], spec.talk_factor, self._pickups[group], now,
-                              self._ronas[group])
+                agent = self._new_agent(group, now)
                 agents.append(agent)
                 arrived.append(agent)
-                self.names.append(agent.name)
             self._compact_at = 4 * sum(len(a) for a in self.on_duty) + 64
         elif change < 0:
             for agent in sorted(staying, key=lambda a: not a.idle):
@@ -189,8 +185,56 @@ class AgentPool:
                     agent.leaving = True
         return arrived
 
+    def _new_agent(self, group: int, now: float) -> Agent:
+        spec = self._groups[group]
+        self._created += 1
+        self._named[group] += 1
+        agent = Agent(self._created, group, f"{spec.name} #{self._named[group]}",
+                      self._skills[group], spec.talk_factor, self._pickups[group], now,
+                      self._ronas[group])
+        self.names.append(agent.name)
+        return agent
+
+    def come_on_duty(self, group: int, agent: Agent | None, now: float) -> tuple[Agent, bool]:
+        """One agent of a shift group starts a stretch on duty (its shift, or back from a
+        break or an absence); ``None`` brings in a new agent.
+
+        Returns the agent and whether it has just arrived (then it must be offered the
+        queues: ``CallFlow.agent_arrives``). An agent still finishing the call it had when
+        its last stretch ended just stays: it takes calls again once free.
+        """
+        if agent is None:
+            agent = self._new_agent(group, now)
+            agent.present = False
+        if agent.present:
+            agent.leaving = False
+            return agent, False
+        agent.present = True
+        agent.leaving = False
+        agent.on_duty_since = now
+        self.on_duty[group].append(agent)
+        self._compact_at = 4 * sum(len(a) for a in self.on_duty) + 64
+        return agent, True
+
+    def go_off_duty(self, agent: Agent, now: float) -> None:
+        """One agent's stretch on duty ends (break, absence, end of shift): an idle agent
+        goes at once; a busy one finishes the call in hand, wrap-up included, then goes."""
+        if not agent.present:
+            return
+        if agent.idle:
+            agent.idle = False
+            self._off_duty(agent, now)
+        else:
+            agent.leaving = True
+
+    def schedule(self, group: int, periods: Sequence[tuple[float, float]]) -> None:
+        """Record the group's plan: scheduled agent periods (for ``scheduled_agents``)."""
+        for start, end in periods:
+            self._scheduled.append((group, start, end))
+
     def _off_duty(self, agent: Agent, now: float) -> None:
         self.on_duty[agent.group].remove(agent)
+        agent.present = False
         self._record_staffed(agent, now)
 
     def _record_staffed(self, agent: Agent, now: float) -> None:
