@@ -50,12 +50,15 @@ def _goal(kpi: str, at_least: bool, bound: float) -> str:
     return f"{'>=' if at_least else '<='} {_format(kpi, bound)}"
 
 
+_HEADS = {"scheduled_agents": "sched.", "staffed_agents": "staffed"}
+
+
 def _format(kpi: str, value: float) -> str:
     if not math.isfinite(value):
         return "-"
     if kpi in SHARE_KPIS:
         return f"{100 * value:.1f}%"
-    if kpi in COUNT_KPIS:
+    if kpi in COUNT_KPIS or kpi in _HEADS:
         return f"{value:,.1f}"
     return f"{value:.2f}"
 
@@ -121,8 +124,8 @@ def print_erlang(answer: ErlangAnswer, console: Console) -> None:
         console.print("targets met" if answer.targets_met else "[red]targets not met[/red]")
 
 
-_SHORT = {"offered": "offered", "service_level": "SL", "asa_s": "ASA s",
-          "abandon_rate": "abandon", "occupancy": "occupancy", "mean_transfers": "transfers"}
+_SHORT = {"offered": "calls", "service_level": "SL", "asa_s": "ASA s",
+          "abandon_rate": "aband.", "occupancy": "occ.", "mean_transfers": "transf."}
 
 
 def print_details(summary: Summary, console: Console) -> None:
@@ -137,16 +140,19 @@ def print_details(summary: Summary, console: Console) -> None:
     for title, rows in scopes:
         table = Table(show_edge=False, title=f"per {title} (means)")
         table.add_column(title)
-        # occupancy belongs to agents, not callers
+        # occupancy belongs to agents, not callers; head counts to intervals
         columns = [k for k in _SHORT if not (k == "occupancy" and title == "caller type")]
+        if title == "interval" and rows and "staffed_agents" in rows[0][1]:
+            columns += ["scheduled_agents", "staffed_agents"]
         for kpi in columns:
-            table.add_column(_SHORT[kpi], justify="right")
+            table.add_column(_SHORT.get(kpi) or _HEADS[kpi], justify="right")
         for name, kpis in rows:
             style = "red" if title == "interval" and name in failed else None
             table.add_row(name, *(_format(k, kpis[k].mean) for k in columns), style=style)
         console.print(table)
-    console.print(f"SL: service level (answered < {summary.scenario.service_level_threshold:g} "
-                  "s); transfers: per answered call; occupancy '-': agents shared with other "
-                  "departments")
+    console.print(f"calls: offered; SL: service level (answered < "
+                  f"{summary.scenario.service_level_threshold:g} s); aband.: abandon rate; occ.: "
+                  "occupancy ('-': agents shared with other departments); transf.: transfers "
+                  "per answered call; sched./staffed: agents scheduled / on duty (time average)")
     if failed:
         console.print("[red]red[/red]: an interval where a target is not met")

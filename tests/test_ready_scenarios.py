@@ -43,7 +43,8 @@ def test_every_scenario_loads_and_runs(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["five_departments.toml", "large_accounts.toml", "rush_hour.toml", "bank.toml"])
+    "name", ["five_departments.toml", "large_accounts.toml", "rush_hour.toml", "bank.toml",
+             "breaks.toml"])
 def test_header_says_what_it_shows_and_how_to_run_it(name: str) -> None:
     text = (SCENARIOS / name).read_text(encoding="utf-8")
     header = text[:text.index("\nname = ")]
@@ -187,3 +188,17 @@ def test_bank_abandonment_is_of_the_order_the_log_shows(bank: simcall.Summary) -
     # the log: 29% of queued calls abandoned; the model with its staffing: about a fifth
     abandoned_of_queued = bank.kpis["abandon_rate"].mean / bank.kpis["p_wait"].mean
     assert 0.1 < abandoned_of_queued < 0.4
+
+
+# -- breaks --------------------------------------------------------------------------
+
+
+def test_breaks_take_agents_off_the_phones_and_service_falls() -> None:
+    summary = summary_of("breaks.toml", replications=10)
+    labels = [summary.scenario.interval_label(k) for k in range(summary.scenario.intervals)]
+    at = {label: kpis for label, kpis in zip(labels, summary.intervals, strict=True)}
+    assert all(k["scheduled_agents"].mean == 10 for k in summary.intervals)
+    for dip in ("10:00", "12:30"):
+        assert at[dip]["staffed_agents"].mean < at["14:30"]["staffed_agents"].mean
+        assert at[dip]["service_level"].mean < at["14:30"]["service_level"].mean
+    assert all(k["staffed_agents"].mean < 10 for k in summary.intervals)  # shrinkage
