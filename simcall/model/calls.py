@@ -121,6 +121,7 @@ class CallFlow:
         self.redials_after_close = 0
         self.offers = [(c.callback.offer_after, c.callback.accept) if c.callback else None
                        for c in scenario.callers]
+        self.any_offers = any(offer is not None for offer in self.offers)
         self.mean_talk = [d.talk.mean_value for d in scenario.departments]
         self.voicemail_callback = scenario.voicemail_callback
         self.callback_draw = callback_draw or (lambda: 1.0)
@@ -184,7 +185,8 @@ class CallFlow:
         (number, _, caller, department, patience, talk, wrap_up, transfer_draw, ivr_time,
          ivr_draw) = row
         self.arrived += 1
-        first_call, attempt = self._attempt_of.pop(number, (number, 1))
+        first_call, attempt = (self._attempt_of.pop(number, (number, 1)) if self._attempt_of
+                               else (number, 1))
         if self.lines_busy >= self.lines:
             self.blocked += 1
             self._blocked.append(number)
@@ -298,7 +300,7 @@ class CallFlow:
         priority = call.priority - self.boosts[department] if call.transfers else call.priority
         call.queue_priority = priority
         self.queues[department].push(call, priority, now)
-        if self._takes_a_callback(call, department):
+        if self.any_offers and self._takes_a_callback(call, department):
             return
         if limit < math.inf:
             timer = Timeout(self.env, limit, call)
@@ -428,7 +430,8 @@ class CallFlow:
         self._free(call.agent)  # type: ignore[arg-type]
 
     def _answer(self, call: Call) -> None:
-        self._hand_over(call)
+        if call.held_by is not None:
+            self._hand_over(call)
         agent = call.agent
         call.answer_wait = self.env.now - call.entered
         if self.trace is not None:
@@ -471,6 +474,9 @@ class CallFlow:
             call.limited = False
             return call.intended
         targets, cumulative = self.transfer_rows[department]
+        if not targets:
+            call.limited = False
+            return -1
         onward = -1
         draw = call.transfer_draw
         for target, bound in zip(targets, cumulative, strict=True):
