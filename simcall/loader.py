@@ -60,9 +60,7 @@ _DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time", "delay"
 
 # Keys of the scenario format (SPEC.md) that later releases implement: a file
 # using them gets a plain "not implemented yet" rather than "unknown key".
-_PLANNED: dict[type[BaseModel], set[str]] = {
-    Scenario: {"days"},
-}
+_PLANNED: dict[type[BaseModel], set[str]] = {}
 
 
 def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:

@@ -17,7 +17,7 @@ measured from it -- never a reset of counters.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +56,26 @@ class Window:
     interval: float
     intervals: int
     ring: float
+    days: int = 1
+    period: float = 86_400.0  # from one day's opening to the next
+
+    @property
+    def day_length(self) -> float:
+        """One day's intervals, in seconds."""
+        return self.interval * self.intervals
+
+    @property
+    def end(self) -> float:
+        """When the last day's last interval ends."""
+        return (self.days - 1) * self.period + self.day_length
+
+    def interval_windows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``[begin, finish)`` of every interval of every day, shape (days, intervals),
+        clipped to start at the warm-up."""
+        starts = (np.arange(self.days)[:, None] * self.period
+                  + np.arange(self.intervals)[None, :] * self.interval)
+        return (np.maximum(starts, self.warmup),
+                np.maximum(starts + self.interval, self.warmup))
 
 
 _QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYSTEM,
@@ -126,14 +146,26 @@ def agent_seconds(periods: Periods, boundaries: np.ndarray,
     return (opened * boundaries - start_sums[opened]) - (closed * boundaries - end_sums[closed])
 
 
+def in_windows(periods: Periods, begin: np.ndarray, finish: np.ndarray,
+               groups: np.ndarray | None = None) -> np.ndarray:
+    """Agent-seconds within each window ``[begin, finish)`` (any array shape)."""
+    edges = np.concatenate((begin.ravel(), finish.ravel()))
+    seconds = agent_seconds(periods, edges, groups)
+    n = begin.size
+    return (seconds[n:] - seconds[:n]).reshape(begin.shape)
+
+
 def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
               groups: np.ndarray | None = None) -> np.ndarray:
-    """Busy agent time / staffed agent time in each window ``[begin, finish)``."""
-    edges = np.concatenate((begin, finish))
-    busy = agent_seconds(records.busy, edges, groups)
-    staffed = agent_seconds(records.staffed, edges, groups)
-    n = begin.size
-    busy_in, staffed_in = busy[n:] - busy[:n], staffed[n:] - staffed[:n]
+    """Busy agent time / staffed agent time in each window ``[begin, finish)``.
+
+    With a 2-D ``begin`` (days x intervals), the windows of each column are added up
+    first: an interval's occupancy over all days.
+    """
+    busy_in = in_windows(records.busy, begin, finish, groups)
+    staffed_in = in_windows(records.staffed, begin, finish, groups)
+    if busy_in.ndim == 2:
+        busy_in, staffed_in = busy_in.sum(axis=0), staffed_in.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(staffed_in > 0, busy_in / np.where(staffed_in > 0, staffed_in, 1), np.nan)
 
@@ -221,6 +253,7 @@ class RunMetrics:
     ring_shares: tuple[float, ...]  # share of answered calls answered on ring 1, 2, ...
     transfer_shares: tuple[float, ...]  # share of answered calls with 0, 1, 2, ... transfers
     worst_chains: tuple[Chain, ...]  # the calls transferred most, with their paths
+    days: tuple[Kpis, ...] = ()  # one per day of a multi-day run
 
 
 def run_metrics(records: Records, window: Window, departments: list[str], callers: list[str],
@@ -229,7 +262,7 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     check_conservation(records)
     calls = records.calls
     counted = calls.arrival >= window.warmup
-    horizon = window.interval * window.intervals
+    horizon = window.end  # of the last day: overall figures cover every day
 
     rona_per_call = np.bincount(records.rona.call, minlength=calls.arrival.size)
     callers_seen = caller_outcomes(calls)
@@ -250,10 +283,10 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     overall["occupancy"] = float(occupancy(records, np.array([window.warmup]),
                                            np.array([horizon]))[0])
 
-    interval_of = np.floor(calls.arrival / window.interval).astype(int)
-    starts = np.arange(window.intervals) * window.interval
-    interval_occupancy = occupancy(records, np.maximum(starts, window.warmup),
-                                   np.maximum(starts + window.interval, window.warmup))
+    day_of = np.floor(calls.arrival / window.period).astype(int)
+    interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval).astype(int)
+    begin, finish = window.interval_windows()
+    interval_occupancy = occupancy(records, begin, finish)
     intervals = []
     for k in range(window.intervals):
         kpis = call_kpis(counted & (interval_of == k))
@@ -292,13 +325,20 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     }
     # scheduled (the plan: staff or shifts) vs staffed (on duty: breaks and absences not)
     # agents, time-average head counts per interval (all groups: the whole interval, warm-up
-    # or not) and per agent group (from warm-up to the horizon, like occupancy)
-    edges = np.arange(window.intervals + 1) * window.interval
+    # or not, averaged over the days) and per agent group (from warm-up to the end, like
+    # occupancy; over several days, the nights count too)
+    starts = (np.arange(window.days)[:, None] * window.period
+              + np.arange(window.intervals)[None, :] * window.interval)
     measured = np.array([window.warmup, horizon])
+    by_day = day_breakdown(records, window, call_kpis, counted, day_of)
     for kpi, periods in (("scheduled_agents", records.scheduled),
                          ("staffed_agents", records.staffed)):
-        heads = np.diff(agent_seconds(periods, edges)) / window.interval
+        seconds = in_windows(periods, starts, starts + window.interval)
+        heads = seconds.sum(axis=0) / (window.interval * window.days)
         for kpis, value in zip(intervals, heads.tolist(), strict=True):
+            kpis[kpi] = value
+        for kpis, value in zip(by_day, (seconds.sum(axis=1) / window.day_length).tolist(),
+                               strict=True):
             kpis[kpi] = value
         for g, kpis in enumerate(by_group.values()):
             kpis[kpi] = float(np.diff(agent_seconds(periods, measured, np.array([g])))[0]
@@ -315,7 +355,22 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         ring_shares=_shares(rings, start=1),
         transfer_shares=_shares(transfers, start=0),
         worst_chains=worst_chains(records, counted, departments),
+        days=tuple(by_day),
     )
+
+
+def day_breakdown(records: Records, window: Window, call_kpis: Callable[[np.ndarray], Kpis],
+                  counted: np.ndarray, day_of: np.ndarray) -> list[Kpis]:
+    """KPIs of each day: the calls that arrived that day; occupancy over its intervals."""
+    days = []
+    for day in range(window.days):
+        kpis = call_kpis(counted & (day_of == day))
+        opening = day * window.period
+        kpis["occupancy"] = float(occupancy(
+            records, np.array([max(opening, window.warmup)]),
+            np.array([max(opening + window.day_length, window.warmup)]))[0])
+        days.append(kpis)
+    return days
 
 
 def _shares(values: np.ndarray, start: int) -> tuple[float, ...]:

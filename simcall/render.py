@@ -73,9 +73,10 @@ def print_summary(summary: Summary, console: Console) -> None:
     """KPIs with confidence intervals, then each target, met or not."""
     scenario = summary.scenario
     runs = summary.replications
+    days = f" on {scenario.days} days" if scenario.days > 1 else ""
     console.print(
         f"[bold]{scenario.name}[/bold]: {scenario.intervals} intervals of "
-        f"{scenario.interval / 60:g} min from {scenario.open}, seed {summary.seed}, "
+        f"{scenario.interval / 60:g} min from {scenario.open}{days}, seed {summary.seed}, "
         f"{runs} replication{'s' if runs != 1 else ''}"
     )
     table = Table(show_edge=False)
@@ -135,6 +136,8 @@ def print_details(summary: Summary, console: Console) -> None:
         ("interval", [(summary.scenario.interval_label(k), kpis)
                       for k, kpis in enumerate(summary.intervals)]),
         ("department", list(summary.departments.items())),
+        *([("day", [(f"day {d + 1}", kpis) for d, kpis in enumerate(summary.days)])]
+          if len(summary.days) > 1 else []),
         ("caller type", list(summary.callers.items())),
     ]
     for title, rows in scopes:
@@ -142,7 +145,7 @@ def print_details(summary: Summary, console: Console) -> None:
         table.add_column(title)
         # occupancy belongs to agents, not callers; head counts to intervals
         columns = [k for k in _SHORT if not (k == "occupancy" and title == "caller type")]
-        if title == "interval" and rows and "staffed_agents" in rows[0][1]:
+        if title in ("interval", "day") and rows and "staffed_agents" in rows[0][1]:
             columns += ["scheduled_agents", "staffed_agents"]
         for kpi in columns:
             table.add_column(_SHORT.get(kpi) or _HEADS[kpi], justify="right")

@@ -86,6 +86,7 @@ class Summary:
     transfer_shares: tuple[Estimate, ...]
     targets: tuple[TargetResult, ...]
     runs: tuple[RunResult, ...]
+    days: tuple[Mapping[str, Estimate], ...] = ()
 
     @property
     def replications(self) -> int:
@@ -131,6 +132,8 @@ class Summary:
             transfer_shares=shares([m.transfer_shares for m in metrics]),
             targets=targets,
             runs=tuple(runs),
+            days=tuple(combine([m.days[d] for m in metrics])
+                       for d in range(len(metrics[0].days))),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -148,6 +151,7 @@ class Summary:
                 {"start": scenario.interval_label(k), "kpis": _kpis_json(kpis)}
                 for k, kpis in enumerate(self.intervals)
             ],
+            "days": [{"day": d + 1, "kpis": _kpis_json(kpis)} for d, kpis in enumerate(self.days)],
             "departments": {n: {"kpis": _kpis_json(k)} for n, k in self.departments.items()},
             "callers": {n: {"kpis": _kpis_json(k)} for n, k in self.callers.items()},
             "agent_groups": {n: {"kpis": _kpis_json(k)} for n, k in self.agent_groups.items()},
@@ -187,6 +191,7 @@ class Summary:
         scopes: list[tuple[str, str, Mapping[str, Estimate]]] = [("overall", "", self.kpis)]
         scopes += [("interval", self.scenario.interval_label(k), kpis)
                    for k, kpis in enumerate(self.intervals)]
+        scopes += [("day", str(d + 1), kpis) for d, kpis in enumerate(self.days)]
         scopes += [("department", n, k) for n, k in self.departments.items()]
         scopes += [("caller", n, k) for n, k in self.callers.items()]
         for scope, name, kpis in scopes:

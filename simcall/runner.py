@@ -22,6 +22,8 @@ def window(scenario: Scenario) -> Window:
         interval=scenario.interval,
         intervals=scenario.intervals,
         ring=scenario.ring,
+        days=scenario.days,
+        period=scenario.day_period,
     )
 
 

@@ -26,6 +26,7 @@ from simcall.shifts import Shift, shift_problems
 from simcall.units import NonNegative, Number, Seconds, WholeNumber
 
 DEFAULT_RING_S = 6.0
+DAY_S = 86_400.0
 DEFAULT_SL_THRESHOLD_S = 20.0
 
 
@@ -227,6 +228,8 @@ class Scenario(_Section):
     seed: WholeNumber = Field(default=1, ge=0)
     voicemail_after: Seconds | None = Field(default=None, gt=0)
     voicemail_callback: VoicemailCallback | None = None
+    days: WholeNumber = Field(default=1, ge=1, le=366)
+    day_volume_cv: NonNegative = Field(default=0.0, le=2.0)  # variation of each day's volume
     targets: Targets = Field(default_factory=Targets)
     callers: tuple[CallerType, ...] = Field(min_length=1)
     departments: tuple[Department, ...] = Field(min_length=1)
@@ -252,8 +255,22 @@ class Scenario(_Section):
 
     @property
     def horizon(self) -> float:
-        """Seconds from opening until the last interval ends (arrivals stop there)."""
+        """Seconds from opening until the day's last interval ends (one day's length)."""
         return self.interval * self.intervals
+
+    @property
+    def day_period(self) -> float:
+        """Seconds from one day's opening to the next: 24 h, or the day if it is longer."""
+        return max(DAY_S, self.horizon)
+
+    @property
+    def run_horizon(self) -> float:
+        """Seconds from the first opening until the last day's last interval ends."""
+        return (self.days - 1) * self.day_period + self.horizon
+
+    def is_open(self, t: float) -> bool:
+        """Whether ``t`` falls within a day's intervals (not in the closed hours)."""
+        return t % self.day_period < self.horizon and t < self.run_horizon
 
     @property
     def open_s(self) -> float:

@@ -147,6 +147,9 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
                                           "delay": draw(distributions())}
     if draw(st.booleans()):
         data["warmup"] = "5min"
+    if draw(st.booleans()):
+        data["days"] = draw(st.integers(2, 3))
+        data["day_volume_cv"] = draw(st.floats(0, 0.5))
     return simcall.from_dict(data)
 
 
@@ -180,7 +183,7 @@ def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: 
             records.staffed.end[staffed] - records.staffed.start[staffed]).sum() + 1e-6
     # the plan stays within the day; head counts are time averages, never negative
     assert (records.scheduled.start >= 0).all()
-    assert (records.scheduled.end <= scenario.horizon + 1e-9).all()
+    assert (records.scheduled.end <= scenario.run_horizon + 1e-9).all()
     for kpis in result.metrics.intervals:
         assert kpis["scheduled_agents"] >= 0 and kpis["staffed_agents"] >= 0
 

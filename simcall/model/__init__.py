@@ -81,7 +81,7 @@ def run_replication(
     env.process(staffing(env, scenario, pool, flow, seed, replication))
     flow.start()
     env.run()
-    end = max(env.now, scenario.horizon)
+    end = max(env.now, scenario.run_horizon)
     pool.close(end)
     return recorder.freeze(end, flow.counters(), demand.caller, demand.arrival,
                            demand.department, tuple(pool.names))

@@ -98,6 +98,10 @@ class AgentPool:
                     return agent
         return None
 
+    def any_busy(self) -> bool:
+        """Whether an agent on duty is not idle (busy, or not ready after a ring-out)."""
+        return any(not agent.idle for agents in self.on_duty for agent in agents)
+
     def agents_with_skill(self, department: int) -> int:
         """Agents on duty (not leaving) who have the skill: for expected-wait estimates."""
         return sum(sum(1 for a in agents if not a.leaving)

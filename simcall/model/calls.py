@@ -114,7 +114,7 @@ class CallFlow:
     ) -> None:
         self.env = env
         self.redial_specs = list(redials) or [None] * len(scenario.callers)
-        self.horizon = scenario.horizon
+        self.scenario = scenario
         self._next_number = len(demand)
         self._attempt_of: dict[int, tuple[int, int]] = {}  # redial number: (first, attempt)
         self._redials = recorder.redials
@@ -261,7 +261,11 @@ class CallFlow:
             return
         delay = spec.delay()
         at = self.env.now + delay
-        if at >= self.horizon:
+        if not self.scenario.is_open(at):  # closed: the caller tries again at the next opening
+            period = self.scenario.day_period
+            at = (at // period + (1 if at % period >= self.scenario.horizon else 0)) * period
+            delay = at - self.env.now
+        if at >= self.scenario.run_horizon:
             self.redials_after_close += 1
             return
         number = self._next_number
@@ -547,6 +551,10 @@ class CallFlow:
     def _log(self, what: str, number: int, department: int, agent: str = "") -> None:
         assert self.trace is not None
         self.trace.append((self.env.now, what, number, self.department_names[department], agent))
+
+    def calls_waiting(self) -> int:
+        """Calls in the queues now."""
+        return sum(queue.waiting for queue in self.queues)
 
     def counters(self) -> Counters:
         """The engine's own tallies, for the conservation check."""

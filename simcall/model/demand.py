@@ -79,10 +79,25 @@ class Demand:
             )
 
 
+def day_factors(scenario: Scenario, seed: int, replication: int) -> list[float]:
+    """Each day's volume factor: gamma with mean 1 and the scenario's ``day_volume_cv``.
+
+    One factor per day for all caller types (a busy day is busy for everyone); none is
+    drawn when the cv is 0, so a one-day run draws exactly what it always did.
+    """
+    cv = scenario.day_volume_cv
+    if cv < 1e-6:  # no variation to speak of (and 1/cv^2 would overflow)
+        return [1.0] * scenario.days
+    rng = generator(seed, replication, "days", Owner.CALLER_AT_ARRIVAL, 0)
+    return rng.gamma(1.0 / cv**2, cv**2, scenario.days).tolist()
+
+
 def draw_demand(scenario: Scenario, seed: int, replication: int) -> Demand:
     """Draw all calls of one replication, caller type by caller type, then merge by time."""
+    factors = day_factors(scenario, seed, replication)
     parts = [
-        _draw_caller(scenario, seed, replication, index) for index in range(len(scenario.callers))
+        _draw_caller(scenario, seed, replication, index, factors)
+        for index in range(len(scenario.callers))
     ]
     merged = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
     order = np.argsort(merged["arrival"], kind="stable")
@@ -90,7 +105,7 @@ def draw_demand(scenario: Scenario, seed: int, replication: int) -> Demand:
 
 
 def _draw_caller(
-    scenario: Scenario, seed: int, replication: int, index: int
+    scenario: Scenario, seed: int, replication: int, index: int, factors: list[float]
 ) -> dict[str, np.ndarray]:
     caller = scenario.callers[index]
 
@@ -99,10 +114,13 @@ def _draw_caller(
 
     arrival_rng = rng("arrivals")
     times = []
-    for k, rate in enumerate(scenario.per_interval(caller.arrivals_per_hour)):
-        count = arrival_rng.poisson(rate * scenario.interval / 3600.0)
-        offsets = np.sort(arrival_rng.uniform(0, scenario.interval, count))
-        times.append(k * scenario.interval + offsets)
+    rates = scenario.per_interval(caller.arrivals_per_hour)
+    for day, factor in enumerate(factors):
+        opening = day * scenario.day_period
+        for k, rate in enumerate(rates):
+            count = arrival_rng.poisson(rate * factor * scenario.interval / 3600.0)
+            offsets = np.sort(arrival_rng.uniform(0, scenario.interval, count))
+            times.append(opening + k * scenario.interval + offsets)
     arrival = np.concatenate(times) if times else np.empty(0)
     n = arrival.size
 

@@ -40,42 +40,77 @@ def staffing(
     ``seed`` and ``replication`` fix the groups' "breaks" streams (window breaks
     and absences); groups without either draw nothing.
     """
-    head_counts: list[tuple[int, list[int]]] = []
+    head_counts: list[tuple[int, list[list[int]]]] = []  # per group: a plan per day
     slots: list[tuple[int, list[list[Period]]]] = []
+    period = scenario.day_period
     for group, spec in enumerate(scenario.agents):
-        pool.schedule(group, scheduled_periods(spec, scenario))
+        one_day = scheduled_periods(spec, scenario)
+        pool.schedule(group, [(d * period + a, d * period + b)
+                              for d in range(scenario.days) for a, b in one_day])
         if spec.shifts is not None:
             rng = generator(seed, replication, "breaks", Owner.AGENT_GROUP, group)
-            slots.append((group, slot_periods(spec, scenario, rng)))
+            days = [slot_periods(spec, scenario, rng) for _ in range(scenario.days)]
+            slots.append((group, [
+                [(d * period + a, d * period + b) for d, day in enumerate(days)
+                 for a, b in day[slot]]
+                for slot in range(len(days[0]))
+            ]))
             continue
         plan = scenario.per_interval(spec.staff or (0,)).astype(int).tolist()
+        plans = [plan] * scenario.days
         if spec.shrinkage > 0.0:
             rng = generator(seed, replication, "breaks", Owner.AGENT_GROUP, group)
-            plan = present_counts(plan, spec.shrinkage, rng.spawn(2)[1])
-        head_counts.append((group, plan))
+            absences = rng.spawn(2)[1]
+            plans = [present_counts(plan, spec.shrinkage, absences) for _ in range(scenario.days)]
+        head_counts.append((group, plans))
     if slots:
-        env.process(_shift_slots(env, slots, scenario.horizon, pool, flow))
+        env.process(_shift_slots(env, slots, scenario, pool, flow))
     if not head_counts:
         return
-    for k in range(scenario.intervals):
-        start = k * scenario.interval
-        if start > env.now:
-            yield env.timeout(start - env.now)
-        for group, counts in head_counts:
-            if k == 0 or counts[k] != counts[k - 1]:
-                for agent in pool.set_staff(group, counts[k], env.now):
-                    flow.agent_arrives(agent)
+    for day in range(scenario.days):
+        opening = day * period
+        for k in range(scenario.intervals):
+            start = opening + k * scenario.interval
+            if start > env.now:
+                yield env.timeout(start - env.now)
+            for group, plans in head_counts:
+                counts = plans[day]
+                if k == 0 or counts[k] != counts[k - 1]:
+                    for agent in pool.set_staff(group, counts[k], env.now):
+                        flow.agent_arrives(agent)
+        if day + 1 < scenario.days and period > scenario.horizon:
+            yield from _close(env, opening + scenario.horizon, opening + period, flow, pool)
+            for group, _ in head_counts:
+                pool.set_staff(group, 0, env.now)
+
+
+def _close(env: Environment, closing: float, opening: float, flow: CallFlow,
+           pool: AgentPool) -> Generator[Event, None, None]:
+    """Closing time of a day before the last: no new calls; the agents on duty stay until
+    the calls in the queues are answered or gone (checked every 30 s), then go home.
+
+    Waiting also stops once no agent is busy (an idle agent with the skill would already
+    have taken a waiting call, so nobody on duty can answer those), and at the latest
+    when the next day opens: calls nobody can answer wait for the next day's agents.
+    """
+    if closing > env.now:
+        yield env.timeout(closing - env.now)
+    while flow.calls_waiting() and pool.any_busy() and env.now + 30.0 < opening:
+        yield env.timeout(30.0)
 
 
 def _shift_slots(
-    env: Environment, slots: Sequence[tuple[int, list[list[Period]]]], horizon: float,
+    env: Environment, slots: Sequence[tuple[int, list[list[Period]]]], scenario: Scenario,
     pool: AgentPool, flow: CallFlow,
 ) -> Generator[Event, None, None]:
     """Every shift agent's stretches on duty, in time order (at one time: goings first).
 
-    A stretch that reaches the horizon has no end: the agent stays until the
-    centre has drained.
+    A stretch that reaches the last day's close has no end: the agent stays until
+    the centre has drained. One that reaches an earlier day's close ends once the
+    queues are empty (the centre closes for the night).
     """
+    horizon = scenario.run_horizon
+    closes = {d * scenario.day_period + scenario.horizon for d in range(scenario.days - 1)}
     changes: list[tuple[float, int, int, int]] = []  # (time, 0 off / 1 on, group, slot)
     for group, periods in slots:
         for slot, stretches in enumerate(periods):
@@ -88,6 +123,9 @@ def _shift_slots(
     for time, on, group, slot in changes:
         if time > env.now:
             yield env.timeout(time - env.now)
+        if not on and time in closes and scenario.day_period > scenario.horizon:
+            yield from _close(env, time, time - scenario.horizon + scenario.day_period, flow,
+                              pool)
         if on:
             agent, arrived = pool.come_on_duty(group, agents.get((group, slot)), env.now)
             agents[(group, slot)] = agent
