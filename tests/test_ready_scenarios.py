@@ -44,7 +44,7 @@ def test_every_scenario_loads_and_runs(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "name", ["five_departments.toml", "large_accounts.toml", "rush_hour.toml", "bank.toml",
-             "breaks.toml"])
+             "breaks.toml", "week.toml"])
 def test_header_says_what_it_shows_and_how_to_run_it(name: str) -> None:
     text = (SCENARIOS / name).read_text(encoding="utf-8")
     header = text[:text.index("\nname = ")]
