@@ -7,19 +7,22 @@ with code 1 when a target is not met, for scripted use.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from simcall import __version__
-from simcall.durations import parse_duration
+from simcall.cli_common import ScenarioPath
+from simcall.cli_common import check_output as _check_output
+from simcall.cli_common import duration as _duration
+from simcall.cli_common import err as _err
+from simcall.cli_common import fail as _fail
+from simcall.cli_common import in_range as _in_range
+from simcall.cli_common import out as _out
+from simcall.cli_common import progress as _progress
+from simcall.cli_common import write_json_file as _write_json
 from simcall.errors import SimcallError
 from simcall.loader import load
 from simcall.render import print_details, print_erlang, print_summary
@@ -32,78 +35,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-_out = Console()
-_err = Console(stderr=True)
-
-ScenarioPath = Annotated[
-    Path, typer.Argument(help="Scenario file (TOML).", metavar="SCENARIO", show_default=False)
-]
-
-
-def _fail(message: str) -> typer.Exit:
-    # the message may quote the user's own text, brackets included: never read it as markup
-    _err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False,
-               soft_wrap=True)
-    return typer.Exit(code=2)
-
-
-def _check_output(option: str, path: Path | None) -> None:
-    """Refuse an output path before simulating, so a mistake costs no waiting."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise SimcallError(f"{option} {path}: is a directory; give a file name")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SimcallError(f"{option} {path}: folder '{folder}' does not exist")
-    if option == "--records" and path.suffix not in (".csv", ".parquet"):
-        raise SimcallError(f"--records {path}: use a .csv or .parquet file name")
-    if option == "--records" and path.suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise SimcallError("--records *.parquet needs pyarrow: pip install pyarrow "
-                               "(or give a .csv file)") from None
-
-
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write atomically, so an interrupted run never leaves half a result."""
-    _check_output("--json", path)
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=2)
-            stream.write("\n")
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def _in_range(option: str, value: float | None, low: float | None = None,
-              high: float | None = None) -> None:
-    """Range checks with the value in the message (Typer's own omit it)."""
-    if value is None:
-        return
-    if (low is not None and value < low) or (high is not None and value > high):
-        allowed = (f"from {low:g} to {high:g}" if low is not None and high is not None
-                   else f"at least {low:g}" if low is not None else f"at most {high:g}")
-        raise SimcallError(f"{option} {value:g}: must be {allowed}")
-
-
-def _duration(option: str, text: str | None, ring: float = 6.0) -> float | None:
-    if text is None:
-        return None
-    try:
-        try:
-            value: float | str = float(text)  # a bare number on the command line is seconds
-        except ValueError:
-            value = text.strip()
-        return parse_duration(value, ring)
-    except ValueError as exc:
-        raise SimcallError(f"{option} {text}: {exc}") from None
-
-
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
@@ -161,28 +92,6 @@ def run(
     if check and failed:
         _err.print(f"targets not met: {', '.join(failed)}")
         raise typer.Exit(code=1)
-
-
-class _progress:
-    """A progress bar over replications, shown only on a terminal."""
-
-    def __init__(self, total: int) -> None:
-        self._bar: Progress | None = None
-        self._total = total
-
-    def __enter__(self) -> Any:
-        if not _err.is_terminal or self._total < 2:
-            return None
-        self._bar = Progress("replications", BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), console=_err, transient=True)
-        task = self._bar.add_task("run", total=self._total)
-        self._bar.start()
-        bar = self._bar
-        return lambda done: bar.update(task, completed=done)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
 
 
 @app.command()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import numpy as np
 
 from simcall.durations import format_clock
 from simcall.errors import SimcallError
+from simcall.files import write_atomically
 from simcall.records import Outcome
 from simcall.results import RunResult
 
@@ -81,19 +80,17 @@ def write_records(path: Path, runs: Sequence[RunResult]) -> int:
     directory = path.parent if str(path.parent) else Path(".")
     if path.is_dir() or not directory.is_dir():
         raise SimcallError(f"--records {path}: not a file in an existing folder")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
+
+    def write(temporary: Path) -> None:
         if path.suffix == ".parquet":
-            _write_parquet(Path(temporary), columns)
-        else:
-            with open(temporary, "w", newline="", encoding="utf-8") as stream:
-                writer = csv.writer(stream)
-                writer.writerow(COLUMNS)
-                writer.writerows(zip(*(columns[name] for name in COLUMNS), strict=True))
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+            _write_parquet(temporary, columns)
+            return
+        with open(temporary, "w", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(COLUMNS)
+            writer.writerows(zip(*(columns[name] for name in COLUMNS), strict=True))
+
+    write_atomically(path, write)
     return rows
 
 

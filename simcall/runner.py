@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from functools import partial
+from typing import NamedTuple
 
 from simcall.metrics import Window, run_metrics
 from simcall.model import Arrival, Trace, run_replication
@@ -74,26 +75,53 @@ def replicate(
     executor: Executor | None = None,
     keep_records: bool = False,
     progress: Callable[[int], None] | None = None,
+    first: int = 0,
 ) -> Summary:
-    """Simulate independent replications 0..n-1 and summarise them.
+    """Simulate independent replications ``first .. first+replications-1`` and summarise them.
 
-    The result depends only on (scenario, seed, replications): each
+    The result depends only on (scenario, seed, replication indices): each
     replication has its own streams, so any executor gives the same numbers.
     ``progress`` is called with the number of replications finished so far.
+    ``first`` lets a check use replications a search never saw (fresh seeds).
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
     seed = scenario.seed if seed is None else seed
-    run = partial(_run_one, scenario, seed, keep_records)
-    indices = range(replications)
-    results = executor.map(run, indices) if executor is not None else map(run, indices)
-    runs = []
+    jobs = [Job(scenario, seed, first + k) for k in range(replications)]
+    runs = simulate_many(jobs, executor, keep_records=keep_records, progress=progress)
+    return Summary.of(scenario, seed, runs)
+
+
+class Job(NamedTuple):
+    """One replication to simulate: all a worker needs, and all the result depends on."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+
+
+def simulate_many(
+    jobs: Sequence[Job],
+    executor: Executor | None = None,
+    *,
+    keep_records: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> list[RunResult]:
+    """Simulate many replications, possibly of different scenarios, in the order given.
+
+    Why one flat list: comparisons, staffing candidates and sweep points each
+    need a few replications; handing all of them to the executor at once
+    keeps every worker busy instead of waiting at the end of each scenario.
+    """
+    run = partial(_run_job, keep_records)
+    results = executor.map(run, jobs) if executor is not None else map(run, jobs)
+    runs: list[RunResult] = []
     for result in results:
         runs.append(result)
         if progress is not None:
             progress(len(runs))
-    return Summary.of(scenario, seed, runs)
+    return runs
 
 
-def _run_one(scenario: Scenario, seed: int, keep_records: bool, replication: int) -> RunResult:
-    return simulate(scenario, seed, replication, keep_records=keep_records)
+def _run_job(keep_records: bool, job: Job) -> RunResult:
+    return simulate(job.scenario, job.seed, job.replication, keep_records=keep_records)

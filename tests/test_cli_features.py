@@ -192,13 +192,13 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
 
     from rich.console import Console
 
-    import simcall.cli as cli
+    import simcall.cli_common as cli
 
     screen = io.StringIO()
-    monkeypatch.setattr(cli, "_err", Console(file=screen, force_terminal=True, width=100))
+    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=100))
     assert _run("run", HELPDESK, "-r", "3")[0] == 0
     assert "replications" in screen.getvalue()
     plain = io.StringIO()
-    monkeypatch.setattr(cli, "_err", Console(file=plain, force_terminal=False))
+    monkeypatch.setattr(cli, "err", Console(file=plain, force_terminal=False))
     assert _run("run", HELPDESK, "-r", "3")[0] == 0
     assert plain.getvalue() == ""
