@@ -23,6 +23,7 @@ from simcall.cli_common import in_range as _in_range
 from simcall.cli_common import out as _out
 from simcall.cli_common import progress as _progress
 from simcall.cli_common import write_json_file as _write_json
+from simcall.cli_compare import compare_command
 from simcall.errors import SimcallError
 from simcall.loader import load
 from simcall.render import print_details, print_erlang, print_summary
@@ -35,6 +36,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
@@ -203,3 +206,6 @@ def trace_command(
         print_trace(trace_report(loaded, result, rows, begin, calls), _out)
     except SimcallError as exc:
         raise _fail(str(exc)) from None
+
+
+app.command("compare")(compare_command)

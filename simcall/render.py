@@ -35,7 +35,8 @@ _LABELS = {
 }
 
 
-def _label(kpi: str, summary: Summary) -> str:
+def kpi_label(kpi: str, summary: Summary) -> str:
+    """The name a planner reads for a KPI (with the scenario's own threshold)."""
     scenario = summary.scenario
     if kpi == "service_level":
         return f"service level (answered < {scenario.service_level_threshold:g} s)"
@@ -47,13 +48,14 @@ def _label(kpi: str, summary: Summary) -> str:
 
 
 def _goal(kpi: str, at_least: bool, bound: float) -> str:
-    return f"{'>=' if at_least else '<='} {_format(kpi, bound)}"
+    return f"{'>=' if at_least else '<='} {format_kpi(kpi, bound)}"
 
 
 _HEADS = {"scheduled_agents": "sched.", "staffed_agents": "staffed"}
 
 
-def _format(kpi: str, value: float) -> str:
+def format_kpi(kpi: str, value: float) -> str:
+    """Shares as percentages, counts with thousands separators, "-" when undefined."""
     if not math.isfinite(value):
         return "-"
     if kpi in SHARE_KPIS:
@@ -65,8 +67,8 @@ def _format(kpi: str, value: float) -> str:
 
 def _cell(kpi: str, estimate: Estimate) -> tuple[str, str]:
     ci = estimate.ci95
-    interval = "" if ci is None else f"{_format(kpi, ci.low)} .. {_format(kpi, ci.high)}"
-    return _format(kpi, estimate.mean), interval
+    interval = "" if ci is None else f"{format_kpi(kpi, ci.low)} .. {format_kpi(kpi, ci.high)}"
+    return format_kpi(kpi, estimate.mean), interval
 
 
 def print_summary(summary: Summary, console: Console) -> None:
@@ -85,7 +87,7 @@ def print_summary(summary: Summary, console: Console) -> None:
     table.add_column("95% CI", justify="right")
     for kpi in RATE_KPIS + COUNT_KPIS:
         if kpi in summary.kpis:
-            table.add_row(_label(kpi, summary), *_cell(kpi, summary.kpis[kpi]))
+            table.add_row(kpi_label(kpi, summary), *_cell(kpi, summary.kpis[kpi]))
     console.print(table)
     if not summary.targets:
         console.print("No targets in this scenario.")
@@ -100,8 +102,8 @@ def print_summary(summary: Summary, console: Console) -> None:
         mark = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "n/a"}[result.met]
         failed = ", ".join(result.intervals_failed) or "none"
         goal = result.goal
-        targets.add_row(_label(goal.kpi, summary), _goal(goal.kpi, goal.at_least, goal.bound),
-                        _format(goal.kpi, result.value), mark, failed)
+        targets.add_row(kpi_label(goal.kpi, summary), _goal(goal.kpi, goal.at_least, goal.bound),
+                        format_kpi(goal.kpi, result.value), mark, failed)
     console.print(targets)
 
 
@@ -113,13 +115,13 @@ def print_erlang(answer: ErlangAnswer, console: Console) -> None:
     table = Table(show_edge=False, show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
-    table.add_row("P(wait)", _format("p_wait", float(m.p_wait)))
+    table.add_row("P(wait)", format_kpi("p_wait", float(m.p_wait)))
     table.add_row(f"service level (answered < {answer.within:g} s)",
-                  _format("service_level", float(m.service_level)))
-    table.add_row("ASA (s)", _format("asa_s", float(m.asa)))
-    table.add_row("abandon rate", _format("abandon_rate", float(m.p_abandon)))
-    table.add_row("block rate", _format("block_rate", float(m.p_block)))
-    table.add_row("occupancy", _format("occupancy", float(m.occupancy)))
+                  format_kpi("service_level", float(m.service_level)))
+    table.add_row("ASA (s)", format_kpi("asa_s", float(m.asa)))
+    table.add_row("abandon rate", format_kpi("abandon_rate", float(m.p_abandon)))
+    table.add_row("block rate", format_kpi("block_rate", float(m.p_block)))
+    table.add_row("occupancy", format_kpi("occupancy", float(m.occupancy)))
     console.print(table)
     if answer.targets_met is not None:
         console.print("targets met" if answer.targets_met else "[red]targets not met[/red]")
@@ -151,7 +153,7 @@ def print_details(summary: Summary, console: Console) -> None:
             table.add_column(_SHORT.get(kpi) or _HEADS[kpi], justify="right")
         for name, kpis in rows:
             style = "red" if title == "interval" and name in failed else None
-            table.add_row(name, *(_format(k, kpis[k].mean) for k in columns), style=style)
+            table.add_row(name, *(format_kpi(k, kpis[k].mean) for k in columns), style=style)
         console.print(table)
     console.print(f"calls: offered; SL: service level (answered < "
                   f"{summary.scenario.service_level_threshold:g} s); aband.: abandon rate; occ.: "

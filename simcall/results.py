@@ -17,7 +17,7 @@ from typing import Any
 from simcall.metrics import KPI_NAMES, Chain, RunMetrics, kpi_bounds
 from simcall.records import Records
 from simcall.scenario import Scenario
-from simcall.stats import Estimate
+from simcall.stats import ConfidenceInterval, Estimate
 from simcall.targets import TargetResult, goals, judge
 
 
@@ -155,9 +155,9 @@ class Summary:
             "departments": {n: {"kpis": _kpis_json(k)} for n, k in self.departments.items()},
             "callers": {n: {"kpis": _kpis_json(k)} for n, k in self.callers.items()},
             "agent_groups": {n: {"kpis": _kpis_json(k)} for n, k in self.agent_groups.items()},
-            "rings": [_estimate_json(e) | {"ring": i + 1} for i, e in enumerate(self.ring_shares)],
+            "rings": [estimate_json(e) | {"ring": i + 1} for i, e in enumerate(self.ring_shares)],
             "transfers_per_call": [
-                _estimate_json(e) | {"transfers": i} for i, e in enumerate(self.transfer_shares)
+                estimate_json(e) | {"transfers": i} for i, e in enumerate(self.transfer_shares)
             ],
             "worst_transfer_chains": [
                 {"replication": run.replication, "call": chain.call,
@@ -207,15 +207,20 @@ def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _interval_json(estimate: Estimate) -> list[float | None] | None:
-    ci = estimate.ci95
+def ci_json(ci: ConfidenceInterval | None) -> list[float | None] | None:
+    """An interval as ``[low, high]`` (null ends where undefined), or null."""
     return None if ci is None else [_number(ci.low), _number(ci.high)]
 
 
-def _estimate_json(estimate: Estimate) -> dict[str, Any]:
+def _interval_json(estimate: Estimate) -> list[float | None] | None:
+    return ci_json(estimate.ci95)
+
+
+def estimate_json(estimate: Estimate) -> dict[str, Any]:
+    """``{"mean": ..., "ci95": [low, high]}``, as in SPEC.md's document."""
     return {"mean": _number(estimate.mean), "ci95": _interval_json(estimate)}
 
 
 def _kpis_json(kpis: Mapping[str, Estimate]) -> dict[str, Any]:
     ordered = [k for k in KPI_NAMES if k in kpis] + [k for k in kpis if k not in KPI_NAMES]
-    return {name: _estimate_json(kpis[name]) for name in ordered}
+    return {name: estimate_json(kpis[name]) for name in ordered}
