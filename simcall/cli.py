@@ -8,13 +8,13 @@ with code 1 when a target is not met, for scripted use.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from simcall import __version__
-from simcall.cli_common import ScenarioPath
+from simcall.cli_common import Dask, ScenarioPath, Workers
 from simcall.cli_common import check_output as _check_output
 from simcall.cli_common import duration as _duration
 from simcall.cli_common import err as _err
@@ -24,9 +24,13 @@ from simcall.cli_common import out as _out
 from simcall.cli_common import progress as _progress
 from simcall.cli_common import write_json_file as _write_json
 from simcall.cli_compare import compare_command
+from simcall.cli_sweep import sweep_command
 from simcall.errors import SimcallError
+from simcall.executors import executor_for
 from simcall.loader import load
+from simcall.provenance import command_line, provenance
 from simcall.render import print_details, print_erlang, print_summary
+from simcall.results import Summary
 from simcall.runner import replicate
 
 app = typer.Typer(
@@ -67,23 +71,35 @@ def run(
         "--check", help="Exit with code 1 when a target is not met.")] = False,
     details: Annotated[bool, typer.Option(
         "--details", help="Also show KPIs per interval, department and caller type.")] = False,
+    workers: Workers = None,
+    dask: Dask = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Write scenario.toml, result.json, records.csv and metadata.json into "
+                      "this folder.")] = None,
 ) -> None:
     """Simulate a scenario and show its KPIs with confidence intervals and targets."""
     try:
         _in_range("--replications", replications, 1)
         _in_range("--seed", seed, 0)
+        _in_range("--workers", workers, 1)
         loaded = load(scenario, overrides or ())
         _check_output("--json", json_path)
         _check_output("--records", records)
-        with _progress(replications) as advance:
-            summary = replicate(loaded, replications, seed, keep_records=records is not None,
-                                progress=advance)
+        keep = records is not None or out_dir is not None
+        with executor_for(workers if replications > 1 else 1, dask) as executor, \
+                _progress(replications) as advance:
+            summary = replicate(loaded, replications, seed, keep_records=keep,
+                                progress=advance, executor=executor)
         print_summary(summary, _out)
         if details:
             print_details(summary, _out)
+        meta = provenance(loaded, summary.seed, command_line(), replications=replications)
         if json_path is not None:
-            _write_json(json_path, summary.to_json())
+            _write_json(json_path, summary.to_json() | {"provenance": meta})
             _out.print(f"wrote {json_path}")
+        if out_dir is not None:
+            _save_run(out_dir, summary, meta)
+            _out.print(f"wrote {out_dir}/")
         if records is not None:
             from simcall.export import write_records
 
@@ -95,6 +111,18 @@ def run(
     if check and failed:
         _err.print(f"targets not met: {', '.join(failed)}")
         raise typer.Exit(code=1)
+
+
+def _save_run(folder: Path, summary: Summary, meta: dict[str, Any]) -> None:
+    """Scenario, KPIs, records and metadata together (metadata last: the folder is complete)."""
+    from simcall.export import write_records
+    from simcall.output_dir import finish, prepare, write_scenario
+
+    prepare(folder)
+    write_scenario(folder / "scenario.toml", summary.scenario, meta)
+    _write_json(folder / "result.json", summary.to_json() | {"provenance": meta})
+    write_records(folder / "records.csv", summary.runs)
+    finish(folder, meta, ["scenario.toml", "result.json", "records.csv"])
 
 
 @app.command()
@@ -209,3 +237,4 @@ def trace_command(
 
 
 app.command("compare")(compare_command)
+app.command("sweep")(sweep_command)

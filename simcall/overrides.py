@@ -44,11 +44,18 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
         if not separator or not key.strip():
             raise OverrideError(f"--set {override!r}: expected KEY=VALUE, "
                                 "e.g. callers.customers.arrivals_per_hour=150")
-        _assign(result, key.strip(), parse_value(text), override)
+        _assign(result, key.strip(), parse_value(text), f"--set {override}")
     return result
 
 
-def _assign(data: dict[str, Any], key: str, value: Any, override: str) -> None:
+def assign(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """A copy of ``data`` with the dotted ``key`` set to a Python value (sweeps)."""
+    result = copy.deepcopy(data)
+    _assign(result, key, value, f"vary {key}")
+    return result
+
+
+def _assign(data: dict[str, Any], key: str, value: Any, where: str) -> None:
     parts = key.split(".")
     node: Any = data
     walked: list[str] = []
@@ -56,12 +63,12 @@ def _assign(data: dict[str, Any], key: str, value: Any, override: str) -> None:
     while position < len(parts) - 1:
         part = parts[position]
         if isinstance(node, list):
-            node, used = _entry_by_name(node, parts, position, walked, override)
+            node, used = _entry_by_name(node, parts, position, walked, where)
             walked.append(".".join(parts[position:position + used]))
             position += used
             continue
         if not isinstance(node, dict):
-            raise OverrideError(f"--set {override}: '{'.'.join(walked)}' is a value, "
+            raise OverrideError(f"{where}: '{'.'.join(walked)}' is a value, "
                                 "not a table; nothing is below it")
         if part not in node:
             node[part] = {}  # a new table (e.g. targets.max_asa): validation judges it
@@ -70,15 +77,15 @@ def _assign(data: dict[str, Any], key: str, value: Any, override: str) -> None:
         position += 1
     last = parts[-1]
     if isinstance(node, list):
-        raise OverrideError(f"--set {override}: '{'.'.join(walked)}' is a list of entries; "
+        raise OverrideError(f"{where}: '{'.'.join(walked)}' is a list of entries; "
                             "name one, e.g. callers.customers.arrivals_per_hour=150")
     if not isinstance(node, dict):
-        raise OverrideError(f"--set {override}: '{'.'.join(walked)}' is a value, not a table")
+        raise OverrideError(f"{where}: '{'.'.join(walked)}' is a value, not a table")
     node[last] = value
 
 
 def _entry_by_name(entries: list[Any], parts: list[str], position: int, walked: list[str],
-                   override: str) -> tuple[Any, int]:
+                   where: str) -> tuple[Any, int]:
     """The entry whose name is the next part (names may contain dots); parts used."""
     names = [str(e.get("name")) for e in entries if isinstance(e, dict)]
     if parts[position].isdigit() and parts[position] not in names:
@@ -93,6 +100,6 @@ def _entry_by_name(entries: list[Any], parts: list[str], position: int, walked: 
     section = ".".join(walked)
     wanted = parts[position]
     raise OverrideError(
-        f"--set {override}: no {section} entry named '{wanted}'{did_you_mean(wanted, names)}; "
+        f"{where}: no {section} entry named '{wanted}'{did_you_mean(wanted, names)}; "
         f"{section} has: {', '.join(repr(n) for n in names)}"
     )
