@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 
 from simcall import __version__
-from simcall.cli_common import Dask, ScenarioPath, Workers
+from simcall.cli_common import Dask, ScenarioPath, Workers, command_line
 from simcall.cli_common import check_output as _check_output
 from simcall.cli_common import duration as _duration
 from simcall.cli_common import err as _err
@@ -28,7 +28,7 @@ from simcall.cli_sweep import sweep_command
 from simcall.errors import SimcallError
 from simcall.executors import executor_for
 from simcall.loader import load
-from simcall.provenance import command_line, provenance
+from simcall.provenance import provenance
 from simcall.render import print_details, print_erlang, print_summary
 from simcall.results import Summary
 from simcall.runner import replicate
@@ -54,6 +54,7 @@ def main(
 
 @app.command()
 def run(
+    context: typer.Context,
     scenario: ScenarioPath,
     replications: Annotated[int, typer.Option(
         "--replications", "-r", help="Independent replications (for 95% intervals).")] = 20,
@@ -93,7 +94,7 @@ def run(
         print_summary(summary, _out)
         if details:
             print_details(summary, _out)
-        meta = provenance(loaded, summary.seed, command_line(), replications=replications)
+        meta = provenance(loaded, summary.seed, command_line(context), replications=replications)
         if json_path is not None:
             _write_json(json_path, summary.to_json() | {"provenance": meta})
             _out.print(f"wrote {json_path}")

@@ -7,6 +7,7 @@ options and show progress the same way.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,6 +82,29 @@ def duration(option: str, text: str | None, ring: float = 6.0) -> float | None:
         return parse_duration(value, ring)
     except ValueError as exc:
         raise SimcallError(f"{option} {text}: {exc}") from None
+
+
+def command_line(context: typer.Context) -> str:
+    """The command being run, rebuilt from its parsed options, ready to paste into a shell.
+
+    Why not ``sys.argv``: the same command runs from tests and from other
+    programs (Typer's runner), where ``sys.argv`` is somebody else's.
+    Options left at their defaults are left out.
+    """
+    parts = context.command_path.split()
+    for param in context.command.params:
+        value = context.params.get(param.name or "")
+        if value is None or value is False or value == [] or value == param.default:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        if param.param_type_name != "option":
+            parts += [str(v) for v in values]
+        elif getattr(param, "is_flag", False):
+            parts.append(param.opts[0])
+        else:
+            for item in values:
+                parts += [param.opts[0], str(item)]
+    return shlex.join(parts)
 
 
 Seed = Annotated[int | None, typer.Option(

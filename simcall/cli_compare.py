@@ -14,6 +14,7 @@ from simcall.cli_common import (
     Seed,
     Workers,
     check_output,
+    command_line,
     fail,
     in_range,
     out,
@@ -25,11 +26,11 @@ from simcall.errors import SimcallError
 from simcall.executors import executor_for
 from simcall.loader import load
 from simcall.metrics import KPI_NAMES
-from simcall.provenance import command_line
 from simcall.scenario import Scenario
 
 
 def compare_command(
+    context: typer.Context,
     scenarios: Annotated[list[Path], typer.Argument(
         help="Scenario files; the first is the baseline. With --variant, give one.",
         metavar="SCENARIO...", show_default=False)],
@@ -67,7 +68,7 @@ def compare_command(
         with executor_for(workers, dask) as executor, \
                 progress(replications * len(named), "runs") as advance:
             comparison = compare(named, replications, seed, executor=executor,
-                                 progress=advance, command=command_line())
+                                 progress=advance, command=command_line(context))
         print_comparison(comparison, out, kpis or ())
         if json_path is not None:
             write_json_file(json_path, comparison.to_json())

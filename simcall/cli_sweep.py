@@ -16,6 +16,7 @@ from simcall.cli_common import (
     ScenarioPath,
     Seed,
     Workers,
+    command_line,
     err,
     fail,
     in_range,
@@ -26,7 +27,6 @@ from simcall.errors import SimcallError
 from simcall.executors import executor_for
 from simcall.loader import load
 from simcall.overrides import parse_value
-from simcall.provenance import command_line
 from simcall.render import format_kpi
 from simcall.sweep import SweepResult, sweep
 
@@ -35,6 +35,7 @@ _SHOWN = ("service_level", "asa_s", "abandon_rate", "occupancy")
 
 
 def sweep_command(
+    context: typer.Context,
     scenario: ScenarioPath,
     vary: Annotated[list[str], typer.Option(
         "--vary", metavar="KEY=V1,V2,...",
@@ -65,7 +66,7 @@ def sweep_command(
         total = replications * math.prod(len(v) for v in grid.values())
         with executor_for(workers, dask) as executor, progress(total, "runs") as advance:
             result = sweep(base, grid, replications, seed, executor=executor, out=out_path,
-                           resume=resume, command=command_line(),
+                           resume=resume, command=command_line(context),
                            progress=(lambda done, _total: advance(done)) if advance else None)
     except SimcallError as exc:
         raise fail(str(exc)) from None

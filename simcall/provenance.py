@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import shlex
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,11 +30,6 @@ def scenario_hash(scenario: Scenario) -> str:
     """``sha256:`` and the hex digest of the scenario's canonical JSON."""
     text = json.dumps(scenario_data(scenario), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
-
-
-def command_line() -> str:
-    """The ``simcall`` command this process runs, quoted so that it can be pasted."""
-    return shlex.join(["simcall", *sys.argv[1:]])
 
 
 def api_call(function: str, **arguments: Any) -> str:
