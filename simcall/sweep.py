@@ -175,19 +175,26 @@ def sweep(
 
 
 def plan_points(scenario: Scenario, grid: Mapping[str, tuple[Any, ...]]) -> list[Point]:
-    """Every combination, first key slowest; each validated like a scenario file."""
+    """Every combination, first key slowest; each validated like a scenario file.
+
+    A point with an invalid value is kept with its error. A key that names
+    nothing in the scenario, or a sweep where every point is invalid, is the
+    user's mistake rather than data, and raises.
+    """
     base = scenario_data(scenario)
     points = []
     for index, combination in enumerate(itertools.product(*grid.values())):
         values = dict(zip(grid, combination, strict=True))
+        data = base
+        for key, value in values.items():
+            data = assign(data, key, value)  # OverrideError: no such entry, raised at once
+        label = ", ".join(f"{k}={_text(v)}" for k, v in values.items())
         try:
-            data = base
-            for key, value in values.items():
-                data = assign(data, key, value)
-            label = ", ".join(f"{k}={_text(v)}" for k, v in values.items())
             points.append(Point(index, values, from_dict(data, source=label), None))
-        except (ScenarioError, SimcallError) as exc:
+        except ScenarioError as exc:
             points.append(Point(index, values, None, str(exc)))
+    if all(p.scenario is None for p in points):
+        raise SimcallError(f"every point of the sweep is invalid; the first: {points[0].error}")
     return points
 
 
