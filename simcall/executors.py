@@ -65,12 +65,12 @@ def _dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
             "--dask needs the dask extra: pip install 'simcall[dask]'") from None
     if address == "local":
         cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+                               processes=True, dashboard_address=":0")
         client = Client(cluster)
     else:
         cluster = None
         try:
-            client = Client(address, timeout=10)
+            client = Client(address, timeout="5s")
         except OSError as exc:
             raise SimcallError(f"--dask {address}: cannot reach the scheduler ({exc}); "
                                "give tcp://HOST:PORT of a running dask scheduler, "

@@ -1,0 +1,100 @@
+"""Results are bit-identical in this process, on 2 local workers and on a local Dask cluster."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import simcall
+from helpers import SCENARIOS
+from simcall.cli import app
+from simcall.compare import compare
+from simcall.errors import SimcallError
+from simcall.executors import executor_for
+from simcall.sweep import sweep
+
+FIVE = SCENARIOS / "five_departments.toml"
+HELPDESK = SCENARIOS / "helpdesk.toml"
+
+
+def _document(summary: simcall.Summary) -> str:
+    return json.dumps(summary.to_json(), sort_keys=True)
+
+
+def _everything(executor: Executor | None) -> tuple[str, str, str]:
+    """A replicate, a comparison and a sweep, as text that shows any difference."""
+    five = simcall.load(FIVE)
+    helpdesk = simcall.load(HELPDESK)
+    summary = simcall.replicate(five, 4, executor=executor)
+    comparison = compare({"10": helpdesk, "12": simcall.load(
+        HELPDESK, ["agents.support team.staff=12"])}, 3, executor=executor)
+    table = sweep(helpdesk, {"agents.support team.staff": [9, 10, 11]}, 2, executor=executor)
+    compared = comparison.to_json()
+    compared.pop("provenance")
+    return (_document(summary), json.dumps(compared, sort_keys=True),
+            json.dumps(list(table.rows), sort_keys=True))
+
+
+@pytest.fixture(scope="module")
+def in_process() -> tuple[str, str, str]:
+    return _everything(None)
+
+
+def test_two_local_workers_give_identical_results(in_process: tuple[str, str, str]) -> None:
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        assert _everything(pool) == in_process
+
+
+def test_one_worker_of_a_pool_gives_identical_results(in_process: tuple[str, str, str]) -> None:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        assert _everything(pool) == in_process
+
+
+@pytest.fixture(scope="module")
+def dask_executor() -> Iterator[Executor]:
+    pytest.importorskip("distributed", reason="dask is an optional extra: simcall[dask]")
+    with executor_for(2, "local") as executor:
+        assert executor is not None
+        yield executor
+
+
+def test_local_dask_cluster_gives_identical_results(in_process: tuple[str, str, str],
+                                                    dask_executor: Executor) -> None:
+    assert _everything(dask_executor) == in_process
+
+
+def test_dask_from_the_command_line(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    runner = CliRunner()
+    local = runner.invoke(app, ["run", str(HELPDESK), "-r", "3", "-w", "1",
+                                "--json", str(tmp_path / "local.json")])
+    dask = runner.invoke(app, ["run", str(HELPDESK), "-r", "3", "--dask", "local", "-w", "2",
+                               "--json", str(tmp_path / "dask.json")])
+    assert local.exit_code == 0 and dask.exit_code == 0, dask.output
+    documents = [json.loads((tmp_path / f"{n}.json").read_text()) for n in ("local", "dask")]
+    for document in documents:
+        document.pop("provenance")
+    assert documents[0] == documents[1]
+
+
+def test_executor_choices() -> None:
+    with executor_for(1) as executor:
+        assert executor is None  # one worker: in this process, nothing pickled
+    with executor_for(2) as executor:
+        assert isinstance(executor, ProcessPoolExecutor)
+    with pytest.raises(SimcallError, match="--workers 0: must be at least 1"), executor_for(0):
+        pass
+
+
+def test_unreachable_scheduler_is_a_clear_error() -> None:
+    pytest.importorskip("distributed")
+    result = CliRunner().invoke(app, ["run", str(HELPDESK), "-r", "2", "--dask",
+                                      "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "cannot reach the scheduler" in result.output
+    assert "Traceback" not in result.output
