@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from simcall.comparison import Comparison, compare
 from simcall.errors import ScenarioError, SimcallError
 from simcall.loader import from_dict, load, loads
 from simcall.model import Arrival
@@ -17,6 +18,7 @@ from simcall.results import RunResult, Summary
 from simcall.runner import replicate, simulate
 from simcall.scenario import Scenario
 from simcall.stats import ConfidenceInterval, Estimate
+from simcall.sweeps import SweepResult, sweep
 
 
 def __getattr__(name: str) -> object:
@@ -29,7 +31,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "Arrival", "ConfidenceInterval", "Estimate", "RunResult", "Scenario", "ScenarioError",
-    "SimcallError", "Summary", "__version__", "erlang", "from_dict", "load", "loads",
-    "replicate", "simulate",
+    "Arrival", "Comparison", "ConfidenceInterval", "Estimate", "RunResult", "Scenario",
+    "ScenarioError", "SimcallError", "Summary", "SweepResult", "__version__", "compare",
+    "erlang", "from_dict", "load", "loads", "replicate", "simulate", "sweep",
 ]

@@ -21,7 +21,7 @@ from simcall.cli_common import (
     progress,
     write_json_file,
 )
-from simcall.compare import Comparison, compare
+from simcall.comparison import Comparison, compare
 from simcall.errors import SimcallError
 from simcall.executors import executor_for
 from simcall.loader import load

@@ -28,7 +28,7 @@ from simcall.executors import executor_for
 from simcall.loader import load
 from simcall.overrides import parse_value
 from simcall.render import format_kpi
-from simcall.sweep import SweepResult, sweep
+from simcall.sweeps import SweepResult, sweep
 
 _RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 _SHOWN = ("service_level", "asa_s", "abandon_rate", "occupancy")

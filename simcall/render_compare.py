@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from simcall.compare import Comparison, Difference
+from simcall.comparison import Comparison, Difference
 from simcall.metrics import COUNT_KPIS, RATE_KPIS, SHARE_KPIS
 from simcall.render import format_kpi, kpi_label
 from simcall.targets import goals

@@ -14,7 +14,7 @@ import simcall
 from helpers import SCENARIOS
 from simcall import erlang
 from simcall.cli import app
-from simcall.compare import compare, welch_interval
+from simcall.comparison import Comparison, compare, welch_interval
 from simcall.provenance import scenario_data
 from simcall.validation import WITHIN_S, centre
 
@@ -35,7 +35,7 @@ def _with_staff(scenario: simcall.Scenario, staff: int) -> simcall.Scenario:
 
 
 @pytest.fixture(scope="module")
-def plus_one() -> simcall.compare.Comparison:  # type: ignore[name-defined]
+def plus_one() -> Comparison:
     base = simcall.load(HELPDESK)
     return compare({"10 agents": base, "11 agents": _with_staff(base, 11)}, replications=10)
 
