@@ -265,6 +265,11 @@ class StaffingPlan:
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
     @property
+    def kpis(self) -> Mapping[str, Estimate]:
+        """The plan's overall KPIs on the fresh replications (what to expect of it)."""
+        return self.verification.kpis
+
+    @property
     def labels(self) -> tuple[str, ...]:
         """Clock labels of the intervals."""
         return tuple(self.scenario.interval_label(k) for k in range(self.scenario.intervals))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
@@ -248,6 +249,9 @@ def test_cli_writes_a_plan_that_loads_back(tmp_path: Path) -> None:
     assert plan_file.read_text().startswith("# Staffing plan found by simcall")
     assert tomllib.loads(plan_file.read_text())["agents"][0]["staff"] == list(
         expected.plan["support team"])
+    document = json.loads((tmp_path / "plan.json").read_text())
+    assert len(document["locally_minimal"]) == len(expected.removals)
+    assert " staff " in document["provenance"]["command"]  # the command line, for re-running
 
 
 def test_cli_bad_group_exits_2_without_a_traceback() -> None:
