@@ -17,6 +17,7 @@ from simcall.model import Arrival
 from simcall.results import RunResult, Summary
 from simcall.runner import replicate, simulate
 from simcall.scenario import Scenario
+from simcall.staffing_search import StaffingPlan, staff
 from simcall.stats import ConfidenceInterval, Estimate
 from simcall.sweeps import SweepResult, sweep
 
@@ -32,6 +33,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "Arrival", "Comparison", "ConfidenceInterval", "Estimate", "RunResult", "Scenario",
-    "ScenarioError", "SimcallError", "Summary", "SweepResult", "__version__", "compare",
-    "erlang", "from_dict", "load", "loads", "replicate", "simulate", "sweep",
+    "ScenarioError", "SimcallError", "StaffingPlan", "Summary", "SweepResult", "__version__",
+    "compare", "erlang", "from_dict", "load", "loads", "replicate", "simulate", "staff",
+    "sweep",
 ]

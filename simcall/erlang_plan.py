@@ -44,7 +44,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcall.erlang import agents_required
 from simcall.errors import SimcallError
 from simcall.scenario import AgentGroup, Scenario
 from simcall.shifts import scheduled_periods
@@ -151,6 +150,8 @@ def agents_needed(traffic: DepartmentTraffic, scenario: Scenario, erlang_a: bool
     }
     asks = {key: value for key, value in asks.items() if value is not None}
     if any(key != "within" for key in asks):
+        from simcall.erlang import agents_required  # scipy: only when a plan is asked for
+
         try:
             n = agents_required(rate, aht, patience=patience, **asks)  # type: ignore[arg-type]
         except ValueError as exc:
