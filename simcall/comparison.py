@@ -23,7 +23,7 @@ from simcall.provenance import api_call, provenance
 from simcall.results import Summary, ci_json, estimate_json
 from simcall.runner import Job, simulate_many
 from simcall.scenario import Scenario
-from simcall.stats import ConfidenceInterval, Estimate
+from simcall.stats import ConfidenceInterval, Estimate, t_quantile
 
 
 @dataclass(frozen=True)
@@ -205,13 +205,11 @@ def welch_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95
     """The interval for mean(a) - mean(b) from two independent samples (Welch)."""
     if a.size < 2 or b.size < 2:
         return None
-    from scipy.stats import t
-
     va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
     se = math.sqrt(va + vb)
     centre = float(a.mean() - b.mean())
     if se == 0.0:
         return ConfidenceInterval(centre, centre)
     df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
-    half = float(t.ppf(0.5 + level / 2, df)) * se
+    half = t_quantile(0.5 + level / 2, df) * se
     return ConfidenceInterval(centre - half, centre + half)

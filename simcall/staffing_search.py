@@ -55,7 +55,7 @@ from simcall.provenance import api_call, provenance, scenario_data
 from simcall.results import RunResult, Summary
 from simcall.runner import Job, simulate_many
 from simcall.scenario import Scenario
-from simcall.stats import Estimate
+from simcall.stats import Estimate, t_cdf
 from simcall.targets import Goal, goals
 
 Progress = Callable[[str, int, int], None]
@@ -705,9 +705,7 @@ def one_sided_confidence(goal: Goal, values: Sequence[float]) -> float | None:
     sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
     if sd <= 1e-12 * max(1.0, abs(goal.bound)):
         return 1.0 if margin >= 0 else 0.0
-    from scipy.stats import t
-
-    return float(t.cdf(margin / (sd / math.sqrt(finite.size)), finite.size - 1))
+    return t_cdf(margin / (sd / math.sqrt(finite.size)), finite.size - 1)
 
 
 def plan_staff(scenario: Scenario, groups: Sequence[str]) -> dict[str, list[int]]:

@@ -69,8 +69,24 @@ def t_interval(values: np.ndarray, level: float) -> ConfidenceInterval | None:
     n = values.size
     if n < 2:
         return None
-    from scipy.stats import t  # imported here: a single run should not pay for scipy.stats
-
     mean = float(values.mean())
-    half = float(t.ppf(0.5 + level / 2, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    half = t_quantile(0.5 + level / 2, n - 1) * float(values.std(ddof=1)) / math.sqrt(n)
     return ConfidenceInterval(mean - half, mean + half)
+
+
+def t_quantile(probability: float, df: float) -> float:
+    """Student t quantile (what ``scipy.stats.t.ppf`` computes, with the same function).
+
+    Why not scipy.stats: importing it takes 0.6 s, a third of a short command's
+    time; ``scipy.special`` takes 0.17 s and holds the same routine.
+    """
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, probability))
+
+
+def t_cdf(x: float, df: float) -> float:
+    """Student t distribution function (``scipy.stats.t.cdf``), see :func:`t_quantile`."""
+    from scipy.special import stdtr
+
+    return float(stdtr(df, x))
