@@ -48,6 +48,10 @@ def staff_command(
     verify: Annotated[int, typer.Option(
         "--verify", help="Fresh replications the final plan is verified on (never used "
                          "by the search).")] = 20,
+    confidence: Annotated[float | None, typer.Option(
+        "--confidence", help="Judge each target on the one-sided confidence bound of its "
+                             "mean at this level (e.g. 0.9) instead of the mean: more agents, "
+                             "a plan that holds up on fresh replications.")] = None,
     seed: Seed = None,
     overrides: Overrides = None,
     workers: Workers = None,
@@ -65,6 +69,7 @@ def staff_command(
     try:
         in_range("--replications", replications, 2)
         in_range("--verify", verify, 2)
+        in_range("--confidence", confidence, 0.5, 0.999)
         in_range("--seed", seed, 0)
         in_range("--workers", workers, 1)
         loaded = load(scenario, overrides or ())
@@ -73,7 +78,8 @@ def staff_command(
         with executor_for(workers, dask) as executor, _progress() as progress:
             result = staff(loaded, groups=group or None, replications=replications,
                            verify_replications=verify, seed=seed, executor=executor,
-                           progress=progress, command=command_line(context))
+                           progress=progress, command=command_line(context),
+                           confidence=confidence)
         print_plan(result, out)
         if plan_path is not None:
             write_text(plan_path, plan_toml(result))
@@ -173,9 +179,11 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
                   "every target (one-sided t per target, Bonferroni over targets).",
                   style="dim", highlight=False)
     saved = result.agent_hours("erlang_a") - result.agent_hours()
-    console.print(f"Plan: {result.agent_hours():g} agent-hours; Erlang A "
-                  f"{result.agent_hours('erlang_a'):g} ({saved:+g} saved by the plan), "
-                  f"Erlang C {result.agent_hours('erlang_c'):g}.", highlight=False)
+    versus = (f"{saved:g} fewer than" if saved > 0 else f"{-saved:g} more than"
+              if saved < 0 else "the same as")
+    console.print(f"Plan: {result.agent_hours():g} agent-hours, {versus} Erlang A "
+                  f"({result.agent_hours('erlang_a'):g}); Erlang C "
+                  f"{result.agent_hours('erlang_c'):g}.", highlight=False)
     console.print(f"Locally minimal: one agent fewer in any of the {len(result.removals)} "
                   "agent-intervals breaks a target on the search replications.",
                   highlight=False)

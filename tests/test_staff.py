@@ -21,8 +21,9 @@ from simcall.loader import from_dict, load
 from simcall.provenance import scenario_data
 from simcall.runner import Job, replicate, simulate_many
 from simcall.scenario import Scenario
-from simcall.staffing_search import StaffingError, StaffingPlan, one_sided_confidence, staff
-from simcall.targets import Goal
+from simcall.staffing_result import one_sided_confidence
+from simcall.staffing_search import StaffingError, StaffingPlan, staff
+from simcall.targets import Goal, goals
 
 SEED = 7
 R, V = 6, 8  # search and verification replications: small, to keep the file fast
@@ -260,3 +261,22 @@ def test_cli_bad_group_exits_2_without_a_traceback() -> None:
     assert result.exit_code == 2
     assert "nobody" in result.output and "support team" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_confidence_level_judges_on_the_confidence_bound() -> None:
+    """With confidence=0.9 every target holds at the one-sided 90% bound on the search runs."""
+    scenario = from_dict(helpdesk())
+    on_mean = staff(scenario, replications=R, verify_replications=V, seed=SEED)
+    sure = staff(scenario, replications=R, verify_replications=V, seed=SEED, confidence=0.9)
+    assert sure.agent_hours() >= on_mean.agent_hours()
+    assert sure.provenance["confidence"] == 0.9
+    quantile = stats.t.ppf(0.9, R - 1)
+    for k, kpis in enumerate(sure.search.intervals):
+        for check in sure.checks[k]:
+            values = [v for v in kpis[check.kpi].values if math.isfinite(v)]
+            half = quantile * stats.tstd(values) / math.sqrt(len(values))
+            goal = next(g for g in goals(scenario.targets) if g.kpi == check.kpi)
+            bound = sum(values) / len(values) + (-half if goal.at_least else half)
+            assert goal.met(bound), (k, check.kpi, bound)
+    with pytest.raises(StaffingError, match=r"confidence 1\.2: must be at least 0\.5"):
+        staff(scenario, replications=R, confidence=1.2)
