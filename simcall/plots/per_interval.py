@@ -59,6 +59,9 @@ def interval_kpi(summary: Result, kpi: str = "service_level", *, ax: Axes | None
         else:
             ax.plot([], [], color=style.ERLANG, linestyle=style.ERLANG_STYLE,
                     label=f"no Erlang line: {reason}")
+    elif erlang:
+        ax.plot([], [], color=style.ERLANG, linestyle=style.ERLANG_STYLE,
+                label="no Erlang line: the scenario is not known")
     style.kpi_axis(ax, kpi, known.threshold)
     style.clock_axis(ax, known.starts_h[0], known.starts_h[-1] + known.width_h,
                      "Interval (clock time of its middle, hh:mm)")

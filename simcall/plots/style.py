@@ -173,11 +173,11 @@ def target_line(ax: Axes, goal: Goal) -> Line2D:
 
 
 def finish(ax: Axes, title: str, legend: bool = True, grid: bool = True) -> Axes:
-    """Title, grid and (with several series) a legend where it hides the least data."""
+    """Title, grid and a legend (where it hides the least data) naming every series."""
     ax.set_title(title)
     if grid:
         ax.grid(True, alpha=0.3)
     handles, _ = ax.get_legend_handles_labels()
-    if legend and len(handles) > 1:
+    if legend and handles:  # even one series: its label says "mean, 95% band"
         ax.legend(loc="best", fontsize="small", framealpha=0.85)
     return ax
