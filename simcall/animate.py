@@ -112,8 +112,9 @@ def _day_text(scenario: Scenario) -> str:
 def busiest_start(scenario: Scenario, rows: Sequence[Row], end_time: float,
                   length: float) -> float:
     """The start (on a 5-minute mark of the clock) of the window of ``length`` seconds in
-    which callers waited most: the largest integral of calls waiting; the earliest wins a
-    tie, so a day where nobody waits starts at opening."""
+    which callers waited most: the largest integral of calls waiting. Of windows that tie
+    (all those holding one short burst), the middle one, so the burst is well inside; a
+    day where nobody waits starts at opening."""
     last = scenario.run_horizon - length
     if last <= 0:
         return 0.0
@@ -122,7 +123,10 @@ def busiest_start(scenario: Scenario, rows: Sequence[Row], end_time: float,
     starts = np.r_[0.0, np.arange(first, last + 1e-9, WINDOW_ALIGN_S)]
     starts = np.unique(starts[starts <= last])
     area = waiting.area(starts + length) - waiting.area(starts)
-    return float(starts[int(np.argmax(area > area.max() - 1e-9))])
+    if area.max() <= 0:
+        return 0.0
+    tied = np.flatnonzero(area >= area.max() * (1 - 1e-9))
+    return float(starts[tied[len(tied) // 2]])
 
 
 def _window(scenario: Scenario, start: float | str | None, end: float | str | None,

@@ -61,4 +61,5 @@ def animate_command(
         raise fail(str(exc)) from None
     seconds = len(reel.frames) / reel.fps
     out.print(f"wrote {out_path}: {len(reel.frames)} frames ({seconds:g} s of video, "
-              f"{reel.speed:g}x real time; at most {MAX_FRAMES:,} frames)", highlight=False)
+              f"{reel.speed:g}x real time; at most {MAX_FRAMES:,} frames)", highlight=False,
+              soft_wrap=True)
