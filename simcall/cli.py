@@ -24,6 +24,7 @@ from simcall.cli_common import out as _out
 from simcall.cli_common import progress as _progress
 from simcall.cli_common import write_json_file as _write_json
 from simcall.cli_compare import compare_command
+from simcall.cli_plot import plot_command
 from simcall.cli_report import report_command
 from simcall.cli_staff import staff_command
 from simcall.cli_sweep import sweep_command
@@ -243,3 +244,4 @@ app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
 app.command("staff")(staff_command)
 app.command("report")(report_command)
+app.command("plot")(plot_command)

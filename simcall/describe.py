@@ -8,6 +8,8 @@ scenario so they can never disagree with what was simulated.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from simcall.durations import format_clock
 from simcall.scenario import AgentGroup, Scenario
 from simcall.shifts import scheduled_periods
@@ -41,50 +43,53 @@ def staff_per_interval(scenario: Scenario, group: AgentGroup) -> list[float]:
     return scheduled
 
 
-def describe(scenario: Scenario) -> list[str]:
-    """Paragraph-sized sentences: the day, the callers, the departments, the agents, the targets."""
+@dataclass(frozen=True)
+class Description:
+    """The scenario for a reader: a sentence on the day, small tables, the targets in words."""
+
+    day: str
+    callers: list[dict[str, str]]
+    departments: list[dict[str, str]]
+    agents: list[dict[str, str]]
+    targets: str
+
+
+def describe(scenario: Scenario) -> Description:
+    """What the centre is, in the planner's words (computed from the validated scenario)."""
     close = format_clock(scenario.open_s + scenario.horizon)
     days = f", on {scenario.days} days" if scenario.days > 1 else ""
-    sentences = [
-        f"The centre is open from {scenario.open} to {close}{days}, planned in "
-        f"{scenario.intervals} intervals of {_duration(scenario.interval)}; one ring lasts "
-        f"{scenario.ring:g} s" + (f"; {scenario.lines} trunk lines" if scenario.lines else "")
-        + "."]
     total = sum(_calls_per_day(scenario, c.arrivals_per_hour) for c in scenario.callers)
-    parts = []
-    for caller in scenario.callers:
-        calls = _calls_per_day(scenario, caller.arrivals_per_hour)
-        patience = (f"patience {_duration(caller.patience.mean_value)} on average"
-                    if caller.patience is not None else "never hang up")
-        enters = ", ".join(f"{name} {_share(p)}" for name, p in caller.enters.items())
-        parts.append(f"{caller.name} (about {calls:,.0f} calls, {patience}; first queue: "
-                     f"{enters})")
-    types = len(scenario.callers)
-    sentences.append(f"About {total:,.0f} calls a day are expected from {types} caller "
-                     f"type{'s' if types > 1 else ''}: " + "; ".join(parts) + ".")
-    parts = []
-    for department in scenario.departments:
-        wrap = (f" + {_duration(department.wrap_up.mean_value)} wrap-up"
-                if department.wrap_up is not None else "")
-        transfer = sum(department.transfer.values())
-        moves = (f", {_share(transfer)} transferred on ("
-                 + ", ".join(f"{n} {_share(p)}" for n, p in department.transfer.items()) + ")"
-                 if transfer > 0 else "")
-        parts.append(f"{department.name}: talk {_duration(department.talk.mean_value)}"
-                     f"{wrap}{moves}")
-    sentences.append("Departments (mean times): " + "; ".join(parts) + ".")
-    parts = []
+    day = (f"The centre is open from {scenario.open} to {close}{days}, planned in "
+           f"{scenario.intervals} intervals of {_duration(scenario.interval)}, and expects "
+           f"about {total:,.0f} calls a day; one ring lasts {scenario.ring:g} s"
+           + (f"; {scenario.lines} trunk lines" if scenario.lines else "") + ".")
+    callers = [{
+        "caller type": caller.name,
+        "calls a day": f"{_calls_per_day(scenario, caller.arrivals_per_hour):,.0f}",
+        "patience (mean)": (_duration(caller.patience.mean_value)
+                            if caller.patience is not None else "never hang up"),
+        "first queue": ", ".join(f"{name} {_share(p)}" for name, p in caller.enters.items()),
+    } for caller in scenario.callers]
+    departments = [{
+        "department": department.name,
+        "talk (mean)": _duration(department.talk.mean_value),
+        "wrap-up (mean)": (_duration(department.wrap_up.mean_value)
+                           if department.wrap_up is not None else "none"),
+        "transferred on": (", ".join(f"{n} {_share(p)}" for n, p in department.transfer.items()
+                                     if p > 0) or "none"),
+    } for department in scenario.departments]
+    agents = []
     for group in scenario.agents:
         staff = staff_per_interval(scenario, group)
-        hours = sum(staff) * scenario.interval / 3600
         low, high = min(staff), max(staff)
-        heads = f"{low:.3g}" if low == high else f"{low:.3g} to {high:.3g}"
-        how = "by shifts" if group.shifts is not None else "per interval"
-        parts.append(f"{group.name} ({heads} agents {how}, {hours:,.1f} agent-hours; skills "
-                     f"{', '.join(group.skills)})")
-    sentences.append("Agents: " + "; ".join(parts) + ".")
-    sentences.append(targets_in_words(scenario))
-    return sentences
+        agents.append({
+            "agent group": group.name,
+            "agents": (f"{low:.3g}" if low == high else f"{low:.3g} to {high:.3g}")
+            + (" (shifts)" if group.shifts is not None else ""),
+            "agent-hours": f"{sum(staff) * scenario.interval / 3600:,.1f}",
+            "skills (first is primary)": ", ".join(group.skills),
+        })
+    return Description(day, callers, departments, agents, targets_in_words(scenario))
 
 
 def targets_in_words(scenario: Scenario) -> str:

@@ -22,6 +22,7 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     os.close(handle)
     try:
         write(Path(temporary))
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a result is not
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
@@ -35,3 +36,10 @@ def write_text(path: Path, text: str) -> None:
 def write_json(path: Path, document: dict[str, Any]) -> None:
     """Write a JSON document atomically, indented for people to read."""
     write_text(path, json.dumps(document, indent=2) + "\n")
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so set it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

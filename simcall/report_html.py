@@ -39,8 +39,7 @@ def render(report: Report) -> str:
     meta = report.provenance
     sections = [
         _verdict(summary),
-        _section("scenario", "The scenario", "".join(
-            f"<p>{html.escape(sentence)}</p>" for sentence in describe(scenario))),
+        _section("scenario", "The scenario", _scenario(summary)),
         _section("kpis", "Key figures over the day", _kpi_table(summary)),
         _section("through-the-day", "Through the day", _figures(_day_figures(report))),
         _section("waiting", "Waiting and rings", _figures(_waiting_figures(summary))),
@@ -70,7 +69,7 @@ def render(report: Report) -> str:
 <p class="subtitle">Call-centre simulation report &middot; {scenario.intervals} intervals of
 {scenario.interval / 60:g} min from {html.escape(scenario.open)} &middot; {runs}
 replication{"s" if runs != 1 else ""}, seed {summary.seed} &middot; simcall
-{html.escape(str(meta.get("simcall", "")))} &middot; {html.escape(str(meta.get("created", "")))}</p>
+{html.escape(str(meta.get("simcall", "")))} &middot; {_when(meta.get("created"))}</p>
 </header>
 <main>
 {"".join(sections)}
@@ -88,11 +87,33 @@ colours throughout. Calls count in the interval in which they arrived.</p>
 """
 
 
+def _when(created: object) -> str:
+    """``2026-11-23T02:40:04+00:00`` as ``23 Nov 2026, 02:40 UTC``."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(str(created))
+    except ValueError:
+        return html.escape(str(created or ""))
+    return moment.strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+
+
 def _section(anchor: str, title: str, body: str) -> str:
     return f'<section id="{anchor}">\n<h2>{html.escape(title)}</h2>\n{body}\n</section>\n'
 
 
-# -- the verdict and the KPIs -------------------------------------------------------------
+# -- the scenario, the verdict and the KPIs ----------------------------------------------
+
+
+def _scenario(summary: Summary) -> str:
+    said = describe(summary.scenario)
+    tables = [_table(list(rows[0]), [
+        f'<tr><th scope="row">{html.escape(next(iter(row.values())))}</th>'
+        + "".join(f"<td>{html.escape(v)}</td>" for v in list(row.values())[1:]) + "</tr>"
+        for row in rows]) for rows in (said.callers, said.departments, said.agents)]
+    return (f"<p>{html.escape(said.day)}</p>{''.join(tables)}"
+            f"<p>{html.escape(said.targets)}</p>")
+
 
 
 def _verdict(summary: Summary) -> str:
@@ -112,18 +133,21 @@ def _verdict(summary: Summary) -> str:
         estimate = summary.kpis[t.goal.kpi]
         state = "met" if t.met else "missed" if t.met is False else "unknown"
         goal = _goal_text(t.goal.kpi, t.goal.at_least, t.goal.bound)
-        word = {"met": "met", "missed": "missed", "unknown": "nothing to judge"}[state]
-        where = (f"missed in {len(t.intervals_failed)} interval"
-                 f"{'s' if len(t.intervals_failed) != 1 else ''}: {_list(t.intervals_failed)}"
-                 if t.intervals_failed else "met in every interval")
+        word = {"met": "met over the day", "missed": "missed over the day",
+                "unknown": "nothing to judge"}[state]
+        where = (f'<span class="missed">missed in {len(t.intervals_failed)} interval'
+                 f"{'s' if len(t.intervals_failed) != 1 else ''}: "
+                 f"{html.escape(_list(t.intervals_failed))}</span>"
+                 if t.intervals_failed else '<span class="met">met in every interval</span>')
+        look = "partly" if state == "met" and t.intervals_failed else state
         cards.append(
-            f'<div class="card {state}"><div class="card-title">'
+            f'<div class="card card-{look}"><div class="card-title">'
             f"{html.escape(kpi_label(t.goal.kpi, summary))}</div>"
             f'<div class="card-value">{format_kpi(t.goal.kpi, estimate.mean)}</div>'
             f'<div class="card-ci">{_ci_text(t.goal.kpi, estimate)}</div>'
             f'<div class="card-goal">target {html.escape(goal)}'
             f' &middot; <span class="{state}">{word}</span></div>'
-            f'<div class="card-where">{html.escape(where)}</div></div>')
+            f'<div class="card-where">{where}</div></div>')
     return _section("verdict", "At a glance",
                     f'<p class="lead">{html.escape(lead)}</p>\n'
                     f'<div class="cards">{"".join(cards)}</div>')
@@ -249,15 +273,26 @@ def _interval_table(summary: Summary) -> str:
 
 def _breakdowns(summary: Summary) -> str:
     columns = ["offered", "service_level", "asa_s", "abandon_rate", "mean_transfers"]
+    goals = {t.goal.kpi: t.goal for t in summary.targets}
+    below = False
     parts = []
     for title, breakdown in (("department (every call entering its queue)",
                               summary.departments),
                              ("caller type", summary.callers)):
-        rows = [f'<tr><th scope="row">{html.escape(name)}</th>'
-                + "".join(f'<td class="num">{format_kpi(c, kpis[c].mean)}</td>'
-                          for c in columns) + "</tr>"
-                for name, kpis in breakdown.items()]
+        rows = []
+        for name, kpis in breakdown.items():
+            cells = []
+            for c in columns:
+                short = c in goals and goals[c].met(kpis[c].mean) is False
+                below = below or short
+                cells.append(f'<td class="num{" below" if short else ""}">'
+                             f"{format_kpi(c, kpis[c].mean)}</td>")
+            rows.append(f'<tr><th scope="row">{html.escape(name)}</th>{"".join(cells)}</tr>')
         parts.append(_table([title, *(_HEADS[c] for c in columns)], rows))
+    if below:
+        parts.append('<p class="note"><span class="below">Amber</span>: worse than the '
+                     "day's target. Targets apply to all calls together, so this is not a "
+                     "missed target, but it shows where service is uneven.</p>")
     return "\n".join(parts)
 
 
@@ -365,7 +400,7 @@ def _label_order(summary: Summary) -> Callable[[str], int]:
 
 _CSS = """
 :root { --met: #1a7f37; --missed: #c62828; --ink: #1f2328; --muted: #59636e;
-        --line: #d1d9e0; --soft: #f6f8fa; --accent: #0b5cad; }
+        --line: #d1d9e0; --partly: #b35c00; --soft: #f6f8fa; --accent: #0b5cad; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff;
        font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue",
@@ -385,11 +420,13 @@ p { margin: 0 0 12px; max-width: 72ch; }
          gap: 12px; margin: 16px 0; }
 .card { border: 1px solid var(--line); border-left: 6px solid var(--muted);
         border-radius: 6px; padding: 12px 14px; background: var(--soft); }
-.card.met { border-left-color: var(--met); }
-.card.missed { border-left-color: var(--missed); }
+.card-met { border-left-color: var(--met); }
+.card-partly { border-left-color: var(--partly); }
+.card-missed { border-left-color: var(--missed); }
 .card-title { font-size: 0.9rem; color: var(--muted); }
 .card-value { font-size: 1.8rem; font-weight: 700; line-height: 1.2; }
-.card-ci, .card-where { font-size: 0.85rem; color: var(--muted); }
+.card-ci { font-size: 0.85rem; color: var(--muted); }
+.card-where { font-size: 0.9rem; margin-top: 2px; }
 .card-goal { font-size: 0.95rem; margin-top: 4px; }
 .table-wrap { overflow-x: auto; margin: 12px 0 20px; }
 table { border-collapse: collapse; font-size: 0.92rem; min-width: 60%; }
@@ -398,6 +435,7 @@ th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: le
 thead th { background: var(--soft); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.met { color: var(--met); font-weight: 400; }
+.below { color: var(--partly); font-weight: 600; }
 td.missed { color: var(--missed); background: #fdecea; font-weight: 600; }
 tr.total { font-weight: 600; }
 figure { margin: 20px 0 28px; }
