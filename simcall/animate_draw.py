@@ -205,9 +205,11 @@ class Stage:
             handles.append(Patch(facecolor=AGENT_COLOURS[state], edgecolor="#666666",
                                  ls="--" if state == "off duty" else "-",
                                  label=f"agent {state}"))
+        rows = 2 if len(handles) <= 10 else 3  # as many rows as fit, no wider than the figure
         self.legend = self.legend_axes.legend(
-            handles=handles, loc="center", ncol=math.ceil(len(handles) / 2), fontsize=12,
-            frameon=False, handletextpad=0.4, columnspacing=1.4)
+            handles=handles, loc="center", ncol=math.ceil(len(handles) / rows),
+            fontsize=12 if rows == 2 else 11, frameon=False, handletextpad=0.4,
+            columnspacing=1.2, labelspacing=0.3)
 
     # -- what moves -----------------------------------------------------------------
 
