@@ -14,7 +14,8 @@ import typer
 from rich.markup import escape
 
 from simcall import __version__
-from simcall.cli_common import Dask, ScenarioPath, Workers, command_line
+from simcall.cli_animate import animate_command
+from simcall.cli_common import Dask, ScenarioPath, Workers, check_run, command_line
 from simcall.cli_common import check_output as _check_output
 from simcall.cli_common import duration as _duration
 from simcall.cli_common import err as _err
@@ -83,9 +84,7 @@ def run(
 ) -> None:
     """Simulate a scenario and show its KPIs with confidence intervals and targets."""
     try:
-        _in_range("--replications", replications, 1)
-        _in_range("--seed", seed, 0)
-        _in_range("--workers", workers, 1)
+        check_run(replications, seed, workers)
         loaded = load(scenario, overrides or ())
         _check_output("--json", json_path)
         _check_output("--records", records)
@@ -245,3 +244,4 @@ app.command("sweep")(sweep_command)
 app.command("staff")(staff_command)
 app.command("report")(report_command)
 app.command("plot")(plot_command)
+app.command("animate")(animate_command)

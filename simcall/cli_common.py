@@ -71,6 +71,14 @@ def in_range(option: str, value: float | None, low: float | None = None,
         raise SimcallError(f"{option} {value:g}: must be {allowed}")
 
 
+def check_run(replications: int, seed: int | None, workers: int | None,
+              least_replications: int = 1) -> None:
+    """The options every simulating command shares, checked before anything runs."""
+    in_range("--replications", replications, least_replications)
+    in_range("--seed", seed, 0)
+    in_range("--workers", workers, 1)
+
+
 def duration(option: str, text: str | None, ring: float = 6.0) -> float | None:
     if text is None:
         return None

@@ -14,9 +14,9 @@ from simcall.cli_common import (
     Seed,
     Workers,
     check_output,
+    check_run,
     command_line,
     fail,
-    in_range,
     out,
     progress,
     write_json_file,
@@ -57,9 +57,7 @@ def compare_command(
     from simcall.render_compare import print_comparison
 
     try:
-        in_range("--replications", replications, 2)
-        in_range("--seed", seed, 0)
-        in_range("--workers", workers, 1)
+        check_run(replications, seed, workers, 2)
         for kpi in kpis or ():
             if kpi not in KPI_NAMES:
                 raise SimcallError(f"--kpi {kpi}: not a KPI; allowed: {', '.join(KPI_NAMES)}")

@@ -20,9 +20,9 @@ from simcall.cli_common import (
     Seed,
     Workers,
     check_output,
+    check_run,
     command_line,
     fail,
-    in_range,
     out,
     progress,
 )
@@ -87,9 +87,7 @@ def _check_options(source: Path, kind: str, out_path: Path, replications: int,
     if out_path.suffix.lower() not in FORMATS:
         raise SimcallError(f"--out {out_path}: use a .png or .svg file name")
     check_output("--out", out_path)
-    in_range("--replications", replications, 1)
-    in_range("--seed", seed, 0)
-    in_range("--workers", workers, 1)
+    check_run(replications, seed, workers)
     from simcall.metrics import KPI_NAMES
 
     allowed = (*KPI_NAMES, "scheduled_agents", "staffed_agents")

@@ -14,10 +14,10 @@ from simcall.cli_common import (
     Seed,
     Workers,
     check_output,
+    check_run,
     command_line,
     err,
     fail,
-    in_range,
     out,
 )
 from simcall.errors import SimcallError
@@ -50,9 +50,7 @@ def report_command(
     from simcall.report_html import render
 
     try:
-        in_range("--replications", replications, 2)
-        in_range("--seed", seed, 0)
-        in_range("--workers", workers, 1)
+        check_run(replications, seed, workers, 2)
         if out_path.suffix.lower() not in (".html", ".htm"):
             raise SimcallError(f"--out {out_path}: a report is an .html file, e.g. "
                                "--out report.html")

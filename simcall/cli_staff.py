@@ -21,6 +21,7 @@ from simcall.cli_common import (
     Seed,
     Workers,
     check_output,
+    check_run,
     command_line,
     err,
     fail,
@@ -67,11 +68,9 @@ def staff_command(
     from simcall.loader import load
 
     try:
-        in_range("--replications", replications, 2)
+        check_run(replications, seed, workers, 2)
         in_range("--verify", verify, 2)
         in_range("--confidence", confidence, 0.5, 0.999)
-        in_range("--seed", seed, 0)
-        in_range("--workers", workers, 1)
         loaded = load(scenario, overrides or ())
         check_output("--out", plan_path)
         check_output("--json", json_path)

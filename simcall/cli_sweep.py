@@ -16,10 +16,10 @@ from simcall.cli_common import (
     ScenarioPath,
     Seed,
     Workers,
+    check_run,
     command_line,
     err,
     fail,
-    in_range,
     out,
     progress,
 )
@@ -58,9 +58,7 @@ def sweep_command(
 ) -> None:
     """Simulate every combination of the varied values and save a tidy table."""
     try:
-        in_range("--replications", replications, 1)
-        in_range("--seed", seed, 0)
-        in_range("--workers", workers, 1)
+        check_run(replications, seed, workers)
         grid = dict(parse_vary(text) for text in vary)
         base = load(scenario, overrides or ())
         total = replications * math.prod(len(v) for v in grid.values())

@@ -72,10 +72,11 @@ VERBS: dict[str, str] = {
 GENERIC = "{event} {department} {agent} at {clock}"
 """Phrase for an event without a verb (extra spaces from empty fields are removed)."""
 
-QUEUED_AFTER = frozenset({"queue", "rona"})
+QUEUED_AFTER = frozenset({"queue", "rona", "callback accepted"})
 """Events after which the call waits in a queue until its next event (after a
 ring-no-answer the call goes back to its queue, keeping its place, with no new
-``queue`` row)."""
+``queue`` row; after a callback is accepted the caller hangs up but the call keeps
+its place until an agent calls back, so it still counts as waiting in the queue)."""
 
 
 # -- formatting -----------------------------------------------------------------------
