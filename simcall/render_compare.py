@@ -28,7 +28,8 @@ def difference_text(difference: Difference) -> str:
                                                              else "")
     half = "" if ci is None else f" ± {scale * (ci.high - ci.low) / 2:.1f}"
     digits = 2 if kpi == "mean_transfers" else 1
-    text = f"{scale * mean:+.{digits}f}{half}{unit}"
+    shown = scale * mean if round(scale * mean, digits) != 0 else 0.0  # never "-0.0"
+    text = f"{shown:+.{digits}f}{half}{unit}"
     return f"[bold]{text}[/bold]" if difference.significant else text
 
 

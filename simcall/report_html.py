@@ -307,22 +307,28 @@ def _comparison(report: Report) -> str:
                 "Each variant's mean per interval with its 95% band; all variants met the same "
                 "simulated callers (common random numbers).",
                 lambda ax, kpi=kpi: plots.comparison(comparison, kpi, ax=ax)) for kpi in kpis]
-    rows = []
+    base = comparison.summaries[comparison.baseline]
+    tables = []
     for name in comparison.names[1:]:
+        rows = []
         for kpi in kpis:
             d = comparison.differences[name][kpi]
             text = difference_text(d).replace("[bold]", "").replace("[/bold]", "")
             unpaired = d.unpaired
             independent = "" if unpaired is None else (
                 f"± {(100 if kpi in _SHARES else 1) * (unpaired.high - unpaired.low) / 2:.1f}")
-            rows.append(f"<tr><th scope=\"row\">{html.escape(name)}</th>"
-                        f"<td>{html.escape(kpi_label(kpi, report.summary))}</td>"
+            rows.append(f'<tr><th scope="row">{html.escape(kpi_label(kpi, report.summary))}'
+                        f'</th><td class="num">{format_kpi(kpi, base.kpis[kpi].mean)}</td>'
+                        f'<td class="num">'
+                        f"{format_kpi(kpi, comparison.summaries[name].kpis[kpi].mean)}</td>"
                         f'<td class="num">{html.escape(text)}</td>'
                         f'<td class="num">{independent}</td>'
                         f"<td>{'yes' if d.significant else 'no'}</td></tr>")
-    table = _table([f"variant (vs {comparison.baseline})", "KPI",
-                    "difference (paired 95%)", "independent runs would give", "a real change"],
-                   rows)
+        tables.append(f"<h3>{html.escape(name)} <small>against "
+                      f"{html.escape(comparison.baseline)}</small></h3>"
+                      + _table(["over the day", "baseline", "variant", "change (paired 95%)",
+                                "independent runs", "real change"], rows))
+    table = "".join(tables)
     return _figures(figures) + table
 
 
@@ -330,24 +336,36 @@ def _staffing(report: Report) -> str:
     plan = report.plan
     assert plan is not None
     groups = plan.groups
-    head = ["interval"] + [f"{g}: Erlang C / A / plan" for g in groups] + ["confidence"]
+
+    def total(which: Mapping[str, tuple[int, ...]], k: int) -> int:
+        return sum(which[g][k] for g in groups)
+
     rows = []
     for k, label in enumerate(plan.labels):
         confidence = plan.confidence(k)
         state = "" if confidence is None else "met" if confidence >= 0.95 else "missed"
-        cells = "".join(f'<td class="num">{plan.erlang_c[g][k]} / {plan.erlang_a[g][k]} / '
-                        f"<strong>{plan.plan[g][k]}</strong></td>" for g in groups)
         shown = "-" if confidence is None else f"{100 * confidence:.0f}%"
-        rows.append(f'<tr><th scope="row">{label}</th>{cells}'
+        by_group = "".join(f'<td class="num">{plan.plan[g][k]}</td>' for g in groups)
+        rows.append(f'<tr><th scope="row">{label}</th>'
+                    f'<td class="num">{total(plan.erlang_c, k)}</td>'
+                    f'<td class="num">{total(plan.erlang_a, k)}</td>'
+                    f'<td class="num"><strong>{total(plan.plan, k)}</strong></td>'
+                    f"{by_group if len(groups) > 1 else ''}"
                     f'<td class="num {state}">{shown}</td></tr>')
-    totals = "".join(f'<td class="num">{plan.agent_hours("erlang_c", g):g} / '
-                     f'{plan.agent_hours("erlang_a", g):g} / '
-                     f'<strong>{plan.agent_hours("plan", g):g}</strong></td>' for g in groups)
-    rows.append(f'<tr class="total"><th scope="row">agent-hours</th>{totals}<td></td></tr>')
+    hours = "".join(f'<td class="num">{plan.agent_hours("plan", g):g}</td>' for g in groups)
+    rows.append(f'<tr class="total"><th scope="row">agent-hours</th>'
+                f'<td class="num">{plan.agent_hours("erlang_c"):g}</td>'
+                f'<td class="num">{plan.agent_hours("erlang_a"):g}</td>'
+                f'<td class="num">{plan.agent_hours():g}</td>'
+                f"{hours if len(groups) > 1 else ''}<td></td></tr>")
+    head = ["interval", "Erlang C", "Erlang A", "plan",
+            *(groups if len(groups) > 1 else []), "confidence"]
     text = (f"<p>The fewest agents per interval that meet every target on {plan.replications} "
             f"search replications: {plan.agent_hours():g} agent-hours, against "
             f"{plan.agent_hours('erlang_a'):g} for Erlang A and "
-            f"{plan.agent_hours('erlang_c'):g} for Erlang C. One agent fewer in any "
+            f"{plan.agent_hours('erlang_c'):g} for Erlang C"
+            + (" (totals over the groups; then the plan of each group)" if len(groups) > 1
+               else "") + ". One agent fewer in any "
             f"interval breaks a target. Confidence: that the interval meets every target, "
             f"from {plan.verify_replications} fresh replications the search never saw "
             f"(red below 95%).</p>")
@@ -432,7 +450,8 @@ p { margin: 0 0 12px; max-width: 72ch; }
 table { border-collapse: collapse; font-size: 0.92rem; min-width: 60%; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left;
          white-space: nowrap; }
-thead th { background: var(--soft); font-weight: 600; }
+thead th { background: var(--soft); font-weight: 600; white-space: normal;
+           vertical-align: bottom; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.met { color: var(--met); font-weight: 400; }
 .below { color: var(--partly); font-weight: 600; }
@@ -441,6 +460,8 @@ tr.total { font-weight: 600; }
 figure { margin: 20px 0 28px; }
 figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line);
              border-radius: 4px; }
+h3 { font-size: 1.05rem; margin: 24px 0 4px; }
+h3 small { font-weight: 400; color: var(--muted); }
 figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 6px; max-width: 80ch; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
 dt { color: var(--muted); }

@@ -136,7 +136,8 @@ def test_comparison_and_staffing_sections(tmp_path: Path) -> None:
     plan_rows = [row for row in page.rows if row and row[0][1] == "agent-hours"]
     assert len(plan_rows) == 1
     staffed = simcall.staff(simcall.load(short), seed=1)
-    assert plan_rows[0][1][1].endswith(f"/ {staffed.agent_hours('plan'):g}")
+    assert [cell for _, cell in plan_rows[0][1:4]] == [
+        f"{staffed.agent_hours(which):g}" for which in ("erlang_c", "erlang_a", "plan")]
 
 
 def test_report_mistakes(tmp_path: Path) -> None:
