@@ -30,11 +30,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simcall.animate_state import Frame, frame_states
-from simcall.durations import parse_clock
 from simcall.errors import SimcallError
 from simcall.model import Arrival
 from simcall.scenario import Scenario
-from simcall.trace import DAY_S, Row, Step, clock, waiting_spells
+from simcall.trace import Row, Step, clock, clock_offset, waiting_spells
 
 if TYPE_CHECKING:
     from matplotlib.animation import FuncAnimation
@@ -84,21 +83,7 @@ def clock_time(scenario: Scenario, text: str, option: str = "--from") -> float:
     SimcallError
         For a malformed time, or one outside the run; the message names ``option``.
     """
-    raw = text.strip()
-    days = 0
-    if "+" in raw:
-        raw, _, suffix = raw.partition("+")
-        if not (suffix.endswith("d") and suffix[:-1].isdigit()):
-            raise SimcallError(f"{option} {text}: '+{suffix}' is not a day offset: use e.g. "
-                               "\"01:00+1d\" for 01:00 the next day")
-        days = int(suffix[:-1])
-    try:
-        at = parse_clock(raw)
-    except ValueError as exc:
-        raise SimcallError(f"{option} {text}: {exc}") from None
-    t = at + days * DAY_S - scenario.open_s
-    if t < 0 and days == 0 and scenario.open_s + scenario.horizon > DAY_S:
-        t += DAY_S  # the day runs past midnight: 01:00 is after opening
+    t = clock_offset(scenario, text, option)
     if not 0 <= t <= scenario.run_horizon:
         raise SimcallError(f"{option} {text}: outside the day; {_day_text(scenario)}")
     return t

@@ -109,6 +109,30 @@ def ring_number(answer_time: float, ring: float) -> int:
     return math.floor(answer_time / ring) + 1
 
 
+def clock_offset(scenario: Scenario, text: str, option: str) -> float:
+    """A clock time (``"10:00"``, ``"10:00:30"``, ``"01:00+1d"``) as seconds since opening,
+    unchecked against the day (callers add the range they allow).
+
+    A time earlier than ``open`` on a day that runs past midnight is read as the next day.
+    """
+    raw = text.strip()
+    days = 0
+    if "+" in raw:
+        raw, _, suffix = raw.partition("+")
+        if not (suffix.endswith("d") and suffix[:-1].isdigit()):
+            raise SimcallError(f"{option} {text}: '+{suffix}' is not a day offset: use e.g. "
+                               "\"01:00+1d\" for 01:00 the next day")
+        days = int(suffix[:-1])
+    try:
+        at = parse_clock(raw)
+    except ValueError as exc:
+        raise SimcallError(f"{option} {text}: {exc}") from None
+    t = at + days * DAY_S - scenario.open_s
+    if t < 0 and days == 0 and scenario.open_s + scenario.horizon > DAY_S:
+        t += DAY_S  # the day runs past midnight: 01:00 is after opening
+    return t
+
+
 def parse_from(scenario: Scenario, text: str) -> float:
     """A ``--from`` clock time (``"10:00"``, ``"10:00:30"``, ``"01:00+1d"``) as seconds since
     opening, within the scenario's day.
@@ -120,22 +144,7 @@ def parse_from(scenario: Scenario, text: str) -> float:
     SimcallError
         For a malformed time, or one before opening or after the last interval.
     """
-    raw = text.strip()
-    days = 0
-    if "+" in raw:
-        raw, _, suffix = raw.partition("+")
-        if not (suffix.endswith("d") and suffix[:-1].isdigit()):
-            raise SimcallError(f"--from {text}: '+{suffix}' is not a day offset: use e.g. "
-                               "\"01:00+1d\" for 01:00 the next day")
-        days = int(suffix[:-1])
-    try:
-        at = parse_clock(raw)
-    except ValueError as exc:
-        raise SimcallError(f"--from {text}: {exc}") from None
-    opening = scenario.open_s
-    t = at + days * DAY_S - opening
-    if t < 0 and days == 0 and opening + scenario.horizon > DAY_S:
-        t += DAY_S  # the day runs past midnight: 01:00 is after opening
+    t = clock_offset(scenario, text, "--from")
     first, last = clock(scenario, 0)[:5], clock(scenario, scenario.horizon)
     last = last[:5] + last[8:]
     if t < 0:
