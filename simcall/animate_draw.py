@@ -113,7 +113,8 @@ class Stage:
         self.clock = header.text(0.015, 0.42, "", fontsize=46, fontweight="bold",
                                  va="center", ha="left", gid="clock", family="monospace")
         window = (f"{_hhmm(scenario, reel.start)}-{_hhmm(scenario, reel.end)}"
-                  + (", the hour callers waited most" if reel.busiest else ""))
+                  + (f", the {_span(reel.end - reel.start)} callers waited most"
+                     if reel.busiest else ""))
         header.text(0.5, 0.80, scenario.name, fontsize=20, fontweight="bold", ha="center",
                     va="center", gid="title")
         header.text(0.5, 0.52, f"seed {reel.seed}, replication {reel.replication} · {window}",
@@ -385,3 +386,11 @@ def _hhmm(scenario: Any, t: float) -> str:
 def _duration(seconds: float) -> str:
     from simcall.trace import duration
     return duration(seconds) if seconds >= 1 else f"{seconds:.2g} s"
+
+
+def _span(seconds: float) -> str:
+    """``hour``, ``2 hours``, ``10 minutes``: the length of the chosen window in words."""
+    if seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return "hour" if hours == 1 else f"{hours} hours"
+    return f"{seconds / 60:g} minutes"
