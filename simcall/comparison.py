@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from simcall.metrics import KPI_NAMES
-from simcall.provenance import api_call, provenance
+from simcall.provenance import api_call, provenance, scenario_hash
 from simcall.results import Summary, ci_json, estimate_json
 from simcall.runner import Job, simulate_many
 from simcall.scenario import Scenario
@@ -161,8 +161,7 @@ def compare(
     return Comparison(baseline, MappingProxyType(summaries), MappingProxyType(differences),
                       MappingProxyType(intervals), seed,
                       provenance(named[baseline], seed, call,
-                                 variants={n: provenance(s, seed, call)["scenario_sha256"]
-                                           for n, s in named.items()}))
+                                 variants={n: scenario_hash(s) for n, s in named.items()}))
 
 
 def _named(variants: Mapping[str, Scenario] | Sequence[Scenario]) -> dict[str, Scenario]:

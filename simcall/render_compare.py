@@ -19,8 +19,11 @@ from simcall.render import format_kpi, kpi_label
 from simcall.targets import goals
 
 
-def difference_text(difference: Difference) -> str:
-    """``+4.1 ± 0.8 pts`` (shares), ``-3.6 ± 0.5 s`` (times), ``+12.0 ± 3.1`` (counts)."""
+def difference_text(difference: Difference, markup: bool = True) -> str:
+    """``+4.1 ± 0.8 pts`` (shares), ``-3.6 ± 0.5 s`` (times), ``+12.0 ± 3.1`` (counts).
+
+    With ``markup``, a significant difference is wrapped in rich's ``[bold]``.
+    """
     kpi, mean, ci = difference.kpi, difference.paired.mean, difference.paired.ci95
     if not math.isfinite(mean):
         return "-"
@@ -30,7 +33,16 @@ def difference_text(difference: Difference) -> str:
     digits = 2 if kpi == "mean_transfers" else 1
     shown = scale * mean if round(scale * mean, digits) != 0 else 0.0  # never "-0.0"
     text = f"{shown:+.{digits}f}{half}{unit}"
-    return f"[bold]{text}[/bold]" if difference.significant else text
+    return f"[bold]{text}[/bold]" if markup and difference.significant else text
+
+
+def independent_width(difference: Difference) -> str:
+    """``± 2.6``: the half-width independent (unpaired) runs would give, in the same units."""
+    unpaired = difference.unpaired
+    if unpaired is None:
+        return ""
+    scale = 100.0 if difference.kpi in SHARE_KPIS else 1.0
+    return f"± {scale * (unpaired.high - unpaired.low) / 2:.1f}"
 
 
 def print_comparison(comparison: Comparison, console: Console,
@@ -82,10 +94,8 @@ def headlines(comparison: Comparison) -> list[str]:
     for name in comparison.names[1:]:
         for kpi in _target_kpis(comparison):
             d = comparison.differences[name][kpi]
-            unpaired = d.unpaired
-            scale = 100.0 if kpi in SHARE_KPIS else 1.0
-            half = None if unpaired is None else scale * (unpaired.high - unpaired.low) / 2
-            contrast = "" if half is None else f" (independent runs would give ± {half:.1f})"
+            width = independent_width(d)
+            contrast = f" (independent runs would give {width})" if width else ""
             text = f"{name}: {kpi_label(kpi, base)} {difference_text(d)}{contrast}"
             peak = _largest_interval_change(comparison, name, kpi)
             if peak:

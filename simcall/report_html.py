@@ -298,7 +298,7 @@ def _breakdowns(summary: Summary) -> str:
 
 def _comparison(report: Report) -> str:
     from simcall import plots
-    from simcall.render_compare import difference_text
+    from simcall.render_compare import difference_text, independent_width
 
     comparison = report.comparison
     assert comparison is not None
@@ -313,16 +313,13 @@ def _comparison(report: Report) -> str:
         rows = []
         for kpi in kpis:
             d = comparison.differences[name][kpi]
-            text = difference_text(d).replace("[bold]", "").replace("[/bold]", "")
-            unpaired = d.unpaired
-            independent = "" if unpaired is None else (
-                f"± {(100 if kpi in _SHARES else 1) * (unpaired.high - unpaired.low) / 2:.1f}")
+            text = difference_text(d, markup=False)
             rows.append(f'<tr><th scope="row">{html.escape(kpi_label(kpi, report.summary))}'
                         f'</th><td class="num">{format_kpi(kpi, base.kpis[kpi].mean)}</td>'
                         f'<td class="num">'
                         f"{format_kpi(kpi, comparison.summaries[name].kpis[kpi].mean)}</td>"
                         f'<td class="num">{html.escape(text)}</td>'
-                        f'<td class="num">{independent}</td>'
+                        f'<td class="num">{independent_width(d)}</td>'
                         f"<td>{'yes' if d.significant else 'no'}</td></tr>")
         tables.append(f"<h3>{html.escape(name)} <small>against "
                       f"{html.escape(comparison.baseline)}</small></h3>"
@@ -383,9 +380,6 @@ def _provenance(meta: Mapping[str, Any]) -> str:
 
 
 # -- small pieces -------------------------------------------------------------------------
-
-_SHARES = {"service_level", "abandon_rate", "p_wait", "occupancy", "block_rate",
-           "transfer_share_within"}
 
 
 def _table(head: Sequence[str], rows: Sequence[str]) -> str:
