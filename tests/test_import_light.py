@@ -1,0 +1,37 @@
+"""``import simcall`` stays light: no scipy, matplotlib or pandas until they are needed.
+
+Why: every command and every script starts with ``import simcall``; the closed forms
+(scipy), the figures (matplotlib) and the tables (pandas) are loaded on first use. The
+check runs in a fresh interpreter, since this test process has long imported them all.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("scipy", "matplotlib", "pandas", "pyarrow", "dask")
+
+PROBE = (
+    "import json, sys; import simcall; "
+    "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
+)
+
+
+def _loaded_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_import_simcall_loads_no_heavy_library() -> None:
+    loaded = _loaded_after(PROBE)
+    assert "simcall" in loaded
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_the_probe_sees_a_heavy_library_when_one_is_loaded() -> None:
+    """The check can fail: touching ``simcall.erlang`` loads scipy, and the probe sees it."""
+    loaded = _loaded_after(PROBE.replace("import simcall; ", "import simcall; simcall.erlang; "))
+    assert "scipy" in loaded
