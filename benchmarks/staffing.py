@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import simcall  # noqa: E402
-from simcall.staffing_search import StaffingPlan, staff  # noqa: E402
+from simcall.staffing.search import StaffingPlan, staff  # noqa: E402
 
 
 def search(name: str, workers: int) -> tuple[float, StaffingPlan]:

@@ -8,18 +8,20 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from simcall.comparison import Comparison, compare
 from simcall.errors import ScenarioError, SimcallError
-from simcall.loader import from_dict, load, loads
+from simcall.experiments import (
+    Comparison,
+    SweepResult,
+    compare,
+    replicate,
+    simulate,
+    sweep,
+)
 from simcall.model import Arrival
-from simcall.results import RunResult, Summary
-from simcall.runner import replicate, simulate
-from simcall.scenario import Scenario
-from simcall.staffing_search import StaffingPlan, staff
-from simcall.stats import ConfidenceInterval, Estimate
-from simcall.sweeps import SweepResult, sweep
+from simcall.results import ConfidenceInterval, Estimate, RunResult, Summary
+from simcall.scenario import Scenario, from_dict, load, loads
+from simcall.staffing import StaffingPlan, staff
+from simcall.version import __version__
 
 
 def __getattr__(name: str) -> object:

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 import simcall
 from helpers import SCENARIOS, scenario_from
 from simcall import Arrival
-from simcall.animate import busiest_start, clock_time, frames
-from simcall.animate_draw import AGENT_COLOURS, Stage
-from simcall.animate_state import GONE, frame_states
-from simcall.cli_animate import animate_command
+from simcall.animate.reel import busiest_start, clock_time, frames
+from simcall.animate.stage import AGENT_COLOURS, Stage
+from simcall.animate.state import GONE, frame_states
+from simcall.cli.animate import animate_command
 from simcall.errors import SimcallError
-from simcall.records import Outcome
+from simcall.model.records import Outcome
 
 matplotlib.use("Agg")  # the stage is a bare Figure; this keeps anything else off screen
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from helpers import SCENARIOS
 from simcall import erlang, load
 from simcall.cli import app
-from simcall.overrides import OverrideError, apply_overrides, parse_value
+from simcall.scenario.overrides import OverrideError, apply_overrides, parse_value
 
 runner = CliRunner()
 HELPDESK = str(SCENARIOS / "helpdesk.toml")
@@ -163,7 +163,7 @@ def test_details_show_intervals_departments_and_callers() -> None:
 
 
 def test_intervals_stay_within_what_a_kpi_can_be() -> None:
-    from simcall.stats import Estimate
+    from simcall.results.stats import Estimate
 
     unclipped = Estimate.of([0.0, 0.0, 0.0, 0.004])
     assert unclipped.ci95 is not None and unclipped.ci95.low < 0  # the t interval dips below 0
@@ -192,7 +192,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
 
     from rich.console import Console
 
-    import simcall.cli_common as cli
+    import simcall.cli.common as cli
 
     screen = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=100))

@@ -14,9 +14,9 @@ import simcall
 from helpers import SCENARIOS
 from simcall import erlang
 from simcall.cli import app
-from simcall.comparison import Comparison, compare, welch_interval
-from simcall.provenance import scenario_data
-from simcall.validation import WITHIN_S, centre
+from simcall.experiments.comparison import Comparison, compare, welch_interval
+from simcall.experiments.validation import WITHIN_S, centre
+from simcall.results.provenance import scenario_data
 
 HELPDESK = str(SCENARIOS / "helpdesk.toml")
 runner = CliRunner()

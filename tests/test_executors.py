@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 import simcall
 from helpers import SCENARIOS
 from simcall.cli import app
-from simcall.comparison import compare
 from simcall.errors import SimcallError
-from simcall.executors import executor_for
-from simcall.sweeps import sweep
+from simcall.experiments.comparison import compare
+from simcall.experiments.executors import executor_for
+from simcall.experiments.sweeps import sweep
 
 FIVE = SCENARIOS / "five_departments.toml"
 HELPDESK = SCENARIOS / "helpdesk.toml"

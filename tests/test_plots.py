@@ -25,13 +25,13 @@ from typer.testing import CliRunner
 import simcall
 from helpers import SCENARIOS
 from simcall import plots
-from simcall.cli_plot import KIND_NAMES, plot_command
+from simcall.cli.plot import KIND_NAMES, plot_command
 from simcall.erlang import erlang_a_metrics
+from simcall.model.records import Outcome
 from simcall.plots import style
 from simcall.plots.answer_times import not_answered_within
 from simcall.plots.facts import from_json
 from simcall.plots.transfer_flows import transfer_counts
-from simcall.records import Outcome
 
 
 @pytest.fixture(autouse=True)
@@ -153,7 +153,7 @@ def test_staffing_draws_offered_bars_agents_on_duty_and_erlang_a_required(summar
     (agents,) = [other for other in ax.figure.axes if other is not ax]
     assert "agents" in agents.get_ylabel().lower()
     np.testing.assert_allclose(line(agents, "on duty").get_ydata(), [10.0] * 6)
-    from simcall.erlang_plan import erlang_plans
+    from simcall.staffing.erlang_plans import erlang_plans
 
     _, erlang_a = erlang_plans(summary.scenario, ["support team"])
     np.testing.assert_allclose(line(agents, "required (Erlang A)").get_ydata(),

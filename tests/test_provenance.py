@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 import simcall
 from helpers import SCENARIOS
 from simcall.cli import app
-from simcall.provenance import api_call, scenario_data, scenario_hash
-from simcall.toml_writer import dumps
+from simcall.results.provenance import api_call, scenario_data, scenario_hash
+from simcall.scenario.toml_writer import dumps
 
 HELPDESK = SCENARIOS / "helpdesk.toml"
 READY = sorted(SCENARIOS.glob("*.toml"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import simcall
 from helpers import scenario_from
 from simcall import Arrival
-from simcall.records import Outcome
+from simcall.model.records import Outcome
 
 TALK_100 = {"dist": "deterministic", "value": 100}
 

@@ -117,7 +117,7 @@ def test_verdicts_match_the_numbers(helpdesk_report: tuple[Path, Page]) -> None:
 
 
 def test_provenance_is_in_the_report(helpdesk_report: tuple[Path, Page]) -> None:
-    from simcall.provenance import scenario_hash
+    from simcall.results.provenance import scenario_hash
 
     text = helpdesk_report[0].read_text()
     assert scenario_hash(simcall.load(HELPDESK)) in text

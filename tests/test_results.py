@@ -94,8 +94,8 @@ def test_replicate_with_an_executor_is_identical(helpdesk: simcall.Scenario) -> 
 
 
 def test_conservation_check_catches_a_lost_call(helpdesk: simcall.Scenario) -> None:
-    from simcall.metrics import ConservationError, check_conservation
-    from simcall.records import Outcome
+    from simcall.model.records import Outcome
+    from simcall.results.metrics import ConservationError, check_conservation
 
     records = simcall.simulate(helpdesk, seed=1).records
     check_conservation(records)  # a real run balances

@@ -8,8 +8,8 @@ import pytest
 
 import simcall
 from helpers import BASE, SCENARIOS, scenario_from
-from simcall.durations import parse_duration
 from simcall.errors import ScenarioError
+from simcall.scenario.durations import parse_duration
 
 
 def test_helpdesk_loads_as_written_in_the_spec() -> None:

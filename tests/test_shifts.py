@@ -15,15 +15,15 @@ import pytest
 import simcall
 from helpers import scenario_from
 from simcall import Arrival, ScenarioError
-from simcall.records import Outcome
-from simcall.shifts import (
+from simcall.model.records import Outcome
+from simcall.model.streams import Owner, generator
+from simcall.scenario.shifts import (
     clock_seconds,
     present_counts,
     scheduled_periods,
     slot_periods,
     subtract,
 )
-from simcall.streams import Owner, generator
 
 TEN_MINUTES = {"interval": "10min", "intervals": 3}  # horizon: 00:00 to 00:30 = 1800 s
 

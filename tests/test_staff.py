@@ -16,14 +16,14 @@ from typer.testing import CliRunner
 
 from helpers import SCENARIOS
 from simcall import erlang
-from simcall.erlang_plan import erlang_plans
-from simcall.loader import from_dict, load
-from simcall.provenance import scenario_data
-from simcall.runner import Job, replicate, simulate_many
-from simcall.scenario import Scenario
-from simcall.staffing_result import one_sided_confidence
-from simcall.staffing_search import StaffingError, StaffingPlan, staff
-from simcall.targets import Goal, goals
+from simcall.experiments.runner import Job, replicate, simulate_many
+from simcall.results.provenance import scenario_data
+from simcall.results.targets import Goal, goals
+from simcall.scenario.loader import from_dict, load
+from simcall.scenario.schema import Scenario
+from simcall.staffing.erlang_plans import erlang_plans
+from simcall.staffing.plan import one_sided_confidence
+from simcall.staffing.search import StaffingError, StaffingPlan, staff
 
 SEED = 7
 R, V = 6, 8  # search and verification replications: small, to keep the file fast
@@ -61,7 +61,7 @@ def searched(request: pytest.FixtureRequest) -> tuple[Scenario, StaffingPlan]:
 
 
 def _misses(summaries_runs: list[Any], scenario: Scenario) -> bool:
-    from simcall.results import Summary
+    from simcall.results.summary import Summary
 
     summary = Summary.of(scenario, SEED, summaries_runs)
     return any(t.met is False or t.intervals_failed for t in summary.targets)
@@ -225,7 +225,7 @@ def _app() -> typer.Typer:
 
     if any(c.name == "staff" for c in app.registered_commands):
         return app
-    from simcall.cli_staff import staff_command
+    from simcall.cli.staff import staff_command
 
     local = typer.Typer()
     local.command("staff")(staff_command)
@@ -235,7 +235,7 @@ def _app() -> typer.Typer:
 
 def test_cli_writes_a_plan_that_loads_back(tmp_path: Path) -> None:
     scenario_file = tmp_path / "small.toml"
-    from simcall.toml_writer import dumps
+    from simcall.scenario.toml_writer import dumps
 
     scenario_file.write_text(dumps(helpdesk()))
     plan_file = tmp_path / "plan.toml"

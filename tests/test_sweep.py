@@ -16,12 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 import simcall
-import simcall.sweeps as sweep_module
+import simcall.experiments.sweeps as sweep_module
 from helpers import SCENARIOS
 from simcall.cli import app
-from simcall.cli_sweep import parse_vary
+from simcall.cli.sweep import parse_vary
 from simcall.errors import SimcallError
-from simcall.sweeps import sweep
+from simcall.experiments.sweeps import sweep
 
 HELPDESK = str(SCENARIOS / "helpdesk.toml")
 STAFF = "agents.support team.staff"

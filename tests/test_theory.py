@@ -1,6 +1,6 @@
 """Simulation against theory: the simulated 99% interval contains the exact value.
 
-Cases live in :mod:`simcall.validation` (shared with the docs table). Seeds are
+Cases live in :mod:`simcall.experiments.validation` (shared with the docs table). Seeds are
 fixed; the interval is Student t over independent replications, never widened.
 Bigger and longer cases are in the ``slow`` tier (``pytest -m slow``).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from simcall.validation import CASES, Case, compare
+from simcall.experiments.validation import CASES, Case, compare
 
 
 @pytest.mark.parametrize(

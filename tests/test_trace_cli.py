@@ -15,7 +15,7 @@ from helpers import SCENARIOS, scenario_from
 from simcall import Arrival
 from simcall.cli import app
 from simcall.errors import SimcallError
-from simcall.trace import (
+from simcall.results.trace import (
     Step,
     duration,
     parse_from,

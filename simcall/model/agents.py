@@ -17,8 +17,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from simcall.records import Recorder
-from simcall.scenario import Scenario
+from simcall.model.records import Recorder
+from simcall.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from simcall.model.calls import Call

@@ -29,9 +29,9 @@ from simpy.events import Event, Timeout
 from simcall.model.agents import Agent, AgentPool
 from simcall.model.demand import Demand
 from simcall.model.queues import DepartmentQueue
-from simcall.records import Counters, Outcome, Recorder
-from simcall.scenario import Scenario
-from simcall.streams import sampler, uniforms
+from simcall.model.records import Counters, Outcome, Recorder
+from simcall.model.streams import sampler, uniforms
+from simcall.scenario.schema import Scenario
 
 ANSWERED, ABANDONED, BLOCKED, VOICEMAIL, CALLED_BACK = (
     Outcome.ANSWERED, Outcome.ABANDONED, Outcome.BLOCKED, Outcome.VOICEMAIL, Outcome.CALLED_BACK,

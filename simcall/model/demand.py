@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcall.scenario import Scenario
-from simcall.streams import Owner, generator
+from simcall.model.streams import Owner, generator
+from simcall.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcall.metrics import in_windows
+from simcall.model.records import Periods, Records
 from simcall.plots import style
-from simcall.records import Periods, Records
-from simcall.results import Summary
-from simcall.stats import t_quantile
+from simcall.results.metrics import in_windows
+from simcall.results.stats import t_quantile
+from simcall.results.summary import Summary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -20,19 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from simcall.durations import parse_clock
 from simcall.errors import SimcallError
-from simcall.results import Summary
-from simcall.scenario import Scenario
-from simcall.stats import ConfidenceInterval, Estimate
-from simcall.targets import Goal, goals
+from simcall.results.stats import ConfidenceInterval, Estimate
+from simcall.results.summary import Summary
+from simcall.results.targets import Goal, goals
+from simcall.scenario.durations import parse_clock
+from simcall.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
 class ResultDocument:
     """A result read back from ``simcall run --json``: estimates without the runs behind them.
 
-    It has the attributes of :class:`~simcall.results.Summary` that the
+    It has the attributes of :class:`~simcall.results.summary.Summary` that the
     interval, staffing, ring and transfer-count plots read; ``scenario`` is
     ``None`` unless the scenario file was found beside the document.
     """
@@ -98,7 +98,7 @@ def facts(result: Result) -> Facts:
 
 
 def _estimate(entry: Mapping[str, Any] | None, kpi: str = "") -> Estimate:
-    from simcall.metrics import kpi_bounds
+    from simcall.results.metrics import kpi_bounds
 
     if entry is None:
         return Estimate(math.nan, None, ())
@@ -170,8 +170,8 @@ def read_result(path: Path) -> ResultDocument:
 
 
 def _scenario_beside(path: Path, document: Mapping[str, Any]) -> Scenario | None:
-    from simcall.loader import load
-    from simcall.provenance import scenario_hash
+    from simcall.results.provenance import scenario_hash
+    from simcall.scenario.loader import load
 
     beside = path.parent / "scenario.toml"
     wanted = (document.get("provenance") or {}).get("scenario_sha256")

@@ -31,7 +31,7 @@ def interval_kpi(summary: Result, kpi: str = "service_level", *, ax: Axes | None
     Parameters
     ----------
     summary
-        A :class:`~simcall.results.Summary` or a
+        A :class:`~simcall.results.summary.Summary` or a
         :class:`~simcall.plots.facts.ResultDocument`.
     kpi
         Any per-interval KPI: ``"service_level"``, ``"asa_s"``, ``"abandon_rate"``,

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcall.metrics import SHARE_KPIS
-from simcall.stats import Estimate
-from simcall.targets import Goal
+from simcall.results.metrics import SHARE_KPIS
+from simcall.results.stats import Estimate
+from simcall.results.targets import Goal
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

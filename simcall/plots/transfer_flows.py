@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simcall.model.records import Records
 from simcall.plots import style
 from simcall.plots.day import records_of
 from simcall.plots.facts import Result, facts
-from simcall.records import Records
-from simcall.results import Summary
+from simcall.results.summary import Summary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -11,14 +11,14 @@ import numpy as np
 
 from simcall.plots import style
 from simcall.plots.facts import facts
-from simcall.stats import Estimate
-from simcall.targets import goals
+from simcall.results.stats import Estimate
+from simcall.results.targets import goals
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from simcall.comparison import Comparison
-    from simcall.sweeps import SweepResult
+    from simcall.experiments.comparison import Comparison
+    from simcall.experiments.sweeps import SweepResult
 
 
 def comparison(comparison: Comparison, kpi: str = "service_level", *,

@@ -1,0 +1,24 @@
+"""The command line wing: ``simcall COMMAND``, parse, call one library function, render, save.
+
+============  ======================================================================
+module        holds
+============  ======================================================================
+``app``       the Typer application, ``--version``, and the commands ``run``,
+              ``validate``, ``erlang``, ``trace``
+``common``    what every command shares: consoles, option checks, errors, progress
+``compare``   ``simcall compare``
+``sweep``     ``simcall sweep``
+``staff``     ``simcall staff``
+``report``    ``simcall report``
+``plot``      ``simcall plot``
+``animate``   ``simcall animate``
+============  ======================================================================
+
+Imports: any wing below; nothing imports the command line.
+"""
+
+from __future__ import annotations
+
+from simcall.cli.app import app
+
+__all__ = ["app"]

@@ -1,0 +1,154 @@
+"""What every ``simcall`` command shares: consoles, option types, errors, progress.
+
+Why a module of its own: each command lives in a small module of its own
+(``cli_staff``, ``cli_runner``), and they must all fail, check their
+options and show progress the same way.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from simcall.errors import SimcallError
+from simcall.files import write_json
+from simcall.scenario.durations import parse_duration
+
+out = Console()
+err = Console(stderr=True)
+
+ScenarioPath = Annotated[
+    Path, typer.Argument(help="Scenario file (TOML).", metavar="SCENARIO", show_default=False)
+]
+
+
+def fail(message: str) -> typer.Exit:
+    # the message may quote the user's own text, brackets included: never read it as markup
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False,
+               soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def check_output(option: str, path: Path | None) -> None:
+    """Refuse an output path before simulating, so a mistake costs no waiting."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise SimcallError(f"{option} {path}: is a directory; give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise SimcallError(f"{option} {path}: folder '{folder}' does not exist")
+    if option == "--records" and path.suffix not in (".csv", ".parquet"):
+        raise SimcallError(f"--records {path}: use a .csv or .parquet file name")
+    if option == "--records" and path.suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise SimcallError("--records *.parquet needs pyarrow: pip install pyarrow "
+                               "(or give a .csv file)") from None
+
+
+def write_json_file(path: Path, document: dict[str, Any]) -> None:
+    """Write atomically, so an interrupted run never leaves half a result."""
+    check_output("--json", path)
+    write_json(path, document)
+
+
+def in_range(option: str, value: float | None, low: float | None = None,
+              high: float | None = None) -> None:
+    """Range checks with the value in the message (Typer's own omit it)."""
+    if value is None:
+        return
+    if (low is not None and value < low) or (high is not None and value > high):
+        allowed = (f"from {low:g} to {high:g}" if low is not None and high is not None
+                   else f"at least {low:g}" if low is not None else f"at most {high:g}")
+        raise SimcallError(f"{option} {value:g}: must be {allowed}")
+
+
+def check_run(replications: int, seed: int | None, workers: int | None,
+              least_replications: int = 1) -> None:
+    """The options every simulating command shares, checked before anything runs."""
+    in_range("--replications", replications, least_replications)
+    in_range("--seed", seed, 0)
+    in_range("--workers", workers, 1)
+
+
+def duration(option: str, text: str | None, ring: float = 6.0) -> float | None:
+    if text is None:
+        return None
+    try:
+        try:
+            value: float | str = float(text)  # a bare number on the command line is seconds
+        except ValueError:
+            value = text.strip()
+        return parse_duration(value, ring)
+    except ValueError as exc:
+        raise SimcallError(f"{option} {text}: {exc}") from None
+
+
+def command_line(context: typer.Context) -> str:
+    """The command being run, rebuilt from its parsed options, ready to paste into a shell.
+
+    Why not ``sys.argv``: the same command runs from tests and from other
+    programs (Typer's runner), where ``sys.argv`` is somebody else's.
+    Options left at their defaults are left out.
+    """
+    parts = context.command_path.split()
+    for param in context.command.params:
+        value = context.params.get(param.name or "")
+        if value is None or value is False or value == [] or value == param.default:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        if param.param_type_name != "option":
+            parts += [str(v) for v in values]
+        elif getattr(param, "is_flag", False):
+            parts.append(param.opts[0])
+        else:
+            for item in values:
+                parts += [param.opts[0], str(item)]
+    return shlex.join(parts)
+
+
+Seed = Annotated[int | None, typer.Option(
+    "--seed", help="Root seed (default: the scenario's seed, else 1).")]
+Overrides = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="KEY=VALUE",
+    help="Change the scenario, e.g. --set callers.customers.arrivals_per_hour=150 "
+         "(repeatable; list entries by name; the value is TOML).")]
+Workers = Annotated[int | None, typer.Option(
+    "--workers", "-w", help="Local worker processes (default: every core; 1 runs in this "
+                            "process). Results are the same for any number.")]
+Dask = Annotated[str | None, typer.Option(
+    "--dask", metavar="ADDRESS",
+    help="Run on a Dask cluster: tcp://HOST:8786, or 'local' to start one here "
+         "(needs pip install 'simcall[dask]').")]
+
+class progress:
+    """A progress bar over jobs (replications, points), shown only on a terminal."""
+
+    def __init__(self, total: int, label: str = "replications") -> None:
+        self._bar: Progress | None = None
+        self._total = total
+        self._label = label
+
+    def __enter__(self) -> Any:
+        if not err.is_terminal or self._total < 2:
+            return None
+        self._bar = Progress(self._label, BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), console=err, transient=True)
+        task = self._bar.add_task("run", total=self._total)
+        self._bar.start()
+        bar = self._bar
+        return lambda done: bar.update(task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+

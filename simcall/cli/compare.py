@@ -1,0 +1,134 @@
+"""``simcall compare``: two or more staffing plans on the same callers, side by side."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simcall.cli.common import (
+    Dask,
+    Overrides,
+    Seed,
+    Workers,
+    check_output,
+    check_run,
+    command_line,
+    fail,
+    out,
+    progress,
+    write_json_file,
+)
+from simcall.errors import SimcallError
+from simcall.experiments.comparison import Comparison, compare
+from simcall.experiments.executors import executor_for
+from simcall.results.metrics import KPI_NAMES
+from simcall.scenario.loader import load
+from simcall.scenario.schema import Scenario
+
+
+def compare_command(
+    context: typer.Context,
+    scenarios: Annotated[list[Path], typer.Argument(
+        help="Scenario files; the first is the baseline. With --variant, give one.",
+        metavar="SCENARIO...", show_default=False)],
+    variants: Annotated[list[str] | None, typer.Option(
+        "--variant", metavar='"NAME: KEY=VALUE ..."',
+        help='A variant of the one scenario, e.g. --variant "+1 agent: '
+             "'agents.support team.staff=11'\" (repeatable; quote keys with spaces).")] = None,
+    replications: Annotated[int, typer.Option(
+        "--replications", "-r", help="Replications per variant.")] = 20,
+    seed: Seed = None,
+    overrides: Overrides = None,
+    kpis: Annotated[list[str] | None, typer.Option(
+        "--kpi", help="KPI to show per interval (repeatable; default: the targets' KPIs).")]
+    = None,
+    workers: Workers = None,
+    dask: Dask = None,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="Write the comparison (every variant and the differences) as JSON.")]
+    = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Write scenarios, comparison and metadata into this folder.")] = None,
+) -> None:
+    """Compare variants on common random numbers: each KPI with its paired difference."""
+    from simcall.report.terminal_compare import print_comparison
+
+    try:
+        check_run(replications, seed, workers, 2)
+        for kpi in kpis or ():
+            if kpi not in KPI_NAMES:
+                raise SimcallError(f"--kpi {kpi}: not a KPI; allowed: {', '.join(KPI_NAMES)}")
+        named = variants_from(scenarios, variants or [], overrides or [])
+        check_output("--json", json_path)
+        with executor_for(workers, dask) as executor, \
+                progress(replications * len(named), "runs") as advance:
+            comparison = compare(named, replications, seed, executor=executor,
+                                 progress=advance, command=command_line(context))
+        print_comparison(comparison, out, kpis or ())
+        if json_path is not None:
+            write_json_file(json_path, comparison.to_json())
+            out.print(f"wrote {json_path}")
+        if out_dir is not None:
+            save(out_dir, comparison)
+            out.print(f"wrote {out_dir}/")
+    except SimcallError as exc:
+        raise fail(str(exc)) from None
+
+
+def variants_from(paths: list[Path], variants: list[str],
+                  overrides: list[str]) -> dict[str, Scenario]:
+    """Scenario files, or one file and its ``--variant`` changes, by name."""
+    if variants and len(paths) != 1:
+        raise SimcallError(f"--variant changes one scenario; got {len(paths)} files "
+                           "(give one file, or several files and no --variant)")
+    if not variants:
+        if len(paths) < 2:
+            raise SimcallError("compare needs two or more scenario files, or one file and "
+                               '--variant "NAME: KEY=VALUE ..."')
+        loaded = [load(path, overrides) for path in paths]
+        named: dict[str, Scenario] = {}
+        for path, scenario in zip(paths, loaded, strict=True):
+            name = scenario.name if scenario.name not in named else f"{scenario.name} ({path})"
+            named[name] = scenario
+        return named
+    base = load(paths[0], overrides)
+    named = {"baseline": base}
+    for text in variants:
+        name, changes = parse_variant(text)
+        if name in named:
+            raise SimcallError(f"--variant {text!r}: the name '{name}' is used twice")
+        named[name] = load(paths[0], [*overrides, *changes])
+    return named
+
+
+def parse_variant(text: str) -> tuple[str, list[str]]:
+    """``"+1 agent: agents.team.staff=11 lines=40"`` -> name and KEY=VALUE changes."""
+    name, colon, rest = text.partition(":")
+    if not colon or not name.strip():
+        raise SimcallError(f"--variant {text!r}: expected \"NAME: KEY=VALUE ...\", e.g. "
+                           "--variant \"+1 agent: 'agents.support team.staff=11'\"")
+    try:
+        changes = shlex.split(rest)
+    except ValueError as exc:
+        raise SimcallError(f"--variant {text!r}: {exc}") from None
+    if not changes or any("=" not in change for change in changes):
+        raise SimcallError(f"--variant {text!r}: after the name give KEY=VALUE changes, "
+                           "e.g. 'agents.support team.staff=11'")
+    return name.strip(), changes
+
+
+def save(folder: Path, comparison: Comparison) -> None:
+    """Each variant's scenario, the comparison document, then the metadata."""
+    from simcall.results.output_dir import finish, prepare, slug, write_scenario
+
+    prepare(folder)
+    files = []
+    for name, summary in comparison.summaries.items():
+        file = f"scenario-{slug(name)}.toml"
+        write_scenario(folder / file, summary.scenario, comparison.provenance)
+        files.append(file)
+    write_json_file(folder / "comparison.json", comparison.to_json())
+    finish(folder, comparison.provenance, [*files, "comparison.json"])

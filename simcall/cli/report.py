@@ -1,0 +1,72 @@
+"""``simcall report``: one HTML file a planner can forward to a manager."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simcall.cli.common import (
+    Dask,
+    Overrides,
+    ScenarioPath,
+    Seed,
+    Workers,
+    check_output,
+    check_run,
+    command_line,
+    err,
+    fail,
+    out,
+)
+from simcall.errors import SimcallError
+
+
+def report_command(
+    context: typer.Context,
+    scenario: ScenarioPath,
+    out_path: Annotated[Path, typer.Option(
+        "--out", help="The HTML file to write (self-contained: open it in any browser).",
+        show_default=False)],
+    others: Annotated[list[Path] | None, typer.Option(
+        "--compare", metavar="OTHER.toml",
+        help="Also compare with this scenario on the same callers (repeatable).")] = None,
+    staff: Annotated[bool, typer.Option(
+        "--staff", help="Also find the fewest agents that meet every target "
+                        "(simcall staff; takes longer).")] = False,
+    replications: Annotated[int, typer.Option(
+        "--replications", "-r", help="Replications (simulated days) per scenario.")] = 20,
+    seed: Seed = None,
+    overrides: Overrides = None,
+    workers: Workers = None,
+    dask: Dask = None,
+) -> None:
+    """Simulate a scenario and write a self-contained HTML report: KPIs, targets, figures."""
+    from simcall.experiments.executors import executor_for
+    from simcall.files import write_text
+    from simcall.report.build import build_report
+    from simcall.report.html import render
+    from simcall.scenario.loader import load
+
+    try:
+        check_run(replications, seed, workers, 2)
+        if out_path.suffix.lower() not in (".html", ".htm"):
+            raise SimcallError(f"--out {out_path}: a report is an .html file, e.g. "
+                               "--out report.html")
+        check_output("--out", out_path)
+        loaded = load(scenario, overrides or ())
+        compared = [load(path, overrides or ()) for path in others or ()]
+        def stage(text: str) -> None:
+            if err.is_terminal:
+                err.print(f"{text} ...", highlight=False)
+
+        with executor_for(workers, dask) as executor:
+            report = build_report(loaded, replications=replications, seed=seed,
+                                  executor=executor, others=compared, staff=staff,
+                                  command=command_line(context), progress=stage)
+        write_text(out_path, render(report))
+    except SimcallError as exc:
+        raise fail(str(exc)) from None
+    size = out_path.stat().st_size
+    out.print(f"wrote {out_path} ({size / 1e6:.1f} MB): open it in a browser", highlight=False)

@@ -1,0 +1,222 @@
+"""``simcall staff``: find the fewest agents per interval that meet every target.
+
+Parse, call :func:`simcall.staffing.search.staff`, render the plan beside the
+Erlang C and Erlang A plans, save. No search logic here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from simcall.cli.common import (
+    Dask,
+    Overrides,
+    ScenarioPath,
+    Seed,
+    Workers,
+    check_output,
+    check_run,
+    command_line,
+    err,
+    fail,
+    in_range,
+    out,
+    write_json_file,
+)
+from simcall.errors import SimcallError
+from simcall.files import write_text
+from simcall.report.terminal import format_kpi
+from simcall.staffing.search import CONFIDENCE_WANTED, StaffingPlan, staff
+
+
+def staff_command(
+    context: typer.Context,
+    scenario: ScenarioPath,
+    group: Annotated[list[str] | None, typer.Option(
+        "--group", "-g", metavar="NAME",
+        help="Agent group to staff (repeatable; default: every group with a 'staff' "
+             "list). Other groups keep their staffing.")] = None,
+    replications: Annotated[int, typer.Option(
+        "--replications", "-r",
+        help="Replications each candidate plan is judged on (the search replications).")]
+    = 10,
+    verify: Annotated[int, typer.Option(
+        "--verify", help="Fresh replications the final plan is verified on (never used "
+                         "by the search).")] = 20,
+    confidence: Annotated[float | None, typer.Option(
+        "--confidence", help="Judge each target on the one-sided confidence bound of its "
+                             "mean at this level (e.g. 0.9) instead of the mean: more agents, "
+                             "a plan that holds up on fresh replications.")] = None,
+    seed: Seed = None,
+    overrides: Overrides = None,
+    workers: Workers = None,
+    dask: Dask = None,
+    plan_path: Annotated[Path | None, typer.Option(
+        "--out", help="Write the scenario with the plan in it to this TOML file.")] = None,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="Write the plan, margins, verification and minimality proof as "
+                       "JSON.")] = None,
+) -> None:
+    """Find the fewest agents per interval such that every target holds in every interval."""
+    from simcall.experiments.executors import executor_for
+    from simcall.scenario.loader import load
+
+    try:
+        check_run(replications, seed, workers, 2)
+        in_range("--verify", verify, 2)
+        in_range("--confidence", confidence, 0.5, 0.999)
+        loaded = load(scenario, overrides or ())
+        check_output("--out", plan_path)
+        check_output("--json", json_path)
+        with executor_for(workers, dask) as executor, _progress() as progress:
+            result = staff(loaded, groups=group or None, replications=replications,
+                           verify_replications=verify, seed=seed, executor=executor,
+                           progress=progress, command=command_line(context),
+                           confidence=confidence)
+        print_plan(result, out)
+        if plan_path is not None:
+            write_text(plan_path, plan_toml(result))
+            out.print(f"wrote {plan_path}")
+        if json_path is not None:
+            write_json_file(json_path, result.to_json())
+            out.print(f"wrote {json_path}")
+    except SimcallError as exc:
+        raise fail(str(exc)) from None
+
+
+def plan_toml(result: StaffingPlan) -> str:
+    """The scenario with the plan in it, provenance in the header comment."""
+    from simcall.results.provenance import scenario_data
+    from simcall.scenario.toml_writer import dumps
+
+    meta = result.provenance
+    header = "\n".join([
+        f"Staffing plan found by simcall {meta['simcall']} on {meta['created']}",
+        f"command: {meta['command']}",
+        f"searched scenario: {meta['searched_scenario']} (seed {result.seed}, "
+        f"{result.replications} search replications, verified on replications "
+        f"{result.replications}..{result.replications + result.verify_replications - 1})",
+        f"groups staffed: {', '.join(result.groups)}",
+        f"agent-hours: plan {result.agent_hours():g}, Erlang A "
+        f"{result.agent_hours('erlang_a'):g}, Erlang C {result.agent_hours('erlang_c'):g}",
+        f"scenario sha256 (with the plan): {meta['scenario_sha256'].removeprefix('sha256:')}",
+    ])
+    return dumps(scenario_data(result.scenario), header=header)
+
+
+class _progress:
+    """A bar per search step, on a terminal only (the total is known one step at a time)."""
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+
+    def __enter__(self) -> Any:
+        if not err.is_terminal:
+            return None
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), console=err, transient=True)
+        task = bar.add_task("staffing", total=None)
+        bar.start()
+        self._bar = bar
+
+        def advance(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def print_plan(result: StaffingPlan, console: Console) -> None:
+    """The plan beside Erlang C and A, each target per interval, and the verification."""
+    groups = result.groups
+    several = len(groups) > 1
+    title = (f"Staffing plan for '{result.scenario.name}' (seed {result.seed}: "
+             f"{result.replications} search replications, verified on "
+             f"{result.verify_replications} fresh ones)")
+    table = Table(title=title, title_justify="left")
+    table.add_column("interval")
+    table.add_column("Erlang C", justify="right")
+    table.add_column("Erlang A", justify="right")
+    table.add_column("plan", justify="right", style="bold")
+    if several:
+        for g in groups:
+            table.add_column(g, justify="right")
+    first = result.checks[0]
+    for check in first:
+        table.add_column(f"{check.kpi}\n{_goal_text(check.kpi, check.goal)}", justify="right")
+    table.add_column("confidence", justify="right")
+
+    def total(plan: Any, k: int) -> str:
+        return str(sum(plan[g][k] for g in groups))
+
+    for k, label in enumerate(result.labels):
+        cells = [label, total(result.erlang_c, k), total(result.erlang_a, k),
+                 total(result.plan, k)]
+        if several:
+            cells += [str(result.plan[g][k]) for g in groups]
+        cells += [_check_cell(c) for c in result.checks[k]]
+        cells.append(_confidence_cell(result.confidence(k)))
+        table.add_row(*cells)
+    hours = [f"{result.agent_hours('erlang_c'):g}", f"{result.agent_hours('erlang_a'):g}",
+             f"{result.agent_hours():g}"]
+    if several:
+        hours += [f"{result.agent_hours('plan', g):g}" for g in groups]
+    table.add_section()
+    table.add_row("agent-hours", *hours, *[_check_cell(c) for c in result.checks[-1]],
+                  _confidence_cell(result.confidence(-1)), style="bold")
+    console.print(table)
+    console.print("Each target cell: the mean on the fresh replications (the margin on the "
+                  "search replications in brackets). Confidence: that the interval meets "
+                  "every target (one-sided t per target, Bonferroni over targets).",
+                  style="dim", highlight=False)
+    saved = result.agent_hours("erlang_a") - result.agent_hours()
+    versus = (f"{saved:g} fewer than" if saved > 0 else f"{-saved:g} more than"
+              if saved < 0 else "the same as")
+    console.print(f"Plan: {result.agent_hours():g} agent-hours, {versus} Erlang A "
+                  f"({result.agent_hours('erlang_a'):g}); Erlang C "
+                  f"{result.agent_hours('erlang_c'):g}.", highlight=False)
+    console.print(f"Locally minimal: one agent fewer in any of the {len(result.removals)} "
+                  "agent-intervals breaks a target on the search replications.",
+                  highlight=False)
+    unsure = result.unsure
+    if unsure:
+        console.print(
+            f"[yellow]Below {CONFIDENCE_WANTED:.0%} confidence on fresh replications:[/yellow] "
+            f"{', '.join(unsure)}. The plan is tuned to the search replications; more of "
+            "them (--replications) makes it less so, at the cost of time.", highlight=False)
+    else:
+        console.print(f"Every interval meets its targets with at least "
+                      f"{CONFIDENCE_WANTED:.0%} confidence on the fresh replications.",
+                      highlight=False)
+    console.print(f"{result.plans_simulated} plans simulated, {result.runs:,} replications run.",
+                  style="dim", highlight=False)
+
+
+def _goal_text(kpi: str, goal: str) -> str:
+    sign, bound = goal.split(" ", 1)
+    return f"{sign} {format_kpi(kpi, float(bound))}"
+
+
+def _check_cell(check: Any) -> str:
+    import math
+
+    if not math.isfinite(check.verified.mean):
+        return "-"
+    margin = "" if not math.isfinite(check.margin) else (
+        f" ({'+' if check.margin >= 0 else '-'}{format_kpi(check.kpi, abs(check.margin))})")
+    return f"{format_kpi(check.kpi, check.verified.mean)}{margin}"
+
+
+def _confidence_cell(value: float | None) -> str:
+    if value is None:
+        return "-"
+    text = f"{100 * value:.0f}%"
+    return text if value >= CONFIDENCE_WANTED else f"[yellow]{text}[/yellow]"

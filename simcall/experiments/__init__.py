@@ -1,0 +1,33 @@
+"""The experiments wing: every way of running scenarios, above the model.
+
+=================  =================================================================
+module             holds
+=================  =================================================================
+``runner``         :func:`simulate` (one replication), :func:`replicate` (several,
+                   with confidence intervals), :func:`simulate_many` (a flat list
+                   of jobs on any executor)
+``executors``      in process, local worker processes, or Dask
+``comparison``     variants on common random numbers, paired differences
+``sweeps``         every combination of values, replicated, as one tidy table
+``sweep_store``    the sweep's CSV journal, written as runs finish, resumable
+``validation``     reference centres whose exact answer is known (for the tests
+                   and ``docs/validation.md``; needs scipy, so not imported here)
+=================  =================================================================
+
+A result depends only on (scenario, seed, replication index): the executor changes
+how long a run takes, never its numbers.
+
+Imports: results, model, scenario (and erlang, in ``validation`` only).
+"""
+
+from __future__ import annotations
+
+from simcall.experiments.comparison import Comparison, Difference, compare
+from simcall.experiments.executors import executor_for
+from simcall.experiments.runner import Job, replicate, simulate, simulate_many
+from simcall.experiments.sweeps import SweepResult, sweep
+
+__all__ = [
+    "Comparison", "Difference", "Job", "SweepResult", "compare", "executor_for", "replicate",
+    "simulate", "simulate_many", "sweep",
+]

@@ -1,0 +1,127 @@
+"""Running scenarios: one replication, or several with confidence intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from functools import partial
+from typing import NamedTuple
+
+from simcall.model import Arrival, Trace, run_replication
+from simcall.results.metrics import Window, run_metrics
+from simcall.results.summary import RunResult, Summary
+from simcall.scenario.schema import Scenario
+
+
+def window(scenario: Scenario) -> Window:
+    """The measurement settings a scenario implies."""
+    transfers = scenario.targets.transfers
+    return Window(
+        threshold=scenario.service_level_threshold,
+        transfers_at_most=transfers.at_most if transfers is not None else 1,
+        warmup=scenario.warmup,
+        interval=scenario.interval,
+        intervals=scenario.intervals,
+        ring=scenario.ring,
+        days=scenario.days,
+        period=scenario.day_period,
+    )
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    replication: int = 0,
+    *,
+    arrivals: Sequence[Arrival] | None = None,
+    trace: Trace | None = None,
+    keep_records: bool = True,
+) -> RunResult:
+    """Simulate one replication.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (:func:`simcall.load`).
+    seed
+        Root seed; defaults to the scenario's ``seed``.
+    replication
+        Replication index: (scenario, seed, replication) fixes the result.
+    arrivals
+        Scripted calls instead of Poisson arrivals (exact traces, teaching).
+    trace
+        A list that receives ``(time, event, call, department, agent)`` rows.
+    keep_records
+        Keep the per-call records on the result (memory for long runs).
+    """
+    seed = scenario.seed if seed is None else seed
+    records = run_replication(scenario, seed, replication, arrivals, trace)
+    metrics = run_metrics(
+        records, window(scenario),
+        departments=[d.name for d in scenario.departments],
+        callers=[c.name for c in scenario.callers],
+        groups=[g.name for g in scenario.agents],
+        group_skills=[tuple(scenario.department_index(s) for s in g.skills)
+                      for g in scenario.agents],
+    )
+    return RunResult(scenario, seed, replication, metrics, records if keep_records else None)
+
+
+def replicate(
+    scenario: Scenario,
+    replications: int = 20,
+    seed: int | None = None,
+    *,
+    executor: Executor | None = None,
+    keep_records: bool = False,
+    progress: Callable[[int], None] | None = None,
+    first: int = 0,
+) -> Summary:
+    """Simulate independent replications ``first .. first+replications-1`` and summarise them.
+
+    The result depends only on (scenario, seed, replication indices): each
+    replication has its own streams, so any executor gives the same numbers.
+    ``progress`` is called with the number of replications finished so far.
+    ``first`` lets a check use replications a search never saw (fresh seeds).
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be >= 1, got {replications}")
+    seed = scenario.seed if seed is None else seed
+    jobs = [Job(scenario, seed, first + k) for k in range(replications)]
+    runs = simulate_many(jobs, executor, keep_records=keep_records, progress=progress)
+    return Summary.of(scenario, seed, runs)
+
+
+class Job(NamedTuple):
+    """One replication to simulate: all a worker needs, and all the result depends on."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+
+
+def simulate_many(
+    jobs: Sequence[Job],
+    executor: Executor | None = None,
+    *,
+    keep_records: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> list[RunResult]:
+    """Simulate many replications, possibly of different scenarios, in the order given.
+
+    Why one flat list: comparisons, staffing candidates and sweep points each
+    need a few replications; handing all of them to the executor at once
+    keeps every worker busy instead of waiting at the end of each scenario.
+    """
+    run = partial(_run_job, keep_records)
+    results = executor.map(run, jobs) if executor is not None else map(run, jobs)
+    runs: list[RunResult] = []
+    for result in results:
+        runs.append(result)
+        if progress is not None:
+            progress(len(runs))
+    return runs
+
+
+def _run_job(keep_records: bool, job: Job) -> RunResult:
+    return simulate(job.scenario, job.seed, job.replication, keep_records=keep_records)

@@ -1,0 +1,21 @@
+"""The report wing: results put into words, tables and one HTML file.
+
+===================  ===============================================================
+module               holds
+===================  ===============================================================
+``build``            :func:`build_report`: everything a report shows, gathered
+``html``             the report as one self-contained HTML file
+``describe``         the scenario in words, for a manager
+``terminal``         KPI and target tables for the terminal (``simcall run``)
+``terminal_compare`` a comparison on the terminal, with paired differences
+``terminal_trace``   call stories and the timeline on the terminal
+===================  ===============================================================
+
+Imports: plots, staffing, experiments, results, model, scenario.
+"""
+
+from __future__ import annotations
+
+from simcall.report.build import Report, build_report
+
+__all__ = ["Report", "build_report"]

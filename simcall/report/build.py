@@ -1,0 +1,83 @@
+"""``simcall report``: everything a planner forwards to a manager, gathered in one object.
+
+The report simulates the scenario with records (the through-the-day and
+waiting figures need them), optionally compares it with other scenarios on
+common random numbers and runs the staffing search, then hands all of it to
+:mod:`simcall.report.html`, which writes one self-contained HTML file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simcall.experiments.comparison import Comparison, compare
+from simcall.experiments.runner import replicate
+from simcall.results.provenance import api_call, provenance
+from simcall.results.summary import Summary
+from simcall.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from simcall.staffing.plan import StaffingPlan
+
+
+@dataclass(frozen=True)
+class Report:
+    """The results a report shows, and what made them."""
+
+    summary: Summary  # with the call records of every replication
+    comparison: Comparison | None = None
+    plan: StaffingPlan | None = None
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario reported on."""
+        return self.summary.scenario
+
+
+def build_report(
+    scenario: Scenario,
+    *,
+    replications: int = 20,
+    seed: int | None = None,
+    executor: Executor | None = None,
+    others: Sequence[Scenario] = (),
+    staff: bool = False,
+    command: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Simulate, compare and staff as asked, for :func:`simcall.report.html.render`.
+
+    Parameters
+    ----------
+    others
+        Scenarios to compare with (common random numbers: the same callers).
+    staff
+        Also run the staffing search (:func:`simcall.staff`) with its defaults.
+    progress
+        Called with a short description before each stage.
+    """
+    seed = scenario.seed if seed is None else seed
+    call = command or api_call("report", scenario=scenario, replications=replications,
+                               seed=seed, others=list(others), staff=staff)
+    if progress is not None:
+        progress("simulating")
+    summary = replicate(scenario, replications, seed, executor=executor, keep_records=True)
+    comparison = None
+    if others:
+        if progress is not None:
+            progress("comparing")
+        comparison = compare([scenario, *others], replications, seed, executor=executor,
+                             command=call)
+    plan = None
+    if staff:
+        from simcall.staffing.search import staff as search
+
+        if progress is not None:
+            progress("searching for the staffing plan")
+        plan = search(scenario, seed=seed, executor=executor, command=call)
+    meta = provenance(scenario, seed, call, replications=replications)
+    return Report(summary, comparison, plan, meta)

@@ -1,0 +1,163 @@
+"""Human-readable summaries for the terminal (rich tables)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from simcall.results.metrics import COUNT_KPIS, RATE_KPIS, SHARE_KPIS
+from simcall.results.stats import Estimate
+from simcall.results.summary import Summary
+
+if TYPE_CHECKING:
+    from simcall.erlang.question import ErlangAnswer
+
+_LABELS = {
+    "service_level": "service level", "asa_s": "ASA (s)", "p_wait": "P(wait)",
+    "abandon_rate": "abandon rate", "block_rate": "block rate", "occupancy": "occupancy",
+    "mean_transfers": "transfers per answered call",
+    "first_attempt_resolution": "callers resolved on the first attempt",
+    "eventual_resolution": "callers resolved in the end",
+    "callback_wait_s": "wait until called back (s)",
+    "ivr_hang_ups": "hung up in the menu",
+    "called_back": "called back",
+    "in_system": "still in the system",
+    "self_served": "self-served",
+    "transfer_limited": "stopped by the transfer limit",
+    "rona": "rang out (ring-no-answer)",
+    "callers": "distinct callers",
+    "lost_callers": "lost callers",
+    "voicemail_callbacks": "voicemails called back",
+}
+
+
+def kpi_label(kpi: str, summary: Summary) -> str:
+    """The name a planner reads for a KPI (with the scenario's own threshold)."""
+    scenario = summary.scenario
+    if kpi == "service_level":
+        return f"service level (answered < {scenario.service_level_threshold:g} s)"
+    if kpi == "transfer_share_within":
+        transfers = scenario.targets.transfers
+        n = transfers.at_most if transfers is not None else 1
+        return f"answered calls transferred <= {n} time{'s' if n != 1 else ''}"
+    return _LABELS.get(kpi, kpi)
+
+
+def _goal(kpi: str, at_least: bool, bound: float) -> str:
+    return f"{'>=' if at_least else '<='} {format_kpi(kpi, bound)}"
+
+
+_HEADS = {"scheduled_agents": "sched.", "staffed_agents": "staffed"}
+
+
+def format_kpi(kpi: str, value: float) -> str:
+    """Shares as percentages, counts with thousands separators, "-" when undefined."""
+    if not math.isfinite(value):
+        return "-"
+    if kpi in SHARE_KPIS:
+        return f"{100 * value:.1f}%"
+    if kpi in COUNT_KPIS or kpi in _HEADS:
+        return f"{value:,.1f}"
+    return f"{value:.2f}"
+
+
+def _cell(kpi: str, estimate: Estimate) -> tuple[str, str]:
+    ci = estimate.ci95
+    interval = "" if ci is None else f"{format_kpi(kpi, ci.low)} .. {format_kpi(kpi, ci.high)}"
+    return format_kpi(kpi, estimate.mean), interval
+
+
+def print_summary(summary: Summary, console: Console) -> None:
+    """KPIs with confidence intervals, then each target, met or not."""
+    scenario = summary.scenario
+    runs = summary.replications
+    days = f" on {scenario.days} days" if scenario.days > 1 else ""
+    console.print(
+        f"[bold]{scenario.name}[/bold]: {scenario.intervals} intervals of "
+        f"{scenario.interval / 60:g} min from {scenario.open}{days}, seed {summary.seed}, "
+        f"{runs} replication{'s' if runs != 1 else ''}"
+    )
+    table = Table(show_edge=False)
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    for kpi in RATE_KPIS + COUNT_KPIS:
+        if kpi in summary.kpis:
+            table.add_row(kpi_label(kpi, summary), *_cell(kpi, summary.kpis[kpi]))
+    console.print(table)
+    if not summary.targets:
+        console.print("No targets in this scenario.")
+        return
+    targets = Table(show_edge=False, title="targets")
+    targets.add_column("target")
+    targets.add_column("goal")
+    targets.add_column("value", justify="right")
+    targets.add_column("met")
+    targets.add_column("intervals not met")
+    for result in summary.targets:
+        mark = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "n/a"}[result.met]
+        failed = ", ".join(result.intervals_failed) or "none"
+        goal = result.goal
+        targets.add_row(kpi_label(goal.kpi, summary), _goal(goal.kpi, goal.at_least, goal.bound),
+                        format_kpi(goal.kpi, result.value), mark, failed)
+    console.print(targets)
+
+
+def print_erlang(answer: ErlangAnswer, console: Console) -> None:
+    """The closed-form figures as a small table."""
+    m = answer.metrics
+    console.print(f"[bold]{answer.model}[/bold]: {answer.agents} agents, "
+                  f"offered load {answer.load:.2f} Erlangs", highlight=False)
+    table = Table(show_edge=False, show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("P(wait)", format_kpi("p_wait", float(m.p_wait)))
+    table.add_row(f"service level (answered < {answer.within:g} s)",
+                  format_kpi("service_level", float(m.service_level)))
+    table.add_row("ASA (s)", format_kpi("asa_s", float(m.asa)))
+    table.add_row("abandon rate", format_kpi("abandon_rate", float(m.p_abandon)))
+    table.add_row("block rate", format_kpi("block_rate", float(m.p_block)))
+    table.add_row("occupancy", format_kpi("occupancy", float(m.occupancy)))
+    console.print(table)
+    if answer.targets_met is not None:
+        console.print("targets met" if answer.targets_met else "[red]targets not met[/red]")
+
+
+_SHORT = {"offered": "calls", "service_level": "SL", "asa_s": "ASA s",
+          "abandon_rate": "aband.", "occupancy": "occ.", "mean_transfers": "transf."}
+
+
+def print_details(summary: Summary, console: Console) -> None:
+    """Means per interval (targets missed in red), per department and per caller type."""
+    failed = {label for t in summary.targets for label in t.intervals_failed}
+    scopes: list[tuple[str, list[tuple[str, Mapping[str, Estimate]]]]] = [
+        ("interval", [(summary.scenario.interval_label(k), kpis)
+                      for k, kpis in enumerate(summary.intervals)]),
+        ("department", list(summary.departments.items())),
+        *([("day", [(f"day {d + 1}", kpis) for d, kpis in enumerate(summary.days)])]
+          if len(summary.days) > 1 else []),
+        ("caller type", list(summary.callers.items())),
+    ]
+    for title, rows in scopes:
+        table = Table(show_edge=False, title=f"per {title} (means)")
+        table.add_column(title)
+        # occupancy belongs to agents, not callers; head counts to intervals
+        columns = [k for k in _SHORT if not (k == "occupancy" and title == "caller type")]
+        if title in ("interval", "day") and rows and "staffed_agents" in rows[0][1]:
+            columns += ["scheduled_agents", "staffed_agents"]
+        for kpi in columns:
+            table.add_column(_SHORT.get(kpi) or _HEADS[kpi], justify="right")
+        for name, kpis in rows:
+            style = "red" if title == "interval" and name in failed else None
+            table.add_row(name, *(format_kpi(k, kpis[k].mean) for k in columns), style=style)
+        console.print(table)
+    console.print(f"calls: offered; SL: service level (answered < "
+                  f"{summary.scenario.service_level_threshold:g} s); aband.: abandon rate; occ.: "
+                  "occupancy ('-': agents shared with other departments); transf.: transfers "
+                  "per answered call; sched./staffed: agents scheduled / on duty (time average)")
+    if failed:
+        console.print("[red]red[/red]: an interval where a target is not met")

@@ -1,0 +1,102 @@
+"""Printing ``simcall trace``: call stories and the timeline, as lines that read well as
+plain text (piped, or in a test) and get a little colour on a terminal."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.text import Text
+
+from simcall.results.trace import STORY_WIDTH, TimelineRow, TraceReport, clock, story_lines
+from simcall.scenario.durations import format_clock
+
+BAR_WIDTH = 40  # characters for the widest bar in the window
+BUSY, IDLE, WAITING = "█", "░", "▒"
+_STYLES = (
+    (r"hangs up[^;]*", "red"),
+    (r"gets a busy signal[^;]*", "red"),
+    (r"goes to voicemail[^;]*", "yellow"),
+    (r"transferred to [^;]*", "magenta"),
+    (r"still waiting[^;]*", "red"),
+    (r"hits the transfer limit[^;]*", "magenta"),
+    (r"does not pick up[^;]*", "yellow"),
+    (r"hangs up in the voice menu[^;]*", "red"),
+)
+
+
+def _clock(report: TraceReport, t: float) -> str:
+    return format_clock(report.scenario.open_s + t)
+
+
+def header(report: TraceReport) -> list[str]:
+    """What is shown (scenario, seed, replication, which calls) and how to read it."""
+    scenario = report.scenario
+    shown = len(report.stories)
+    which = f"from {_start(report)}" if report.from_given else "of the day"
+    calls = (f"the first {shown} call{'s' if shown != 1 else ''} {which}" if shown
+             else f"no call arrives {which.replace('from', 'at or after')}")
+    return [f"{scenario.name}, seed {report.seed}, replication {report.replication}: {calls} "
+            f"({report.offered:,} in the run)",
+            "waits count from joining a queue; ring N: the ring a call is answered on "
+            f"({scenario.ring:g} s per ring)"]
+
+
+def _start(report: TraceReport) -> str:
+    label = clock(report.scenario, report.start)
+    return label if label[5:8] != ":00" else label[:5] + label[8:]
+
+
+def timeline_lines(report: TraceReport) -> list[str]:
+    """The timeline as a title, a header, one line per bucket and a legend."""
+    rows = report.timeline
+    start, end = report.window
+    minutes = report.bucket / 60
+    span = f"{_clock(report, start)}-{_clock(report, end)}"
+    scope = "the whole run" if not report.from_given else "the window of the calls above"
+    lines = [f"timeline {span}, per {minutes:g} min ({scope}; every call counts)",
+             f"{'time':<7}{'calls':>6}{'hung up':>9}{'waiting':>9}{'most':>6}{'busy':>7}"
+             f"{'on duty':>9}  {BUSY} busy {IDLE} idle {WAITING} waiting"]
+    tallest = max((r.staffed_max + r.waiting_max for r in rows), default=1)
+    per_char = max(1, math.ceil(tallest / BAR_WIDTH))
+    for r in rows:
+        lines.append(f"{_clock(report, r.start):<7}{r.arrived:>6}{r.hung_up:>9}"
+                     f"{r.waiting_mean:>9.1f}{r.waiting_max:>6}{r.busy_mean:>7.1f}"
+                     f"{r.staffed_mean:>9.1f}  {_bar(r, per_char)}".rstrip())
+    lines.append("calls: arrived in the bucket; waiting, busy, on duty: averages over the "
+                 "bucket; most: most")
+    lines.append("calls waiting at once; busy includes ringing and wrap-up; bar: one "
+                 f"character = {per_char} agent{'s' if per_char != 1 else ''} or call"
+                 f"{'s' if per_char != 1 else ''}")
+    return lines
+
+
+def _bar(row: TimelineRow, per_char: int) -> str:
+    busy = round(row.busy_mean / per_char)
+    staffed = max(busy, round(row.staffed_mean / per_char))
+    waiting = round(row.waiting_mean / per_char)
+    return BUSY * busy + IDLE * (staffed - busy) + WAITING * waiting
+
+
+def print_trace(report: TraceReport, console: Console) -> None:
+    """Stories, then the timeline. Lines are at most 100 columns (less on a narrower
+    terminal) and printed without re-wrapping."""
+    width = min(STORY_WIDTH, console.width) if console.is_terminal else STORY_WIDTH
+    first, second = header(report)
+    console.print(Text(first, style="bold"), soft_wrap=True)
+    console.print(Text(second), soft_wrap=True)
+    if report.stories:
+        console.print()
+    for story in report.stories:
+        for number, line in enumerate(story_lines(report.scenario, story, width)):
+            text = Text(line)
+            if number == 0:
+                text.stylize("bold", 0, len(line) - len(line.lstrip()) + 8)
+            for pattern, style in _STYLES:
+                text.highlight_regex(pattern, style)
+            console.print(text, soft_wrap=True)
+    console.print()
+    lines = timeline_lines(report)
+    console.print(Text(lines[0], style="bold"), soft_wrap=True)
+    for line in lines[1:]:
+        console.print(Text(line), soft_wrap=True)

@@ -1,0 +1,414 @@
+"""KPIs from call records, with SPEC.md's definitions (part of the contract).
+
+Pure functions of numpy columns: nothing here knows about SimPy. Warm-up is
+a query window -- calls that arrive before it count nowhere and occupancy is
+measured from it -- never a reset of counters.
+
+* ``service_level`` = answered within the threshold / (answered + abandoned)
+* ``asa_s`` = mean answer time of answered calls (pickup delay included)
+* ``p_wait`` = share of calls reaching a queue that found no free agent
+* ``abandon_rate`` = abandoned / (answered + abandoned)
+* ``block_rate`` = blocked / offered
+* ``occupancy`` = busy (ringing + talk + wrap-up) agent time / staffed agent time
+* ``mean_transfers`` = transfers / answered calls
+* ``transfer_share_within`` = share of answered calls transferred at most N times
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from simcall.model.records import CallTable, Outcome, Periods, Records
+
+COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
+              "ivr_hang_ups", "called_back", "in_system", "transfer_limited", "rona", "callers",
+              "redials", "lost_callers", "voicemail_callbacks")
+RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
+             "mean_transfers", "transfer_share_within", "first_attempt_resolution",
+             "eventual_resolution", "callback_wait_s")
+KPI_NAMES = RATE_KPIS + COUNT_KPIS
+SHARE_KPIS = frozenset({"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
+                        "transfer_share_within", "first_attempt_resolution",
+                        "eventual_resolution"})
+Kpis = dict[str, float]
+
+
+def kpi_bounds(name: str) -> tuple[float, float]:
+    """The range a KPI can take: shares in [0, 1], times and counts at least 0."""
+    return (0.0, 1.0) if name in SHARE_KPIS else (0.0, math.inf)
+
+
+class ConservationError(AssertionError):
+    """The records do not account for every call: a bug in the engine, never user error."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """What the metrics need to know about the scenario, in seconds."""
+
+    threshold: float  # service-level threshold
+    transfers_at_most: int  # N of transfer_share_within
+    warmup: float
+    interval: float
+    intervals: int
+    ring: float
+    days: int = 1
+    period: float = 86_400.0  # from one day's opening to the next
+
+    @property
+    def day_length(self) -> float:
+        """One day's intervals, in seconds."""
+        return self.interval * self.intervals
+
+    @property
+    def end(self) -> float:
+        """When the last day's last interval ends."""
+        return (self.days - 1) * self.period + self.day_length
+
+    def interval_windows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``[begin, finish)`` of every interval of every day, shape (days, intervals),
+        clipped to start at the warm-up."""
+        starts = (np.arange(self.days)[:, None] * self.period
+                  + np.arange(self.intervals)[None, :] * self.interval)
+        return (np.maximum(starts, self.warmup),
+                np.maximum(starts + self.interval, self.warmup))
+
+
+_QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYSTEM,
+           Outcome.CALLED_BACK)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
+                 transfers: np.ndarray, limited: np.ndarray, window: Window) -> Kpis:
+    """KPIs of a set of calls (or queue visits) from their outcome columns.
+
+    ``transfers`` is each row's transfer count (for visits: 1 if transferred on);
+    ``limited`` marks rows whose transfer the transfer limit stopped or diverted.
+    """
+    counts = np.bincount(outcome, minlength=len(Outcome)) if outcome.size else np.zeros(
+        len(Outcome), dtype=int)
+    answered_mask = outcome == Outcome.ANSWERED
+    answered = int(counts[Outcome.ANSWERED])
+    abandoned = int(counts[Outcome.ABANDONED])
+    queued = np.isin(outcome, _QUEUED)
+    answer_times = wait[answered_mask]
+    answered_transfers = transfers[answered_mask]
+    within = int(np.count_nonzero(answer_times < window.threshold))
+    return {
+        "service_level": _ratio(within, answered + abandoned),
+        "asa_s": float(answer_times.mean()) if answered else math.nan,
+        "p_wait": _ratio(int(np.count_nonzero(waited[queued])), int(np.count_nonzero(queued))),
+        "abandon_rate": _ratio(abandoned, answered + abandoned),
+        "block_rate": _ratio(int(counts[Outcome.BLOCKED]), outcome.size),
+        "occupancy": math.nan,
+        "mean_transfers": _ratio(float(transfers.sum()), answered),
+        "transfer_share_within": _ratio(
+            int(np.count_nonzero(answered_transfers <= window.transfers_at_most)), answered),
+        "offered": float(outcome.size),
+        "answered": float(answered),
+        "abandoned": float(abandoned),
+        "blocked": float(counts[Outcome.BLOCKED]),
+        "voicemail": float(counts[Outcome.VOICEMAIL]),
+        "self_served": float(counts[Outcome.SELF_SERVED]),
+        "ivr_hang_ups": float(counts[Outcome.IVR_HANG_UP]),
+        "called_back": float(counts[Outcome.CALLED_BACK]),
+        "callback_wait_s": float(wait[outcome == Outcome.CALLED_BACK].mean())
+        if counts[Outcome.CALLED_BACK] else math.nan,
+        "in_system": float(counts[Outcome.IN_SYSTEM]),
+        "transfer_limited": float(np.count_nonzero(limited)),
+    }
+
+
+def agent_seconds(periods: Periods, boundaries: np.ndarray,
+                  groups: np.ndarray | None = None) -> np.ndarray:
+    """Agent-seconds in ``[0, b)`` for each boundary ``b``: the integral of a head count.
+
+    ``F(b) = sum over periods of max(0, min(end, b) - start)``, from sorted
+    starts and ends in O(n log n) however many boundaries there are.
+    """
+    start, end = periods.start, periods.end
+    if groups is not None:
+        keep = np.isin(periods.group, groups)
+        start, end = start[keep], end[keep]
+    start, end = np.sort(start), np.sort(end)
+    start_sums = np.concatenate(([0.0], np.cumsum(start)))
+    end_sums = np.concatenate(([0.0], np.cumsum(end)))
+    opened = np.searchsorted(start, boundaries, side="left")
+    closed = np.searchsorted(end, boundaries, side="left")
+    return (opened * boundaries - start_sums[opened]) - (closed * boundaries - end_sums[closed])
+
+
+def in_windows(periods: Periods, begin: np.ndarray, finish: np.ndarray,
+               groups: np.ndarray | None = None) -> np.ndarray:
+    """Agent-seconds within each window ``[begin, finish)`` (any array shape)."""
+    edges = np.concatenate((begin.ravel(), finish.ravel()))
+    seconds = agent_seconds(periods, edges, groups)
+    n = begin.size
+    return (seconds[n:] - seconds[:n]).reshape(begin.shape)
+
+
+def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
+              groups: np.ndarray | None = None) -> np.ndarray:
+    """Busy agent time / staffed agent time in each window ``[begin, finish)``.
+
+    With a 2-D ``begin`` (days x intervals), the windows of each column are added up
+    first: an interval's occupancy over all days.
+    """
+    busy_in = in_windows(records.busy, begin, finish, groups)
+    staffed_in = in_windows(records.staffed, begin, finish, groups)
+    if busy_in.ndim == 2:
+        busy_in, staffed_in = busy_in.sum(axis=0), staffed_in.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(staffed_in > 0, busy_in / np.where(staffed_in > 0, staffed_in, 1), np.nan)
+
+
+@dataclass(frozen=True)
+class CallerOutcomes:
+    """Per distinct caller (a first call and its redials): was it resolved, and when.
+
+    Resolved means answered, self-served or called back. A caller is lost when none of its
+    attempts was resolved, went to voicemail or is still in the system.
+    """
+
+    first: np.ndarray  # bool per call: a first attempt
+    resolved_first: np.ndarray  # bool per call: a first attempt that was resolved
+    resolved_ever: np.ndarray  # bool per call: its caller was resolved on some attempt
+    reached_ever: np.ndarray  # bool per call: its caller got through somehow (not lost)
+
+    def kpis(self, mask: np.ndarray) -> Kpis:
+        """Caller KPIs of the callers whose first attempt is in ``mask``."""
+        first = mask & self.first
+        callers = int(np.count_nonzero(first))
+        return {
+            "callers": float(callers),
+            "redials": float(np.count_nonzero(mask & ~self.first)),
+            "first_attempt_resolution": _ratio(
+                int(np.count_nonzero(first & self.resolved_first)), callers),
+            "eventual_resolution": _ratio(
+                int(np.count_nonzero(first & self.resolved_ever)), callers),
+            "lost_callers": float(np.count_nonzero(first & ~self.reached_ever)),
+        }
+
+
+def caller_outcomes(calls: CallTable) -> CallerOutcomes:
+    """Group attempts by caller (``first_call``)."""
+    outcome = calls.outcome
+    resolved = np.isin(outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED, Outcome.CALLED_BACK))
+    reached = resolved | np.isin(outcome, (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
+    by_caller_resolved = np.zeros(outcome.size, dtype=bool)
+    by_caller_reached = np.zeros(outcome.size, dtype=bool)
+    np.logical_or.at(by_caller_resolved, calls.first_call, resolved)
+    np.logical_or.at(by_caller_reached, calls.first_call, reached)
+    first = calls.attempt == 1
+    return CallerOutcomes(first, first & resolved, by_caller_resolved[calls.first_call],
+                          by_caller_reached[calls.first_call])
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A call bounced between departments: its transfers and the queues it went through."""
+
+    call: int
+    transfers: int
+    path: tuple[str, ...]
+
+
+WORST_CHAINS = 5
+
+
+def worst_chains(records: Records, counted: np.ndarray, departments: list[str],
+                 count: int = WORST_CHAINS) -> tuple[Chain, ...]:
+    """The ``count`` calls with the most transfers (at least 2: ping-pong), worst first."""
+    transfers = np.where(counted, records.calls.transfers, 0)
+    candidates = np.flatnonzero(transfers >= 2)
+    if candidates.size == 0:
+        return ()
+    order = candidates[np.lexsort((candidates, -transfers[candidates]))][:count]
+    visits = records.visits
+    chains = []
+    for call in order.tolist():
+        rows = np.flatnonzero(visits.call == call)
+        path = tuple(departments[d] for d in visits.department[rows].tolist())
+        chains.append(Chain(call, int(transfers[call]), path))
+    return tuple(chains)
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """Every KPI of one replication, overall and broken down."""
+
+    overall: Kpis
+    intervals: tuple[Kpis, ...]
+    departments: dict[str, Kpis]
+    callers: dict[str, Kpis]
+    agent_groups: dict[str, Kpis]
+    ring_shares: tuple[float, ...]  # share of answered calls answered on ring 1, 2, ...
+    transfer_shares: tuple[float, ...]  # share of answered calls with 0, 1, 2, ... transfers
+    worst_chains: tuple[Chain, ...]  # the calls transferred most, with their paths
+    days: tuple[Kpis, ...] = ()  # one per day of a multi-day run
+
+
+def run_metrics(records: Records, window: Window, departments: list[str], callers: list[str],
+                groups: list[str], group_skills: list[tuple[int, ...]]) -> RunMetrics:
+    """Summarise one replication's records."""
+    check_conservation(records)
+    calls = records.calls
+    counted = calls.arrival >= window.warmup
+    horizon = window.end  # of the last day: overall figures cover every day
+
+    rona_per_call = np.bincount(records.rona.call, minlength=calls.arrival.size)
+    callers_seen = caller_outcomes(calls)
+    visits = records.visits
+    called_back = visits.call[visits.outcome == Outcome.CALLED_BACK]
+    voicemail_callbacks = np.bincount(
+        called_back[calls.outcome[called_back] == Outcome.VOICEMAIL], minlength=calls.arrival.size)
+
+    def call_kpis(mask: np.ndarray) -> Kpis:
+        kpis = outcome_kpis(calls.outcome[mask], calls.waited[mask], calls.wait[mask],
+                            calls.transfers[mask], calls.limited[mask], window)
+        kpis["rona"] = float(rona_per_call[mask].sum())
+        kpis["voicemail_callbacks"] = float(voicemail_callbacks[mask].sum())
+        kpis.update(callers_seen.kpis(mask))
+        return kpis
+
+    overall = call_kpis(counted)
+    overall["occupancy"] = float(occupancy(records, np.array([window.warmup]),
+                                           np.array([horizon]))[0])
+
+    day_of = np.floor(calls.arrival / window.period).astype(int)
+    interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval).astype(int)
+    begin, finish = window.interval_windows()
+    interval_occupancy = occupancy(records, begin, finish)
+    intervals = []
+    for k in range(window.intervals):
+        kpis = call_kpis(counted & (interval_of == k))
+        kpis["occupancy"] = float(interval_occupancy[k])
+        intervals.append(kpis)
+
+    visit_counted = counted[visits.call] if visits.call.size else np.zeros(0, dtype=bool)
+    blocked_first = counted & (calls.outcome == Outcome.BLOCKED)
+    by_department: dict[str, Kpis] = {}
+    for d, name in enumerate(departments):
+        mask = visit_counted & (visits.department == d)
+        blocked = blocked_first & (calls.department == d)
+        outcome = np.concatenate((visits.outcome[mask], calls.outcome[blocked]))
+        waited = np.concatenate((visits.waited[mask], np.zeros(int(blocked.sum()), dtype=bool)))
+        wait = np.concatenate((visits.wait[mask], np.full(int(blocked.sum()), np.nan)))
+        none = np.zeros(int(blocked.sum()), dtype=int)
+        onward = np.concatenate((visits.transferred[mask].astype(int), none))
+        limited = np.concatenate((visits.limited[mask], none.astype(bool)))
+        kpis = outcome_kpis(outcome, waited, wait, onward, limited, window)
+        kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
+        kpis["rona"] = float(np.count_nonzero(
+            (records.rona.department == d) & counted[records.rona.call]))
+        dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
+        if dedicated and all(group_skills[g] == (d,) for g in dedicated):
+            kpis["occupancy"] = float(occupancy(records, np.array([window.warmup]),
+                                                np.array([horizon]), np.array(dedicated))[0])
+        by_department[name] = kpis
+
+    by_caller = {name: call_kpis(counted & (calls.caller == c)) for c, name in enumerate(callers)}
+    rona_counted = counted[records.rona.call]
+    by_group = {
+        name: {"occupancy": float(occupancy(records, np.array([window.warmup]),
+                                            np.array([horizon]), np.array([g]))[0]),
+               "rona": float(np.count_nonzero(rona_counted & (records.rona.group == g)))}
+        for g, name in enumerate(groups)
+    }
+    # scheduled (the plan: staff or shifts) vs staffed (on duty: breaks and absences not)
+    # agents, time-average head counts per interval (all groups: the whole interval, warm-up
+    # or not, averaged over the days) and per agent group (from warm-up to the end, like
+    # occupancy; over several days, the nights count too)
+    starts = (np.arange(window.days)[:, None] * window.period
+              + np.arange(window.intervals)[None, :] * window.interval)
+    measured = np.array([window.warmup, horizon])
+    by_day = day_breakdown(records, window, call_kpis, counted, day_of)
+    for kpi, periods in (("scheduled_agents", records.scheduled),
+                         ("staffed_agents", records.staffed)):
+        seconds = in_windows(periods, starts, starts + window.interval)
+        heads = seconds.sum(axis=0) / (window.interval * window.days)
+        for kpis, value in zip(intervals, heads.tolist(), strict=True):
+            kpis[kpi] = value
+        for kpis, value in zip(by_day, (seconds.sum(axis=1) / window.day_length).tolist(),
+                               strict=True):
+            kpis[kpi] = value
+        for g, kpis in enumerate(by_group.values()):
+            kpis[kpi] = float(np.diff(agent_seconds(periods, measured, np.array([g])))[0]
+                              / (horizon - window.warmup))
+    answered = counted & (calls.outcome == Outcome.ANSWERED)
+    rings = np.floor(calls.answer_time[answered] / window.ring).astype(int) + 1
+    transfers = calls.transfers[answered]
+    return RunMetrics(
+        overall=overall,
+        intervals=tuple(intervals),
+        departments=by_department,
+        callers=by_caller,
+        agent_groups=by_group,
+        ring_shares=_shares(rings, start=1),
+        transfer_shares=_shares(transfers, start=0),
+        worst_chains=worst_chains(records, counted, departments),
+        days=tuple(by_day),
+    )
+
+
+def day_breakdown(records: Records, window: Window, call_kpis: Callable[[np.ndarray], Kpis],
+                  counted: np.ndarray, day_of: np.ndarray) -> list[Kpis]:
+    """KPIs of each day: the calls that arrived that day; occupancy over its intervals."""
+    days = []
+    for day in range(window.days):
+        kpis = call_kpis(counted & (day_of == day))
+        opening = day * window.period
+        kpis["occupancy"] = float(occupancy(
+            records, np.array([max(opening, window.warmup)]),
+            np.array([max(opening + window.day_length, window.warmup)]))[0])
+        days.append(kpis)
+    return days
+
+
+def _shares(values: np.ndarray, start: int) -> tuple[float, ...]:
+    if values.size == 0:
+        return ()
+    counts = np.bincount(values)[start:]
+    return tuple(float(c) for c in counts / values.size)
+
+
+def check_conservation(records: Records) -> None:
+    """Every call is accounted for, checked against the engine's own tallies.
+
+    offered = answered + abandoned + blocked + voicemail + self-served + still in
+    the system; the outcome columns must agree with the counts of arrivals,
+    busy signals, departures and calls left waiting that the engine kept.
+    """
+    calls, counters = records.calls, records.counters
+    counts: Mapping[int, int] = dict(zip(*np.unique(calls.outcome, return_counts=True),
+                                         strict=True))
+    problems = []
+    if calls.outcome.size != counters.arrived:
+        problems.append(f"{calls.outcome.size} call rows for {counters.arrived} arrivals")
+    in_menu = counts.get(Outcome.SELF_SERVED, 0) + counts.get(Outcome.IVR_HANG_UP, 0)
+    if in_menu != counters.ivr_ended:
+        problems.append(f"{in_menu} calls ended in the menu, {counters.ivr_ended} recorded")
+    if counts.get(Outcome.BLOCKED, 0) != counters.blocked:
+        problems.append(f"{counts.get(Outcome.BLOCKED, 0)} blocked rows, "
+                        f"{counters.blocked} busy signals")
+    in_system = counters.arrived - counters.blocked - counters.ivr_ended - counters.left
+    if counts.get(Outcome.IN_SYSTEM, 0) > in_system:
+        problems.append(f"{counts.get(Outcome.IN_SYSTEM, 0)} calls never left their first queue "
+                        f"but {in_system} are in the system")
+    finished_visits = records.visits.call.size
+    if finished_visits + counters.waiting_at_end != counters.visits:
+        problems.append(f"{finished_visits} finished + {counters.waiting_at_end} waiting visits "
+                        f"!= {counters.visits} started")
+    if in_system != counters.waiting_at_end:
+        problems.append(f"{in_system} calls neither blocked nor gone, "
+                        f"but {counters.waiting_at_end} waiting")
+    if problems:
+        raise ConservationError("conservation broken: " + "; ".join(problems))

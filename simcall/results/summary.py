@@ -1,0 +1,226 @@
+"""Results: frozen objects with ``.kpis``, ``.to_json()`` and ``.to_frame()``.
+
+:class:`RunResult` is one replication (KPIs as plain floats, plus the call
+records); :class:`Summary` is several replications of one scenario (KPIs as
+:class:`~simcall.results.stats.Estimate` with 95% confidence intervals). Both write
+the JSON document of SPEC.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from simcall.model.records import Records
+from simcall.results.metrics import KPI_NAMES, Chain, RunMetrics, kpi_bounds
+from simcall.results.stats import ConfidenceInterval, Estimate
+from simcall.results.targets import TargetResult, goals, judge
+from simcall.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One replication of one scenario."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    metrics: RunMetrics
+    records: Records | None
+
+    @property
+    def kpis(self) -> Mapping[str, float]:
+        """Overall KPIs (SPEC.md's names), read-only."""
+        return MappingProxyType(self.metrics.overall)
+
+    def summary(self) -> Summary:
+        """This run as a one-replication summary (confidence intervals are ``None``)."""
+        return Summary.of(self.scenario, self.seed, [self])
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC.md's JSON document (``replications`` = 1, ``ci95`` null)."""
+        return self.summary().to_json()
+
+    def to_frame(self) -> Any:
+        """The call records as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+
+        if self.records is None:
+            raise ValueError("this result was made without records (keep_records=False)")
+        calls = self.records.calls
+        callers = [c.name for c in self.scenario.callers]
+        departments = [d.name for d in self.scenario.departments]
+        from simcall.model.records import Outcome
+
+        return pd.DataFrame({
+            "call": range(calls.arrival.size),
+            "caller": [callers[i] for i in calls.caller],
+            "arrival_s": calls.arrival,
+            "department": [departments[i] for i in calls.department],
+            "outcome": [Outcome(o).name.lower() for o in calls.outcome],
+            "waited": calls.waited,
+            "wait_s": calls.wait,
+            "answer_time_s": calls.answer_time,
+            "transfers": calls.transfers,
+        })
+
+
+Breakdown = Mapping[str, Mapping[str, Estimate]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Several replications of one scenario: means and 95% confidence intervals."""
+
+    scenario: Scenario
+    seed: int
+    kpis: Mapping[str, Estimate]
+    intervals: tuple[Mapping[str, Estimate], ...]
+    departments: Breakdown
+    callers: Breakdown
+    agent_groups: Breakdown
+    ring_shares: tuple[Estimate, ...]
+    transfer_shares: tuple[Estimate, ...]
+    targets: tuple[TargetResult, ...]
+    runs: tuple[RunResult, ...]
+    days: tuple[Mapping[str, Estimate], ...] = ()
+
+    @property
+    def replications(self) -> int:
+        """How many replications the estimates rest on."""
+        return len(self.runs)
+
+    @classmethod
+    def of(cls, scenario: Scenario, seed: int, runs: Sequence[RunResult]) -> Summary:
+        """Combine replications (all of the same scenario and seed)."""
+        metrics = [run.metrics for run in runs]
+
+        def combine(kpis: Sequence[Mapping[str, float]]) -> dict[str, Estimate]:
+            return {name: Estimate.of([k[name] for k in kpis], kpi_bounds(name))
+                    for name in kpis[0]}
+
+        def breakdown(parts: Sequence[Mapping[str, Mapping[str, float]]]) -> Breakdown:
+            return {name: combine([p[name] for p in parts]) for name in parts[0]}
+
+        def shares(series: Sequence[tuple[float, ...]]) -> tuple[Estimate, ...]:
+            width = max((len(s) for s in series), default=0)
+            padded = [tuple(s) + (0.0,) * (width - len(s)) for s in series]
+            return tuple(Estimate.of([p[i] for p in padded], (0.0, 1.0)) for i in range(width))
+
+        overall = combine([m.overall for m in metrics])
+        intervals = tuple(
+            combine([m.intervals[k] for m in metrics]) for k in range(scenario.intervals)
+        )
+        labels = [scenario.interval_label(k) for k in range(scenario.intervals)]
+        targets = judge(
+            goals(scenario.targets),
+            lambda kpi: overall[kpi].mean,
+            {label: (lambda kpi, k=k: intervals[k][kpi].mean) for k, label in enumerate(labels)},
+        )
+        return cls(
+            scenario=scenario,
+            seed=seed,
+            kpis=MappingProxyType(overall),
+            intervals=intervals,
+            departments=breakdown([m.departments for m in metrics]),
+            callers=breakdown([m.callers for m in metrics]),
+            agent_groups=breakdown([m.agent_groups for m in metrics]),
+            ring_shares=shares([m.ring_shares for m in metrics]),
+            transfer_shares=shares([m.transfer_shares for m in metrics]),
+            targets=targets,
+            runs=tuple(runs),
+            days=tuple(combine([m.days[d] for m in metrics])
+                       for d in range(len(metrics[0].days))),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC.md's JSON document (NaN, i.e. undefined, becomes null)."""
+        from simcall.version import __version__
+
+        scenario = self.scenario
+        return {
+            "simcall": __version__,
+            "scenario": scenario.name,
+            "seed": self.seed,
+            "replications": self.replications,
+            "kpis": _kpis_json(self.kpis),
+            "intervals": [
+                {"start": scenario.interval_label(k), "kpis": _kpis_json(kpis)}
+                for k, kpis in enumerate(self.intervals)
+            ],
+            "days": [{"day": d + 1, "kpis": _kpis_json(kpis)} for d, kpis in enumerate(self.days)],
+            "departments": {n: {"kpis": _kpis_json(k)} for n, k in self.departments.items()},
+            "callers": {n: {"kpis": _kpis_json(k)} for n, k in self.callers.items()},
+            "agent_groups": {n: {"kpis": _kpis_json(k)} for n, k in self.agent_groups.items()},
+            "rings": [estimate_json(e) | {"ring": i + 1} for i, e in enumerate(self.ring_shares)],
+            "transfers_per_call": [
+                estimate_json(e) | {"transfers": i} for i, e in enumerate(self.transfer_shares)
+            ],
+            "worst_transfer_chains": [
+                {"replication": run.replication, "call": chain.call,
+                 "transfers": chain.transfers, "path": list(chain.path)}
+                for run, chain in self.worst_chains()
+            ],
+            "targets": [
+                {
+                    "name": t.goal.kpi,
+                    "goal": t.goal.text,
+                    "value": _number(t.value),
+                    "ci95": _interval_json(self.kpis[t.goal.kpi]),
+                    "met": t.met,
+                    "intervals_failed": list(t.intervals_failed),
+                }
+                for t in self.targets
+            ],
+        }
+
+    def worst_chains(self, count: int = 5) -> list[tuple[RunResult, Chain]]:
+        """The most-transferred calls over all replications, worst first."""
+        chains = [(run, chain) for run in self.runs for chain in run.metrics.worst_chains]
+        chains.sort(key=lambda item: (-item[1].transfers, item[0].replication, item[1].call))
+        return chains[:count]
+
+    def to_frame(self) -> Any:
+        """A tidy table: one row per (scope, name, kpi) with mean and 95% interval."""
+        import pandas as pd
+
+        rows = []
+        scopes: list[tuple[str, str, Mapping[str, Estimate]]] = [("overall", "", self.kpis)]
+        scopes += [("interval", self.scenario.interval_label(k), kpis)
+                   for k, kpis in enumerate(self.intervals)]
+        scopes += [("day", str(d + 1), kpis) for d, kpis in enumerate(self.days)]
+        scopes += [("department", n, k) for n, k in self.departments.items()]
+        scopes += [("caller", n, k) for n, k in self.callers.items()]
+        for scope, name, kpis in scopes:
+            for kpi, estimate in kpis.items():
+                ci = estimate.ci95
+                rows.append({"scope": scope, "name": name, "kpi": kpi, "mean": estimate.mean,
+                             "ci95_low": ci.low if ci else math.nan,
+                             "ci95_high": ci.high if ci else math.nan})
+        return pd.DataFrame(rows)
+
+
+def _number(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def ci_json(ci: ConfidenceInterval | None) -> list[float | None] | None:
+    """An interval as ``[low, high]`` (null ends where undefined), or null."""
+    return None if ci is None else [_number(ci.low), _number(ci.high)]
+
+
+def _interval_json(estimate: Estimate) -> list[float | None] | None:
+    return ci_json(estimate.ci95)
+
+
+def estimate_json(estimate: Estimate) -> dict[str, Any]:
+    """``{"mean": ..., "ci95": [low, high]}``, as in SPEC.md's document."""
+    return {"mean": _number(estimate.mean), "ci95": _interval_json(estimate)}
+
+
+def _kpis_json(kpis: Mapping[str, Estimate]) -> dict[str, Any]:
+    ordered = [k for k in KPI_NAMES if k in kpis] + [k for k in kpis if k not in KPI_NAMES]
+    return {name: estimate_json(kpis[name]) for name in ordered}

@@ -1,0 +1,483 @@
+"""The scenario: one call centre, frozen and validated once.
+
+A scenario is read from TOML (see :mod:`simcall.scenario.loader`) into these pydantic
+models. Field-level checks (types, units, ranges, unknown keys) are pydantic's
+job; the cross-checks that need the whole picture -- unknown or unserved
+departments, transfer rows over 1, transfer loops a call can never leave,
+list lengths that do not match ``intervals`` -- run in
+:meth:`Scenario._cross_check`, which reports every problem at once with its
+key path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from simcall.errors import Problem, ScenarioError, did_you_mean
+from simcall.scenario.distributions import Distribution
+from simcall.scenario.durations import format_clock, parse_clock
+from simcall.scenario.shifts import Shift, shift_problems
+from simcall.scenario.units import NonNegative, Number, Seconds, WholeNumber
+
+DEFAULT_RING_S = 6.0
+DAY_S = 86_400.0
+DEFAULT_SL_THRESHOLD_S = 20.0
+
+
+MAX_STAFF = 100_000  # agents in one group: beyond any real centre, and bounded memory
+MAX_RATE = 1_000_000.0  # calls per hour for one caller type
+MAX_INTERVALS = 100_000
+
+
+def _per_interval(integer: bool) -> BeforeValidator:
+    """Accept one number or a list with one number per interval; store a tuple."""
+    kind = "a whole number" if integer else "a number"
+    limit = MAX_STAFF if integer else MAX_RATE
+
+    def check(value: object) -> tuple[float, ...] | tuple[int, ...]:
+        items = list(value) if isinstance(value, list | tuple) else [value]
+        if not items:
+            raise ValueError(f"expected {kind} or a list of one per interval, got an empty list")
+        out: list[Any] = []
+        for position, item in enumerate(items):
+            where = f"item {position + 1}: " if len(items) > 1 else ""
+            if isinstance(item, bool) or not isinstance(item, int | float):
+                raise ValueError(
+                    f"{where}expected {kind} or a list of one per interval, got {item!r}"
+                )
+            if not math.isfinite(item) or item < 0:
+                raise ValueError(f"{where}must be finite and >= 0, got {item!r}")
+            if item > limit:
+                raise ValueError(f"{where}must be at most {limit:,g}, got {item!r}")
+            if integer:
+                if float(item) != int(item):
+                    raise ValueError(f"{where}must be a whole number of agents, got {item!r}")
+                item = int(item)
+            out.append(float(item) if not integer else item)
+        return tuple(out)
+
+    return BeforeValidator(check)
+
+
+PerIntervalRate = Annotated[tuple[float, ...], _per_interval(integer=False)]
+PerIntervalCount = Annotated[tuple[int, ...], _per_interval(integer=True)]
+Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
+
+
+def _department_mix(value: object) -> object:
+    """``enters = "support"`` is shorthand for ``enters = { support = 1.0 }``."""
+    if isinstance(value, str):
+        return {value: 1.0}
+    if isinstance(value, dict):
+        return value
+    raise ValueError(
+        f"expected a department name or a mix like {{ sales = 0.6, support = 0.4 }}, got {value!r}"
+    )
+
+
+DepartmentMix = Annotated[dict[str, Fraction], BeforeValidator(_department_mix)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceLevelTarget(_Section):
+    """``answered within`` a threshold, as a share of answered + abandoned."""
+
+    within: Seconds
+    fraction: Fraction
+
+
+class TransferTarget(_Section):
+    """Share of answered callers transferred at most ``at_most`` times."""
+
+    at_most: WholeNumber = Field(ge=0)
+    fraction: Fraction
+
+
+class Targets(_Section):
+    """What the staffing plan is judged against, overall and per interval."""
+
+    service_level: ServiceLevelTarget | None = None
+    max_asa: Seconds | None = None
+    max_abandon_rate: Fraction | None = None
+    max_block_rate: Fraction | None = None
+    max_mean_transfers: NonNegative | None = None
+    transfers: TransferTarget | None = None
+    max_occupancy: Fraction | None = None
+
+
+class Ivr(_Section):
+    """The voice menu before the queue: its length, and where callers go from it."""
+
+    time: Distribution
+    hang_up: Fraction = 0.0  # share who hang up in the menu (at a uniform point of it)
+    self_serve: Fraction = 0.0  # share whose business the menu completes
+    misroute: Fraction = 0.0  # share sent to a wrong department, which transfers them on
+
+    @model_validator(mode="after")
+    def _shares(self) -> Ivr:
+        total = self.hang_up + self.self_serve + self.misroute
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"hang_up + self_serve + misroute add up to {total:g}; "
+                             "they must add up to at most 1 (the rest queue as chosen)")
+        return self
+
+
+class Redial(_Section):
+    """Callers who hung up or got a busy signal call again, with a probability, later."""
+
+    probability: Annotated[Number, Field(ge=0.0, lt=1.0)]  # below 1: redials must end
+    delay: Distribution
+    max_attempts: WholeNumber | None = Field(default=None, ge=1)  # first call included
+
+
+class CallbackOffer(_Section):
+    """Virtual hold: a caller facing a long wait may hang up and be called back instead."""
+
+    offer_after: Seconds  # offer a callback when the expected wait is longer than this
+    accept: Fraction  # share of callers offered it who accept
+
+
+class VoicemailCallback(_Section):
+    """Agents call back callers who left a voicemail (outbound work)."""
+
+    share: Fraction = 1.0  # share of voicemails that are called back
+    delay: Distribution  # from the voicemail until the callback joins the queue
+
+
+class CallerType(_Section):
+    """A stream of callers with its own arrival profile, patience and priority."""
+
+    name: str = Field(min_length=1)
+    arrivals_per_hour: PerIntervalRate
+    enters: DepartmentMix
+    patience: Distribution | None = None
+    priority: WholeNumber = 0
+    value: NonNegative = 0.0  # revenue at stake per call, for cost reports
+    ivr: Ivr | None = None
+    redial: Redial | None = None
+    callback: CallbackOffer | None = None
+
+
+class Department(_Section):
+    """A queue with its own skill: talk and wrap-up times and where calls go next."""
+
+    name: str = Field(min_length=1)
+    talk: Distribution
+    wrap_up: Distribution | None = None
+    transfer: dict[str, Fraction] = Field(default_factory=dict)
+    max_transfers: WholeNumber | None = Field(default=None, ge=0)
+    resolution_desk: str | None = None
+    transfer_priority_boost: WholeNumber = Field(default=0, ge=0)
+    warm_transfer: bool = False
+
+
+class Rona(_Section):
+    """Ring-no-answer: how often a ringing agent does not pick up, and what it costs."""
+
+    # below 1: agents who never pick up would ring a patient caller's call forever
+    probability: Annotated[Number, Field(ge=0.0, lt=1.0)]
+    after: Seconds = Field(gt=0)  # how long it rings before the call goes back to the queue
+    not_ready: Seconds = 0.0  # the agent is then not ready for this long
+
+
+class AgentGroup(_Section):
+    """Agents with the same ordered skills (first is primary) and staffing.
+
+    Staffing is a head count per interval (``staff``) or ``shifts`` (exactly
+    one of the two); ``shrinkage`` is the share of scheduled time lost to
+    unplanned absence (see :mod:`simcall.scenario.shifts`).
+    """
+
+    name: str = Field(min_length=1)
+    skills: tuple[str, ...] = Field(min_length=1)
+    staff: PerIntervalCount | None = None
+    shifts: tuple[Shift, ...] | None = Field(default=None, min_length=1)
+    shrinkage: Annotated[Number, Field(ge=0.0, lt=1.0)] = 0.0
+    pickup: Distribution | None = None
+    talk_factor: Number = Field(default=1.0, gt=0.0)
+    rona: Rona | None = None
+
+    @model_validator(mode="after")
+    def _staff_or_shifts(self) -> AgentGroup:
+        if self.staff is not None and self.shifts is not None:
+            raise ValueError("give either 'staff' (agents per interval) or 'shifts', not both")
+        if self.staff is None and self.shifts is None:
+            raise ValueError("needs 'staff' (agents per interval) or 'shifts'")
+        return self
+
+
+class Scenario(_Section):
+    """One call centre over one day (or any horizon of ``intervals`` x ``interval``)."""
+
+    name: str = Field(min_length=1)
+    interval: Seconds = Field(gt=0)
+    intervals: WholeNumber = Field(ge=1, le=MAX_INTERVALS)
+    open: str = "00:00"
+    ring: Seconds = Field(default=DEFAULT_RING_S, gt=0)
+    lines: WholeNumber | None = Field(default=None, ge=1, le=MAX_STAFF * 10)
+    warmup: Seconds = 0.0
+    seed: WholeNumber = Field(default=1, ge=0)
+    voicemail_after: Seconds | None = Field(default=None, gt=0)
+    voicemail_callback: VoicemailCallback | None = None
+    days: WholeNumber = Field(default=1, ge=1, le=366)
+    day_volume_cv: NonNegative = Field(default=0.0, le=2.0)  # variation of each day's volume
+    targets: Targets = Field(default_factory=Targets)
+    callers: tuple[CallerType, ...] = Field(min_length=1)
+    departments: tuple[Department, ...] = Field(min_length=1)
+    agents: tuple[AgentGroup, ...] = Field(min_length=1)
+
+    @field_validator("ring", mode="before")
+    @classmethod
+    def _ring_not_in_rings(cls, value: object) -> object:
+        if isinstance(value, str) and "ring" in value.lower():
+            raise ValueError(f"the ring cycle cannot be given in rings, got {value!r}: "
+                             'use seconds, e.g. "6s"')
+        return value
+
+    @field_validator("open", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> object:
+        if not isinstance(value, str):
+            raise ValueError(f'expected a clock time "HH:MM", e.g. "08:00", got {value!r}')
+        parse_clock(value)
+        return value
+
+    # -- derived views used by the engine and the metrics -------------------------
+
+    @property
+    def horizon(self) -> float:
+        """Seconds from opening until the day's last interval ends (one day's length)."""
+        return self.interval * self.intervals
+
+    @property
+    def day_period(self) -> float:
+        """Seconds from one day's opening to the next: 24 h, or the day if it is longer."""
+        return max(DAY_S, self.horizon)
+
+    @property
+    def run_horizon(self) -> float:
+        """Seconds from the first opening until the last day's last interval ends."""
+        return (self.days - 1) * self.day_period + self.horizon
+
+    def is_open(self, t: float) -> bool:
+        """Whether ``t`` falls within a day's intervals (not in the closed hours)."""
+        return t % self.day_period < self.horizon and t < self.run_horizon
+
+    @property
+    def open_s(self) -> float:
+        """Clock time of t = 0 in seconds after midnight (labels only)."""
+        return parse_clock(self.open)
+
+    def interval_label(self, index: int) -> str:
+        """Clock label of the start of interval ``index``, e.g. ``"08:30"``."""
+        return format_clock(self.open_s + index * self.interval)
+
+    def per_interval(self, values: Sequence[float]) -> np.ndarray:
+        """Expand a one-value-or-one-per-interval tuple to an array of ``intervals``."""
+        array = np.asarray(values, dtype=float)
+        return np.full(self.intervals, array[0]) if array.size == 1 else array
+
+    def department_index(self, name: str) -> int:
+        """Position of a department in ``departments``."""
+        for index, department in enumerate(self.departments):
+            if department.name == name:
+                return index
+        raise KeyError(name)
+
+    @property
+    def service_level_threshold(self) -> float:
+        """The SL threshold in seconds: the target's ``within``, else 20 s."""
+        target = self.targets.service_level
+        return target.within if target is not None else DEFAULT_SL_THRESHOLD_S
+
+    # -- cross-checks ---------------------------------------------------------------
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        problems = cross_check(self)
+        if problems:
+            raise ScenarioError(problems)
+        return self
+
+
+def cross_check(scenario: Scenario) -> list[Problem]:
+    """Every problem that needs more than one field to see, with its key path."""
+    problems: list[Problem] = []
+    names = [d.name for d in scenario.departments]
+    known = set(names)
+
+    for section in ("callers", "departments", "agents"):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(getattr(scenario, section)):
+            if item.name in seen:
+                problems.append(Problem(
+                    f"{section}[{index}].name",
+                    f"duplicate name '{item.name}' (also {section}[{seen[item.name]}])",
+                ))
+            seen.setdefault(item.name, index)
+
+    problems += reference_problems(scenario.model_dump())
+    for index, caller in enumerate(scenario.callers):
+        total = sum(caller.enters.values())
+        if abs(total - 1.0) > 1e-9:
+            problems.append(Problem(
+                f"callers[{index}].enters",
+                f"the shares add up to {total:g}; they must add up to 1",
+            ))
+
+    for index, department in enumerate(scenario.departments):
+        total = sum(department.transfer.values())
+        if total > 1.0 + 1e-9:
+            problems.append(Problem(
+                f"departments[{index}].transfer",
+                f"transfer probabilities add up to {total:g}; they must add up to at most 1 "
+                "(the rest of the calls end after talk)",
+            ))
+
+    served: set[str] = set()
+    for index, group in enumerate(scenario.agents):
+        for position, skill in enumerate(group.skills):
+            if skill in known and skill in group.skills[:position]:
+                problems.append(Problem(
+                    f"agents[{index}].skills[{position}]", f"skill '{skill}' is listed twice"
+                ))
+        served.update(group.skills)
+    for index, department in enumerate(scenario.departments):
+        if department.name not in served:
+            problems.append(Problem(
+                f"departments[{index}]",
+                f"no agent group has the skill '{department.name}': its calls would never be "
+                "answered (add it to an agent group's skills)",
+            ))
+
+    if scenario.voicemail_callback is not None and scenario.voicemail_after is None:
+        problems.append(Problem("voicemail_callback",
+                                "callbacks of voicemails need voicemail_after (no voicemail "
+                                "is left without it)"))
+    for index, caller in enumerate(scenario.callers):
+        if caller.ivr is not None and caller.ivr.misroute > 0 and len(scenario.departments) < 2:
+            problems.append(Problem(
+                f"callers[{index}].ivr.misroute",
+                "there is only one department: the menu cannot send anyone to a wrong one",
+            ))
+    for index, department in enumerate(scenario.departments):
+        if department.resolution_desk is not None and department.max_transfers is None:
+            problems.append(Problem(
+                f"departments[{index}].resolution_desk",
+                "a resolution desk takes calls over the transfer limit: set max_transfers too",
+            ))
+    problems += _transfer_traps(scenario)
+    problems += _interval_lengths(scenario)
+    problems += shift_problems(scenario)
+
+    if scenario.warmup >= scenario.horizon:
+        problems.append(Problem(
+            "warmup",
+            f"warm-up ({scenario.warmup:g} s) must end before the last interval ends "
+            f"({scenario.horizon:g} s)",
+        ))
+    return problems
+
+
+def _key(name: str) -> str:
+    """A name as a path segment, quoted when it is not a plain word."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
+
+
+def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Department names used in ``enters``, ``transfer`` and ``skills`` that do not exist.
+
+    Works on plain data (as read from TOML, or dumped from a validated
+    scenario), so misspelt names are reported even when other fields are
+    invalid: a planner sees every problem at once.
+    """
+    def entries(section: str) -> list[Mapping[str, Any]]:
+        value = data.get(section)
+        return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list | tuple) \
+            else []
+
+    names = [d["name"] for d in entries("departments") if isinstance(d.get("name"), str)]
+    known = set(names)
+    problems: list[Problem] = []
+
+    def check(path: str, name: object) -> None:
+        if isinstance(name, str) and name not in known:
+            problems.append(Problem(path, f"no department named '{name}'"
+                                          f"{did_you_mean(name, names)}"))
+
+    for index, caller in enumerate(entries("callers")):
+        enters = caller.get("enters")
+        if isinstance(enters, str):  # the same path as for the { name = 1.0 } it stands for
+            check(f"callers[{index}].enters.{_key(enters)}", enters)
+        elif isinstance(enters, Mapping):
+            for name in enters:
+                check(f"callers[{index}].enters.{_key(name)}", name)
+    for index, department in enumerate(entries("departments")):
+        transfer = department.get("transfer")
+        if isinstance(transfer, Mapping):
+            for name in transfer:
+                check(f"departments[{index}].transfer.{_key(name)}", name)
+        check(f"departments[{index}].resolution_desk", department.get("resolution_desk"))
+    for index, group in enumerate(entries("agents")):
+        skills = group.get("skills")
+        if isinstance(skills, list | tuple):
+            for position, name in enumerate(skills):
+                check(f"agents[{index}].skills[{position}]", name)
+    return problems
+
+
+def _transfer_traps(scenario: Scenario) -> list[Problem]:
+    """Departments from which every transfer path comes back: calls could never leave."""
+    names = [d.name for d in scenario.departments]
+    index = {name: i for i, name in enumerate(names)}
+    # A cap on transfers ends a loop: the call then goes to the resolution desk (which must
+    # be able to leave in turn) or ends.
+    can_leave = [sum(d.transfer.values()) < 1.0 - 1e-12
+                 or (d.max_transfers is not None and d.resolution_desk is None)
+                 for d in scenario.departments]
+    changed = True
+    while changed:
+        changed = False
+        for i, department in enumerate(scenario.departments):
+            if can_leave[i]:
+                continue
+            onward = dict(department.transfer)
+            if department.max_transfers is not None and department.resolution_desk is not None:
+                onward[department.resolution_desk] = 1.0
+            if any(p > 0 and t in index and can_leave[index[t]]
+                   for t, p in onward.items()):
+                can_leave[i] = changed = True
+    return [
+        Problem(
+            f"departments[{i}].transfer",
+            f"calls in '{names[i]}' can never leave: every transfer path from it comes back "
+            "without a way out (make some row add up to less than 1)",
+        )
+        for i in range(len(names)) if not can_leave[i]
+    ]
+
+
+def _interval_lengths(scenario: Scenario) -> list[Problem]:
+    """Per-interval lists must have exactly one value per interval."""
+    problems: list[Problem] = []
+    n = scenario.intervals
+    fields: list[tuple[str, Sequence[float]]] = [
+        (f"callers[{i}].arrivals_per_hour", c.arrivals_per_hour)
+        for i, c in enumerate(scenario.callers)
+    ] + [(f"agents[{i}].staff", g.staff) for i, g in enumerate(scenario.agents)
+         if g.staff is not None]
+    for path, values in fields:
+        if len(values) not in (1, n):
+            problems.append(Problem(
+                path, f"has {len(values)} values, but intervals = {n} (give one number or {n})"
+            ))
+    return problems

@@ -1,0 +1,23 @@
+"""The staffing wing: how many agents each interval, and how sure we are of the plan.
+
+=================  =================================================================
+module             holds
+=================  =================================================================
+``search``         :func:`staff`: the fewest agents per interval that meet every
+                   target, on common random numbers
+``judge``          one plan simulated on the search replications, its margins
+``plan``           :class:`StaffingPlan`: the plan, the closed-form plans beside
+                   it, and its verification on fresh replications
+``erlang_plans``   Erlang C and Erlang A agents per interval and agent group
+=================  =================================================================
+
+Imports: experiments, results, model, scenario, and erlang (on first use only, so
+that ``import simcall`` does not load scipy).
+"""
+
+from __future__ import annotations
+
+from simcall.staffing.plan import StaffingPlan
+from simcall.staffing.search import StaffingError, staff
+
+__all__ = ["StaffingError", "StaffingPlan", "staff"]

@@ -1,0 +1,223 @@
+"""Closed-form staffing plans: Erlang C and Erlang A agents per interval and agent group.
+
+Why: the staffing search (:mod:`simcall.staffing.search`) needs a starting
+plan close to the answer, and planners want to see how far the simulated plan
+is from what the textbook formulas say. Both plans come from the same
+per-department traffic; they differ only in the queue model:
+
+* **Erlang C** (M/M/n, nobody hangs up) -- the classical, conservative plan. It
+  ignores the abandonment target (its callers never abandon).
+* **Erlang A** (M/M/n+M, exponential patience) -- the search's starting plan.
+
+How the traffic of a department is found, per interval
+------------------------------------------------------
+* External calls: each caller type's ``arrivals_per_hour`` split by its
+  ``enters`` shares; a voice menu's hang-ups and self-service are taken out.
+  Misrouting, redials, callbacks and the trunk limit (``lines``) are left out.
+* Transfers: the Jackson traffic equations ``lambda = gamma + P^T lambda``,
+  solved once per caller type, give each department's total arrival rate
+  (fresh calls plus calls transferred in; an abandoning caller is not
+  transferred, so this slightly overstates it).
+* Handle time: mean talk x the serving groups' ``talk_factor`` + mean wrap-up
+  + the serving groups' mean ``pickup``.
+* Patience: the abandonment *rate* (1 / mean patience, 0 for callers who never
+  hang up) averaged over the callers passing through the department, since
+  Erlang A is written in that rate; its inverse is the patience used.
+
+How a department's agents become a group's
+-------------------------------------------
+A department's need goes to the varied groups whose primary (first) skill is
+that department, less what the fixed groups with that primary skill bring
+(their agents present in the interval, net of shrinkage); several such groups
+split it in proportion to their current staff in that interval. A department
+that is no varied group's primary skill goes to the varied groups that have
+it as their highest-ranked skill. Each group's share is divided by
+``1 - shrinkage`` and rounded up. Pooling across skills is ignored (the
+plan is per department), which the simulation then corrects.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simcall.errors import SimcallError
+from simcall.scenario.schema import AgentGroup, Scenario
+from simcall.scenario.shifts import scheduled_periods
+
+Plan = dict[str, list[int]]
+"""Agents per interval of each varied group, by group name."""
+
+
+@dataclass(frozen=True)
+class DepartmentTraffic:
+    """What one department must handle in one interval."""
+
+    calls_per_hour: float
+    aht: float  # seconds
+    patience: float | None  # mean patience (s) for Erlang A; None: nobody hangs up
+
+
+def staff_of(scenario: Scenario, group: AgentGroup) -> list[int]:
+    """A ``staff`` group's head count in every interval (a single value repeated)."""
+    return [int(v) for v in scenario.per_interval(group.staff or (0,))]
+
+
+def present_agents(scenario: Scenario, group: AgentGroup) -> list[float]:
+    """Mean agents a group has on duty in each interval, net of shrinkage (breaks kept)."""
+    counts = np.zeros(scenario.intervals)
+    width = scenario.interval
+    for start, end in scheduled_periods(group, scenario):
+        for k in range(scenario.intervals):
+            overlap = min(end, (k + 1) * width) - max(start, k * width)
+            if overlap > 0:
+                counts[k] += overlap / width
+    return (counts * (1.0 - group.shrinkage)).tolist()
+
+
+def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequence[str]],
+                       staff: Mapping[str, Sequence[int]]) -> list[DepartmentTraffic]:
+    """Each department's arrival rate, handle time and patience in interval ``k``.
+
+    ``serving`` names, per department, the groups that will take its need
+    (their talk factor and pickup enter its handle time, weighted by
+    ``staff`` in interval ``k``).
+    """
+    names = [d.name for d in scenario.departments]
+    index = {name: i for i, name in enumerate(names)}
+    m = len(names)
+    routing = np.zeros((m, m))
+    for i, department in enumerate(scenario.departments):
+        for target, p in department.transfer.items():
+            routing[i, index[target]] += p
+    solve = np.eye(m) - routing.T
+    total = np.zeros(m)
+    hazard = np.zeros(m)  # abandonment rate x calls, summed over caller types
+    for caller in scenario.callers:
+        rate = float(scenario.per_interval(caller.arrivals_per_hour)[k])
+        if caller.ivr is not None:
+            rate *= 1.0 - caller.ivr.hang_up - caller.ivr.self_serve
+        fresh = np.zeros(m)
+        for department, share in caller.enters.items():
+            fresh[index[department]] += rate * share
+        flow = np.maximum(np.linalg.solve(solve, fresh), 0.0)
+        total += flow
+        if caller.patience is not None:
+            hazard += flow / caller.patience.mean_value
+    groups = {g.name: g for g in scenario.agents}
+    out = []
+    for i, department in enumerate(scenario.departments):
+        serving_groups = [groups[name] for name in serving.get(department.name, ())]
+        weights = np.array([staff[g.name][k] if g.name in staff else 1.0
+                            for g in serving_groups], dtype=float)
+        if serving_groups and weights.sum() <= 0:
+            weights = np.ones(len(serving_groups))
+        factor = float(np.average([g.talk_factor for g in serving_groups], weights=weights)) \
+            if serving_groups else 1.0
+        pickup = float(np.average(
+            [g.pickup.mean_value if g.pickup is not None else 0.0 for g in serving_groups],
+            weights=weights)) if serving_groups else 0.0
+        aht = department.talk.mean_value * factor + pickup
+        if department.wrap_up is not None:
+            aht += department.wrap_up.mean_value
+        patience = total[i] / hazard[i] if hazard[i] > 0 else None
+        out.append(DepartmentTraffic(float(total[i]), aht, patience))
+    return out
+
+
+def agents_needed(traffic: DepartmentTraffic, scenario: Scenario, erlang_a: bool,
+                  where: str) -> int:
+    """Fewest agents meeting the SL, ASA, abandonment and occupancy targets in closed form.
+
+    Targets a closed form cannot see (blocking, transfers) are left to the
+    simulation. With no target it can see, the smallest stable pool.
+    """
+    rate, aht = traffic.calls_per_hour, traffic.aht
+    if rate <= 0:
+        return 0
+    targets = scenario.targets
+    load = rate * aht / 3600.0
+    patience = traffic.patience if erlang_a else None
+    sl = targets.service_level
+    asks: dict[str, float | None] = {
+        "target_sl": sl.fraction if sl is not None and sl.fraction > 0 else None,
+        "within": sl.within if sl is not None and sl.fraction > 0 else None,
+        "max_asa": targets.max_asa,
+        "max_abandon": targets.max_abandon_rate if patience is not None else None,
+    }
+    asks = {key: value for key, value in asks.items() if value is not None}
+    if any(key != "within" for key in asks):
+        from simcall.erlang import agents_required  # scipy: only when a plan is asked for
+
+        try:
+            n = agents_required(rate, aht, patience=patience, **asks)  # type: ignore[arg-type]
+        except ValueError as exc:
+            model = "Erlang A" if patience is not None else "Erlang C"
+            raise SimcallError(f"{where}: {model} finds no staffing that meets the targets "
+                               f"({rate:.0f} calls/h, handle time {aht:.0f} s): {exc}") from None
+    else:
+        n = math.floor(load) + 1
+    if targets.max_occupancy is not None and targets.max_occupancy > 0:
+        n = max(n, math.ceil(load / targets.max_occupancy - 1e-9))
+    return n
+
+
+def serving_groups(scenario: Scenario, varied: Sequence[str]) -> dict[str, list[str]]:
+    """Per department, the varied groups that take its need (see the module docstring)."""
+    out: dict[str, list[str]] = {}
+    chosen = [g for g in scenario.agents if g.name in varied]
+    for department in scenario.departments:
+        primary = [g.name for g in chosen if g.skills[0] == department.name]
+        if not primary:
+            ranks = [(g.skills.index(department.name), g.name) for g in chosen
+                     if department.name in g.skills]
+            best = min((r for r, _ in ranks), default=None)
+            primary = [name for r, name in ranks if r == best]
+        out[department.name] = primary
+    return out
+
+
+def erlang_plans(scenario: Scenario, varied: Sequence[str]) -> tuple[Plan, Plan]:
+    """The Erlang C and the Erlang A plan of the varied groups, interval by interval."""
+    groups = {g.name: g for g in scenario.agents}
+    serving = serving_groups(scenario, varied)
+    staff = {name: staff_of(scenario, groups[name]) for name in varied}
+    fixed = {g.name: present_agents(scenario, g) for g in scenario.agents
+             if g.name not in varied}
+    plans: tuple[Plan, Plan] = ({n: [] for n in varied}, {n: [] for n in varied})
+    for k in range(scenario.intervals):
+        traffic = department_traffic(scenario, k, serving, staff)
+        for plan, erlang_a in zip(plans, (False, True), strict=True):
+            heads = dict.fromkeys(varied, 0.0)
+            for department, load in zip(scenario.departments, traffic, strict=True):
+                where = f"interval {scenario.interval_label(k)}, department '{department.name}'"
+                need = float(agents_needed(load, scenario, erlang_a, where))
+                need -= sum(fixed[g.name][k] for g in scenario.agents
+                            if g.name in fixed and g.skills[0] == department.name)
+                takers = serving[department.name]
+                if need <= 0 or not takers:
+                    continue
+                for name, share in zip(takers, _split(math.ceil(need - 1e-9),
+                                                      [staff[t][k] for t in takers]),
+                                       strict=True):
+                    heads[name] += share
+            for name in varied:
+                plan[name].append(math.ceil(heads[name] / (1.0 - groups[name].shrinkage)
+                                            - 1e-9))
+    return plans
+
+
+def _split(total: int, weights: Sequence[int]) -> list[int]:
+    """``total`` agents in proportion to ``weights`` (largest remainder; ties: first)."""
+    w = np.asarray(weights, dtype=float)
+    if w.sum() <= 0:
+        w = np.ones(len(weights))
+    exact = total * w / w.sum()
+    base = np.floor(exact).astype(int)
+    order = sorted(range(len(w)), key=lambda i: (-(exact[i] - base[i]), i))
+    for i in order[: total - int(base.sum())]:
+        base[i] += 1
+    return base.tolist()

@@ -1,0 +1,222 @@
+"""The result of a staffing search: the plan, the closed-form plans, margins and verification.
+
+A plan tuned on R replications is tuned to them; the verification on fresh
+replications (which share no random stream with the search) says with what
+confidence each interval really meets its targets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simcall.results.stats import Estimate, t_cdf
+from simcall.results.summary import Summary
+from simcall.results.targets import Goal
+from simcall.scenario.schema import Scenario
+
+CONFIDENCE_WANTED = 0.95
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Why one agent fewer in ``group`` at ``interval`` is not allowed: the target it breaks."""
+
+    group: str
+    interval: str
+    kpi: str
+    goal: str
+    where: str  # the interval label where it breaks, or "day" for the overall figure
+    value: float
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """One target in one interval: on the search replications and on fresh ones."""
+
+    kpi: str
+    goal: str
+    value: float  # mean over the search replications
+    margin: float  # value - bound, signed so that >= 0 means met
+    verified: Estimate  # the fresh replications
+    confidence: float | None  # one-sided: that the true mean meets the target
+
+
+@dataclass(frozen=True)
+class StaffingPlan:
+    """The staffing plan found by :func:`staff`, beside the Erlang C and Erlang A plans.
+
+    Attributes
+    ----------
+    scenario
+        The scenario with the plan in it (ready for ``simcall.replicate``).
+    groups
+        The agent groups the search varied.
+    plan, erlang_c, erlang_a
+        Agents per interval of each varied group.
+    checks
+        Per interval (then the whole day, last), one :class:`TargetCheck` per target.
+    removals
+        The proof of local minimality: for every agent-interval of the plan,
+        the target that one agent fewer there breaks (on the search replications).
+    search, verification
+        The plan's summaries on the search replications ``0..R-1`` and on the
+        fresh replications ``R..R+V-1``.
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    verify_replications: int
+    groups: tuple[str, ...]
+    plan: Mapping[str, tuple[int, ...]]
+    erlang_c: Mapping[str, tuple[int, ...]]
+    erlang_a: Mapping[str, tuple[int, ...]]
+    checks: tuple[tuple[TargetCheck, ...], ...]
+    removals: tuple[Removal, ...]
+    search: Summary
+    verification: Summary
+    steps: tuple[str, ...]
+    plans_simulated: int
+    runs: int
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def kpis(self) -> Mapping[str, Estimate]:
+        """The plan's overall KPIs on the fresh replications (what to expect of it)."""
+        return self.verification.kpis
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Clock labels of the intervals."""
+        return tuple(self.scenario.interval_label(k) for k in range(self.scenario.intervals))
+
+    def agent_hours(self, which: str = "plan", group: str | None = None) -> float:
+        """Agent-hours of a plan (``"plan"``, ``"erlang_c"`` or ``"erlang_a"``), per day."""
+        plans = {"plan": self.plan, "erlang_c": self.erlang_c, "erlang_a": self.erlang_a}
+        if which not in plans:
+            raise ValueError(f"which={which!r}: choose 'plan', 'erlang_c' or 'erlang_a'")
+        names = self.groups if group is None else (group,)
+        return sum(sum(plans[which][g]) for g in names) * self.scenario.interval / 3600.0
+
+    def confidence(self, k: int) -> float | None:
+        """Confidence that interval ``k`` (``-1``: the day) meets every target at once.
+
+        Bonferroni's lower bound ``1 - sum(1 - p)`` over the targets' one-sided
+        confidences: it needs no assumption about how the targets correlate.
+        """
+        known = [c.confidence for c in self.checks[k] if c.confidence is not None]
+        if not known:
+            return None
+        return max(0.0, 1.0 - sum(1.0 - p for p in known))
+
+    @property
+    def unsure(self) -> tuple[str, ...]:
+        """Intervals whose confidence of meeting every target is below 95%."""
+        return tuple(label for k, label in enumerate(self.labels)
+                     if (c := self.confidence(k)) is not None and c < CONFIDENCE_WANTED)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan, the closed-form plans, margins, verification and the minimality proof."""
+        def number(value: float | None) -> float | None:
+            return value if value is not None and math.isfinite(value) else None
+
+        def check(c: TargetCheck) -> dict[str, Any]:
+            ci = c.verified.ci95
+            return {"name": c.kpi, "goal": c.goal, "value": number(c.value),
+                    "margin": number(c.margin),
+                    "verified": {"mean": number(c.verified.mean),
+                                 "ci95": None if ci is None else [number(ci.low),
+                                                                  number(ci.high)],
+                                 "confidence": number(c.confidence)}}
+
+        from simcall.version import __version__
+
+        return {
+            "simcall": __version__,
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "replications": self.replications,
+            "verify_replications": self.verify_replications,
+            "verify_first_replication": self.replications,
+            "groups": list(self.groups),
+            "agent_hours": {
+                which: {"total": self.agent_hours(which),
+                        "groups": {g: self.agent_hours(which, g) for g in self.groups}}
+                for which in ("plan", "erlang_c", "erlang_a")},
+            "intervals": [
+                {"start": label,
+                 "plan": {g: self.plan[g][k] for g in self.groups},
+                 "erlang_c": {g: self.erlang_c[g][k] for g in self.groups},
+                 "erlang_a": {g: self.erlang_a[g][k] for g in self.groups},
+                 "targets": [check(c) for c in self.checks[k]],
+                 "confidence": number(self.confidence(k))}
+                for k, label in enumerate(self.labels)],
+            "day": {"targets": [check(c) for c in self.checks[-1]],
+                    "confidence": number(self.confidence(-1))},
+            "locally_minimal": [
+                {"group": r.group, "interval": r.interval, "breaks": r.kpi, "goal": r.goal,
+                 "where": r.where, "value": number(r.value)} for r in self.removals],
+            "search": {"plans_simulated": self.plans_simulated, "runs": self.runs,
+                       "steps": list(self.steps)},
+            "provenance": dict(self.provenance),
+        }
+
+    def to_frame(self) -> Any:
+        """One row per interval and group: the three plans and each target's figures."""
+        import pandas as pd
+
+        rows = []
+        for k, label in enumerate(self.labels):
+            targets: dict[str, Any] = {}
+            for c in self.checks[k]:
+                targets[f"{c.kpi}"] = c.value
+                targets[f"{c.kpi}_margin"] = c.margin
+                targets[f"{c.kpi}_verified"] = c.verified.mean
+                targets[f"{c.kpi}_confidence"] = c.confidence
+            for g in self.groups:
+                rows.append({"interval": label, "group": g, "erlang_c": self.erlang_c[g][k],
+                             "erlang_a": self.erlang_a[g][k], "plan": self.plan[g][k],
+                             **targets, "confidence": self.confidence(k)})
+        return pd.DataFrame(rows)
+
+
+
+def target_checks(goal_list: Sequence[Goal], search: Summary,
+            verification: Summary) -> tuple[tuple[TargetCheck, ...], ...]:
+    def row(found: Mapping[str, Estimate], fresh: Mapping[str, Estimate]) -> tuple[
+            TargetCheck, ...]:
+        out = []
+        for goal in goal_list:
+            value = found[goal.kpi].mean
+            margin = (value - goal.bound) if goal.at_least else (goal.bound - value)
+            out.append(TargetCheck(goal.kpi, goal.text, value, margin, fresh[goal.kpi],
+                                   one_sided_confidence(goal, fresh[goal.kpi].values)))
+        return tuple(out)
+
+    rows = [row(a, b) for a, b in zip(search.intervals, verification.intervals, strict=True)]
+    rows.append(row(search.kpis, verification.kpis))
+    return tuple(rows)
+
+
+def one_sided_confidence(goal: Goal, values: Sequence[float]) -> float | None:
+    """Confidence that the true mean meets the goal, from independent replications.
+
+    One-sided Student t: ``P(T < margin / (sd / sqrt(n)))`` with ``n - 1``
+    degrees of freedom, i.e. one minus the p-value of "the target is missed".
+    With no spread it is 1 or 0; ``None`` with no defined value.
+    """
+    array = np.asarray(values, dtype=float)
+    finite = array[np.isfinite(array)]
+    if finite.size == 0:
+        return None
+    mean = float(finite.mean())
+    margin = (mean - goal.bound) if goal.at_least else (goal.bound - mean)
+    sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
+    if sd <= 1e-12 * max(1.0, abs(goal.bound)):
+        return 1.0 if margin >= 0 else 0.0
+    return t_cdf(margin / (sd / math.sqrt(finite.size)), finite.size - 1)
