@@ -16,14 +16,9 @@ import simcall
 from helpers import scenario_from
 from simcall import Arrival, ScenarioError
 from simcall.model.records import Outcome
+from simcall.model.roster import present_counts, scheduled_periods, slot_periods, subtract
 from simcall.model.streams import Owner, generator
-from simcall.scenario.shifts import (
-    clock_seconds,
-    present_counts,
-    scheduled_periods,
-    slot_periods,
-    subtract,
-)
+from simcall.scenario.shifts import clock_seconds
 
 TEN_MINUTES = {"interval": "10min", "intervals": 3}  # horizon: 00:00 to 00:30 = 1800 s
 

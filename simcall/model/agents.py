@@ -1,4 +1,4 @@
-"""Agents and the pool that routes calls to them.
+"""The agent pool: who is on duty, who is idle, and which agent takes which call.
 
 Routing (SPEC): a new call goes to the longest-idle agent whose *primary*
 skill is the call's department, else to the longest-idle agent who has the
@@ -15,51 +15,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
+from simcall.model.draws import RonaDraw
+from simcall.model.parties import Agent, Call
+from simcall.model.queues import DepartmentQueue
 from simcall.model.records import Recorder
 from simcall.scenario.schema import Scenario
-
-if TYPE_CHECKING:
-    from simcall.model.calls import Call
-    from simcall.model.queues import DepartmentQueue
-
-
-class Agent:
-    """One agent: which group, which skills, and what they are doing."""
-
-    __slots__ = (
-        "busy_since", "group", "idle", "leaving", "name", "number", "on_duty_since", "pickup",
-        "present", "rona", "skills", "talk_factor", "token",
-    )
-
-    def __init__(self, number: int, group: int, name: str, skills: tuple[int, ...],
-                 talk_factor: float, pickup: Callable[[], float], now: float,
-                 rona: RonaDraw | None = None) -> None:
-        self.number = number
-        self.group = group
-        self.name = name
-        self.skills = skills
-        self.talk_factor = talk_factor
-        self.pickup = pickup
-        self.rona = rona
-        self.idle = False
-        self.token = 0
-        self.leaving = False
-        self.present = True  # on duty (agents of shift groups come and go)
-        self.busy_since = now
-        self.on_duty_since = now
-
-
-class RonaDraw:
-    """A group's ring-no-answer: its probability, ring time and not-ready time, and draws."""
-
-    __slots__ = ("after", "draw", "not_ready", "probability")
-
-    def __init__(self, probability: float, after: float, not_ready: float,
-                 draw: Callable[[], float]) -> None:
-        self.probability, self.after, self.not_ready, self.draw = (
-            probability, after, not_ready, draw)
 
 
 class AgentPool:

@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from itertools import accumulate
 
-import numpy as np
 from simpy import Environment
 from simpy.events import Event, Timeout
 
-from simcall.model.agents import Agent, AgentPool
-from simcall.model.demand import Demand
+from simcall.model.agents import AgentPool
+from simcall.model.demand import ArrivalRow, Demand
+from simcall.model.draws import LaterVisitDraws, RedialDraws
+from simcall.model.parties import Agent, Call
 from simcall.model.queues import DepartmentQueue
 from simcall.model.records import Counters, Outcome, Recorder
-from simcall.model.streams import sampler, uniforms
+from simcall.model.transfers import Transfers
 from simcall.scenario.schema import Scenario
 
 ANSWERED, ABANDONED, BLOCKED, VOICEMAIL, CALLED_BACK = (
@@ -38,61 +38,6 @@ ANSWERED, ABANDONED, BLOCKED, VOICEMAIL, CALLED_BACK = (
 )
 Trace = list[tuple[float, str, int, str, str]]
 """Event log rows: (time, event, call id, department, agent)."""
-
-
-class Call:
-    """A call in the system, with the attributes of its current queue visit."""
-
-    __slots__ = (
-        "agent",
-        "answer_wait",
-        "attempt",
-        "caller",
-        "deadline",
-        "department",
-        "entered",
-        "entry",
-        "first_call",
-        "held_by",
-        "held_wrap_up",
-        "holds_line",
-        "id",
-        "intended",
-        "limited",
-        "outbound",
-        "patience",
-        "priority",
-        "queue_priority",
-        "saved",
-        "talk",
-        "timer",
-        "to_voicemail",
-        "transfer_draw",
-        "transfers",
-        "waited",
-        "waiting",
-        "wrap_up",
-    )
-
-    def __init__(self, number: int, caller: int, priority: int) -> None:
-        self.id = number
-        self.caller = caller
-        self.priority = priority
-        self.queue_priority = priority
-        self.first_call = number  # the caller's first attempt: redials keep it
-        self.attempt = 1
-        self.entry = -1  # the department the caller dialled
-        self.holds_line = True
-        self.outbound = False  # an agent will call the caller back (not the other way round)
-        self.transfers = 0
-        self.waiting = False
-        self.agent: Agent | None = None
-        self.timer: Event | None = None
-        self.held_by: Agent | None = None  # the first agent, during a warm transfer
-        self.held_wrap_up = 0.0
-        self.limited = False  # the transfer limit stopped or diverted this visit's transfer
-        self.intended = -1  # a misrouted call's right department, until it gets there
-        self.saved: tuple[float, float, float] | None = None  # its own talk, wrap-up, draw
 
 
 class CallFlow:
@@ -137,18 +82,9 @@ class CallFlow:
                                 else math.inf)
         self.department_names = [d.name for d in scenario.departments]
         self.priorities = [c.priority for c in scenario.callers]
-        self.transfer_rows = [
-            (tuple(scenario.department_index(t) for t in d.transfer),
-             tuple(accumulate(d.transfer.values())))
-            for d in scenario.departments
-        ]
-        departments = scenario.departments
-        self.max_transfers = [d.max_transfers if d.max_transfers is not None else math.inf
-                              for d in departments]
-        self.desks = [scenario.department_index(d.resolution_desk)
-                      if d.resolution_desk is not None else -1 for d in departments]
-        self.boosts = [d.transfer_priority_boost for d in departments]
-        self.warm = [d.warm_transfer for d in departments]
+        self.transfers = Transfers(scenario)
+        self.boosts = self.transfers.boosts
+        self.warm = self.transfers.warm
         # the voice menu per caller type: cumulative shares (hang up, self-serve, misroute)
         self.menus = [
             (c.ivr.hang_up, c.ivr.hang_up + c.ivr.self_serve,
@@ -173,14 +109,14 @@ class CallFlow:
             Timeout(self.env, first[1], first).callbacks.append(self._on_arrival)
 
     def _on_arrival(self, event: Event) -> None:
-        row = event._value
+        row: ArrivalRow = event._value
         following = next(self._rows, None)
         if following is not None:
-            Timeout(self.env, following[1] - row[1], following).callbacks.append(
+            Timeout(self.env, following.at - row.at, following).callbacks.append(
                 self._on_arrival)
         self.arrive(row)
 
-    def arrive(self, row: tuple) -> None:
+    def arrive(self, row: ArrivalRow) -> None:
         """A call reaches the centre: busy signal, or a line, the menu and a queue."""
         (number, _, caller, department, patience, talk, wrap_up, transfer_draw, ivr_time,
          ivr_draw) = row
@@ -229,7 +165,7 @@ class CallFlow:
             call.saved = (call.talk, call.wrap_up, call.transfer_draw)
             if self.trace is not None:
                 self._log("misrouted", call.id, call.department)
-            self.later_visit.draw(call, call.department)
+            self._draw_visit(call, call.department)  # it keeps the patience it came with
         self.enter_queue(call, call.department, call.patience)
 
     def _on_ivr_hang_up(self, event: Event) -> None:
@@ -272,13 +208,13 @@ class CallFlow:
         self._next_number += 1
         self._attempt_of[number] = (first_call, attempt + 1)
         self._redials.append((caller, at, department, first_call, attempt + 1))
-        row = (number, at, caller, department, *spec.attributes(department))
+        row = ArrivalRow(number, at, caller, department, *spec.attributes(department))
         Timeout(self.env, delay, row).callbacks.append(self._on_redial)
 
     def _on_redial(self, event: Event) -> None:
-        row = event._value
+        row: ArrivalRow = event._value
         if self.trace is not None:
-            self._log("redial", row[0], row[3])
+            self._log("redial", row.number, row.department)
         self.arrive(row)
 
     # -- queue ----------------------------------------------------------------------
@@ -368,6 +304,12 @@ class CallFlow:
             self._log("callback queued", call.id, call.department)
         self.enter_queue(call, call.department, math.inf)
 
+    def _draw_visit(self, call: Call, department: int) -> float:
+        """Draw the call's talk, wrap-up and transfer draw for a visit to ``department``;
+        return its patience there."""
+        call.talk, call.wrap_up, call.transfer_draw = self.later_visit.attributes(department)
+        return self.later_visit.patience(call.caller)
+
     # -- agent ----------------------------------------------------------------------
 
     def connect(self, call: Call, agent: Agent) -> None:
@@ -449,7 +391,9 @@ class CallFlow:
         agent: Agent = call.agent  # type: ignore[assignment]
         department = call.department
         wrap_up = call.wrap_up
-        onward = self._next_department(call, department)
+        onward = self.transfers.next_department(call, department)
+        if call.limited and self.trace is not None:
+            self._log("transfer limit", call.id, department)
         self._end_visit(call, CALLED_BACK if call.outbound else ANSWERED, call.answer_wait,
                         agent, call.talk, wrap_up, onward >= 0)
         warm = onward >= 0 and self.warm[department]
@@ -459,7 +403,7 @@ class CallFlow:
                 self._log("transfer", call.id, onward, agent.name)
             if warm:  # the first agent stays on the line until the next one answers
                 call.held_by, call.held_wrap_up = agent, wrap_up
-            patience = self.later_visit.draw(call, onward)
+            patience = self._draw_visit(call, onward)
             if call.saved is not None and onward == call.intended:
                 # a misrouted call reaches its own department with its own talk time
                 call.talk, call.wrap_up, call.transfer_draw = call.saved
@@ -471,28 +415,6 @@ class CallFlow:
             self._leave(call)
         if not warm:
             self._after_call(agent, wrap_up)
-
-    def _next_department(self, call: Call, department: int) -> int:
-        """Where the call goes after talk (-1: it ends), the transfer limit applied."""
-        if call.intended >= 0:  # misrouted by the menu: passed on to where it belongs
-            call.limited = False
-            return call.intended
-        targets, cumulative = self.transfer_rows[department]
-        if not targets:
-            call.limited = False
-            return -1
-        onward = -1
-        draw = call.transfer_draw
-        for target, bound in zip(targets, cumulative, strict=True):
-            if draw < bound:
-                onward = target
-                break
-        call.limited = onward >= 0 and call.transfers >= self.max_transfers[department]
-        if call.limited:
-            onward = self.desks[department]
-            if self.trace is not None:
-                self._log("transfer limit", call.id, department)
-        return onward
 
     def _after_call(self, agent: Agent, wrap_up: float) -> None:
         """The agent does wrap-up, then is free."""
@@ -561,56 +483,3 @@ class CallFlow:
         waiting = sum(queue.waiting for queue in self.queues)
         return Counters(self.arrived, self.blocked, self.left, waiting, self.visits_started,
                         self.ivr_ended, self.redials_after_close)
-
-
-class RedialDraws:
-    """A caller type's redial behaviour and the stream its redial attempts draw from.
-
-    A redial is a new call: patience, talk, wrap-up, transfer and menu draws are made
-    afresh, from the caller type's own redial stream.
-    """
-
-    def __init__(self, scenario: Scenario, caller: int, rng: np.random.Generator) -> None:
-        spec = scenario.callers[caller]
-        assert spec.redial is not None
-        self.probability = spec.redial.probability
-        self.max_attempts = spec.redial.max_attempts or math.inf
-        self.uniform = uniforms(rng)
-        self.delay = sampler(spec.redial.delay, rng)
-        self._rng = rng
-        self._spec = spec
-        self._departments = scenario.departments
-
-    def attributes(self, department: int) -> tuple[float, float, float, float, float, float]:
-        """(patience, talk, wrap_up, transfer_draw, ivr_time, ivr_draw) of a new attempt."""
-        rng, spec, where = self._rng, self._spec, self._departments[department]
-        patience = float(spec.patience.sample(rng, 1)[0]) if spec.patience else math.inf
-        talk = float(where.talk.sample(rng, 1)[0])
-        wrap_up = float(where.wrap_up.sample(rng, 1)[0]) if where.wrap_up else 0.0
-        ivr_time = float(spec.ivr.time.sample(rng, 1)[0]) if spec.ivr else 0.0
-        return patience, talk, wrap_up, self.uniform(), ivr_time, (
-            self.uniform() if spec.ivr else 1.0)
-
-
-class LaterVisitDraws:
-    """Attributes drawn when a transferred call joins another queue.
-
-    The first visit's attributes come with the call (drawn at arrival); later
-    visits draw from the department's own streams (talk, wrap-up, transfer)
-    and the caller type's later-visit patience stream.
-    """
-
-    def __init__(self, talk: Sequence[Callable[[], float]], wrap_up: Sequence[Callable[[], float]],
-                 routing: Sequence[Callable[[], float]],
-                 patience: Sequence[Callable[[], float]]) -> None:
-        self._talk, self._wrap_up, self._routing, self._patience = talk, wrap_up, routing, patience
-
-    def draw(self, call: Call, department: int) -> float:
-        """Set the call's talk, wrap-up and transfer draw for ``department``; return patience."""
-        call.talk, call.wrap_up, call.transfer_draw = self.attributes(department)
-        return self._patience[call.caller]()
-
-    def attributes(self, department: int) -> tuple[float, float, float]:
-        """Talk, wrap-up and transfer draw of a visit to ``department``."""
-        return (self._talk[department](), self._wrap_up[department](),
-                self._routing[department]())

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from simcall.model.calls import Call
+from simcall.model.parties import Call
 
 
 class DepartmentQueue:

@@ -1,24 +1,25 @@
-"""The discrete-event model of a call centre on SimPy.
+"""One replication, wired together and run: the only place that builds the engine.
 
-:func:`run_replication` wires one replication together -- demand, random
-streams, queues, agents, staffing and the call flow -- runs it until the
-centre has drained, and returns its :class:`~simcall.model.records.Records`.
+:func:`run_replication` builds the replication's random streams once, draws the
+demand, sets up queues, the agent pool, the per-call draws, the call flow and the
+duty roster, runs until the centre has drained, and returns its
+:class:`~simcall.model.records.Records`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from simpy import Environment
 
-from simcall.model.agents import AgentPool, RonaDraw
-from simcall.model.calls import CallFlow, LaterVisitDraws, RedialDraws, Trace
+from simcall.model.agents import AgentPool
+from simcall.model.calls import CallFlow, Trace
 from simcall.model.demand import Arrival, draw_demand, scripted_demand
+from simcall.model.draws import LaterVisitDraws, RedialDraws, RonaDraw, callbacks, pickups
 from simcall.model.queues import DepartmentQueue
 from simcall.model.records import Recorder, Records
 from simcall.model.roster import staffing
-from simcall.model.streams import Owner, generator, sampler, uniforms
+from simcall.model.streams import Streams
 from simcall.scenario.schema import Scenario
 
 __all__ = ["Arrival", "Trace", "run_replication"]
@@ -44,41 +45,19 @@ def run_replication(
     trace
         A list to append ``(time, event, call, department, agent)`` rows to.
     """
-    demand = (scripted_demand(scenario, script, seed, replication) if script is not None
-              else draw_demand(scenario, seed, replication))
-
-    def stream(name: str, owner: Owner, index: int):
-        return generator(seed, replication, name, owner, index)
-
-    later = Owner.DEPARTMENT_LATER_VISITS
-    departments = scenario.departments
-    later_visit = LaterVisitDraws(
-        talk=[sampler(d.talk, stream("talk", later, i)) for i, d in enumerate(departments)],
-        wrap_up=[sampler(d.wrap_up, stream("wrap_up", later, i))
-                 for i, d in enumerate(departments)],
-        routing=[uniforms(stream("routing", later, i)) for i in range(len(departments))],
-        patience=[sampler(c.patience, stream("patience", Owner.CALLER_LATER_VISITS, i), math.inf)
-                  for i, c in enumerate(scenario.callers)],
-    )
-    pickups = [sampler(g.pickup, stream("pickup", Owner.AGENT_GROUP, i))
-               for i, g in enumerate(scenario.agents)]
-    ronas = [RonaDraw(g.rona.probability, g.rona.after, g.rona.not_ready,
-                      uniforms(stream("rona", Owner.AGENT_GROUP, i)))
-             if g.rona is not None else None for i, g in enumerate(scenario.agents)]
-
+    streams = Streams(seed, replication)
+    demand = (scripted_demand(scenario, script, streams) if script is not None
+              else draw_demand(scenario, streams))
     env = Environment()
     recorder = Recorder()
     queues = [DepartmentQueue() for _ in scenario.departments]
-    pool = AgentPool(scenario, queues, pickups, recorder, ronas)
-    redials = [RedialDraws(scenario, i, stream("redial", Owner.CALLER_LATER_VISITS, i))
-               if c.redial is not None else None for i, c in enumerate(scenario.callers)]
-    callback_rng = stream("callback", Owner.CALLER_LATER_VISITS, 0)
-    voicemail_callback = scenario.voicemail_callback
-    flow = CallFlow(scenario, env, demand, queues, pool, recorder, later_visit, trace, redials,
-                    callback_draw=uniforms(callback_rng),
-                    callback_delay=sampler(voicemail_callback.delay if voicemail_callback
-                                           else None, callback_rng))
-    env.process(staffing(env, scenario, pool, flow, seed, replication))
+    pool = AgentPool(scenario, queues, pickups(scenario, streams), recorder,
+                     RonaDraw.for_groups(scenario, streams))
+    callback_draw, callback_delay = callbacks(scenario, streams)
+    flow = CallFlow(scenario, env, demand, queues, pool, recorder,
+                    LaterVisitDraws(scenario, streams), trace,
+                    RedialDraws.for_callers(scenario, streams), callback_draw, callback_delay)
+    env.process(staffing(env, scenario, pool, flow, streams))
     flow.start()
     env.run()
     end = max(env.now, scenario.run_horizon)

@@ -1,7 +1,27 @@
-"""Staffing: agents come on duty and go off, by head count or by shift.
+"""The duty roster: the staffing plan turned into time, and carried out during the run.
 
-The plan is turned into time before the run (:mod:`simcall.scenario.shifts`, pure
-functions); the processes here only carry it out through the pool, and agents
+An agent group is staffed either by a head count per interval (``staff``) or by
+``shifts`` (:mod:`simcall.scenario.shifts`); either way ``shrinkage`` takes a share
+of the scheduled agent time away at random (unplanned absence). Before the run,
+pure functions turn the plan into time:
+
+* :func:`scheduled_periods` -- the plan itself: one ``[start, end)`` period per
+  scheduled agent spell (shifts: the whole shift, breaks included), from which
+  the ``scheduled_agents`` KPI is measured;
+* :func:`present_counts` -- for ``staff`` lists: how many of the scheduled
+  agents are present in each interval once absences are drawn;
+* :func:`slot_periods` -- for ``shifts``: the on-duty periods of each agent
+  (one *slot* per agent of each shift), that is its shift less its breaks and
+  its absences.
+
+Every time here is in seconds after opening (t = 0 at ``open``). Random draws
+come from the agent group's own "breaks" stream (see :mod:`simcall.model.streams`),
+split so that they stay aligned across scenarios compared with the same seed:
+the window breaks of shift *j* come from that shift's own child stream, one row
+of draws per agent, and the absences of interval *k* from that interval's own
+child stream, one draw per agent.
+
+During the run, :func:`staffing` carries the plan out through the pool; agents
 meet calls only through :meth:`CallFlow.agent_arrives`:
 
 * a group with ``staff`` has a head count per interval, set at each interval
@@ -21,24 +41,25 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 
+import numpy as np
 from simpy import Environment
 from simpy.events import Event
 
-from simcall.model.agents import Agent, AgentPool
+from simcall.model.agents import AgentPool
 from simcall.model.calls import CallFlow
-from simcall.model.streams import Owner, generator
-from simcall.scenario.schema import Scenario
-from simcall.scenario.shifts import Period, present_counts, scheduled_periods, slot_periods
+from simcall.model.parties import Agent
+from simcall.model.streams import Owner, Streams
+from simcall.scenario.schema import AgentGroup, Scenario
+from simcall.scenario.shifts import Period
 
 
 def staffing(
-    env: Environment, scenario: Scenario, pool: AgentPool, flow: CallFlow,
-    seed: int = 1, replication: int = 0,
+    env: Environment, scenario: Scenario, pool: AgentPool, flow: CallFlow, streams: Streams,
 ) -> Generator[Event, None, None]:
     """Carry out every group's plan: head counts at interval starts, shift slots in time.
 
-    ``seed`` and ``replication`` fix the groups' "breaks" streams (window breaks
-    and absences); groups without either draw nothing.
+    ``streams`` gives the groups' "breaks" streams (window breaks and absences);
+    groups without either draw nothing.
     """
     head_counts: list[tuple[int, list[list[int]]]] = []  # per group: a plan per day
     slots: list[tuple[int, list[list[Period]]]] = []
@@ -48,7 +69,7 @@ def staffing(
         pool.schedule(group, [(d * period + a, d * period + b)
                               for d in range(scenario.days) for a, b in one_day])
         if spec.shifts is not None:
-            rng = generator(seed, replication, "breaks", Owner.AGENT_GROUP, group)
+            rng = streams.take("breaks", Owner.AGENT_GROUP, group)
             days = [slot_periods(spec, scenario, rng) for _ in range(scenario.days)]
             slots.append((group, [
                 [(d * period + a, d * period + b) for d, day in enumerate(days)
@@ -59,7 +80,7 @@ def staffing(
         plan = scenario.per_interval(spec.staff or (0,)).astype(int).tolist()
         plans = [plan] * scenario.days
         if spec.shrinkage > 0.0:
-            rng = generator(seed, replication, "breaks", Owner.AGENT_GROUP, group)
+            rng = streams.take("breaks", Owner.AGENT_GROUP, group)
             absences = rng.spawn(2)[1]
             plans = [present_counts(plan, spec.shrinkage, absences) for _ in range(scenario.days)]
         head_counts.append((group, plans))
@@ -133,3 +154,105 @@ def _shift_slots(
                 flow.agent_arrives(agent)
         else:
             pool.go_off_duty(agents[(group, slot)], env.now)
+
+
+# -- the plan in time -------------------------------------------------------------------
+
+
+def scheduled_periods(group: AgentGroup, scenario: Scenario) -> list[Period]:
+    """One ``[start, end)`` period per scheduled agent spell, in ``[0, horizon]``.
+
+    ``staff`` lists: agent *i* is scheduled while the head count is above *i*
+    (consecutive intervals make one period). ``shifts``: each agent of a shift
+    is scheduled for the whole shift, breaks included (breaks, like absences,
+    are part of the gap between scheduled and staffed agents).
+    """
+    if group.shifts is not None:
+        out: list[Period] = []
+        for shift in group.shifts:
+            out += [shift.period(scenario.open_s)] * shift.agents
+        return out
+    plan = scenario.per_interval(group.staff or (0,)).astype(int).tolist()
+    interval = scenario.interval
+    opened: list[float] = []  # start of the spell of scheduled agent i (a stack)
+    periods: list[Period] = []
+    for k, count in enumerate([*plan, 0]):
+        now = k * interval
+        while len(opened) > count:
+            periods.append((opened.pop(), now))
+        opened += [now] * (count - len(opened))
+    return sorted(periods)
+
+
+def present_counts(plan: Sequence[int], shrinkage: float,
+                   absences: np.random.Generator) -> list[int]:
+    """Agents present per interval: each scheduled agent is absent with probability
+    ``shrinkage`` for the interval, drawn anew every interval.
+
+    Interval *k* draws from its own child of ``absences`` (one uniform per
+    scheduled agent, in order), so agent *i* of interval *k* gets the same number
+    whatever the plan: more staff or less shrinkage never means fewer present.
+    """
+    if shrinkage <= 0.0:
+        return [int(n) for n in plan]
+    counts = []
+    for n in plan:
+        (child,) = absences.spawn(1)
+        counts.append(int(np.count_nonzero(child.random(int(n)) >= shrinkage)))
+    return counts
+
+
+def slot_periods(group: AgentGroup, scenario: Scenario,
+                 rng: np.random.Generator) -> list[list[Period]]:
+    """On-duty periods of each agent of a shift group, in shift order, within ``[0, horizon]``.
+
+    An agent is on duty during its shift, except during its breaks (a break with
+    a window starts at a uniform time such that it lies in the window; breaks that
+    happen to overlap merge) and in intervals it is absent (probability
+    ``shrinkage`` per interval it is on shift). ``rng`` is the group's "breaks"
+    stream: its first child draws the breaks, its second the absences.
+    """
+    assert group.shifts is not None
+    break_rng, absence_rng = rng.spawn(2)
+    open_s = scenario.open_s
+    shifts: list[Period] = []
+    offs: list[list[Period]] = []
+    for shift, shift_rng in zip(group.shifts, break_rng.spawn(len(group.shifts)), strict=True):
+        start, end = shift.period(open_s)
+        fixed = [b.window(open_s) for b in shift.breaks if b.at is not None]
+        drawn = [b for b in shift.breaks if b.within is not None]
+        draws = shift_rng.random((shift.agents, len(drawn)))
+        for agent in range(shift.agents):
+            own = list(fixed)
+            for item, u in zip(drawn, draws[agent].tolist(), strict=True):
+                low, high = item.window(open_s)
+                begin = low + u * (high - low - item.length)
+                own.append((begin, begin + item.length))
+            shifts.append((start, end))
+            offs.append(own)
+    if group.shrinkage > 0.0 and shifts:
+        starts = np.array([s for s, _ in shifts])
+        ends = np.array([e for _, e in shifts])
+        interval = scenario.interval
+        for k in range(scenario.intervals):
+            (child,) = absence_rng.spawn(1)
+            low, high = k * interval, (k + 1) * interval
+            absent = (child.random(len(shifts)) < group.shrinkage) & (starts < high) & (ends > low)
+            for slot in np.flatnonzero(absent).tolist():
+                offs[slot].append((max(low, shifts[slot][0]), min(high, shifts[slot][1])))
+    return [subtract(start, end, off) for (start, end), off in zip(shifts, offs, strict=True)]
+
+
+def subtract(start: float, end: float, off: Sequence[Period]) -> list[Period]:
+    """``[start, end)`` less the union of the ``off`` periods, as sorted disjoint periods."""
+    pieces: list[Period] = []
+    cursor = start
+    for low, high in sorted(off):
+        if high <= cursor or low >= end or high <= low:
+            continue
+        if low > cursor:
+            pieces.append((cursor, low))
+        cursor = high
+    if cursor < end:
+        pieces.append((cursor, end))
+    return pieces

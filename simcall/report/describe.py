@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simcall.model.roster import scheduled_periods
 from simcall.scenario.durations import format_clock
 from simcall.scenario.schema import AgentGroup, Scenario
-from simcall.scenario.shifts import scheduled_periods
 
 
 def _duration(seconds: float) -> str:

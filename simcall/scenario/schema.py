@@ -377,7 +377,8 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             ))
     problems += _transfer_traps(scenario)
     problems += _interval_lengths(scenario)
-    problems += shift_problems(scenario)
+    problems += shift_problems([group.shifts for group in scenario.agents], scenario.open,
+                               scenario.horizon)
 
     if scenario.warmup >= scenario.horizon:
         problems.append(Problem(

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcall.errors import SimcallError
+from simcall.model.roster import scheduled_periods
 from simcall.scenario.schema import AgentGroup, Scenario
-from simcall.scenario.shifts import scheduled_periods
 
 Plan = dict[str, list[int]]
 """Agents per interval of each varied group, by group name."""
