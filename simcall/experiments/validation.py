@@ -26,8 +26,10 @@ from simcall.scenario.schema import Scenario
 WITHIN_S = 20.0
 
 
-def centre(agents: int, calls_per_hour: float, aht: float, *, patience: float | None = None,
-           lines: int | None = None, hours: float = 10.0, warmup_hours: float = 1.0) -> dict:
+def centre(
+    agents: int, calls_per_hour: float, aht: float, *, patience: float | None = None,
+    lines: int | None = None, hours: float = 10.0, warmup_hours: float = 1.0,
+) -> dict[str, Any]:
     """One department, one caller type, one agent group: the textbook queue."""
     caller: dict[str, Any] = {"name": "callers", "arrivals_per_hour": calls_per_hour,
                               "enters": "service"}
@@ -60,7 +62,7 @@ class Case:
 
     name: str
     model: str  # which closed form
-    data: dict
+    data: dict[str, Any]
     exact: Callable[[], Mapping[str, Mapping[str, float]]]  # scope -> kpi -> value
     replications: int = 20
     seed: int = 2024

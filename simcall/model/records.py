@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
@@ -148,7 +149,7 @@ class ChunkedTable:
         self._dtype = dtype
         self._size = size
         self._chunks: list[np.ndarray] = []
-        self.rows: list[tuple] = []
+        self.rows: list[tuple[Any, ...]] = []
 
     def pack(self) -> None:
         """Move the pending rows into a numpy chunk (call when ``rows`` is long)."""
@@ -156,7 +157,7 @@ class ChunkedTable:
             self._chunks.append(np.array(self.rows, dtype=self._dtype))
             self.rows = []
 
-    def append(self, row: tuple) -> None:
+    def append(self, row: tuple[Any, ...]) -> None:
         """Add one row (the hot path appends to ``rows`` directly and calls ``pack``)."""
         self.rows.append(row)
         if len(self.rows) >= self._size:
@@ -176,7 +177,9 @@ class ChunkedTable:
 
 
 def _fields(cls: type, array: np.ndarray) -> object:
-    return cls(**{name: np.ascontiguousarray(array[name]) for name in array.dtype.names})
+    names = array.dtype.names
+    assert names is not None  # a structured array: one field per column
+    return cls(**{name: np.ascontiguousarray(array[name]) for name in names})
 
 
 class Recorder:

@@ -143,7 +143,9 @@ def agent_seconds(periods: Periods, boundaries: np.ndarray,
     end_sums = np.concatenate(([0.0], np.cumsum(end)))
     opened = np.searchsorted(start, boundaries, side="left")
     closed = np.searchsorted(end, boundaries, side="left")
-    return (opened * boundaries - start_sums[opened]) - (closed * boundaries - end_sums[closed])
+    seconds: np.ndarray = (opened * boundaries - start_sums[opened]) - (
+        closed * boundaries - end_sums[closed])
+    return seconds
 
 
 def in_windows(periods: Periods, begin: np.ndarray, finish: np.ndarray,
@@ -152,7 +154,8 @@ def in_windows(periods: Periods, begin: np.ndarray, finish: np.ndarray,
     edges = np.concatenate((begin.ravel(), finish.ravel()))
     seconds = agent_seconds(periods, edges, groups)
     n = begin.size
-    return (seconds[n:] - seconds[:n]).reshape(begin.shape)
+    within: np.ndarray = (seconds[n:] - seconds[:n]).reshape(begin.shape)
+    return within
 
 
 def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,

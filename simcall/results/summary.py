@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -118,7 +119,7 @@ class Summary:
         targets = judge(
             goals(scenario.targets),
             lambda kpi: overall[kpi].mean,
-            {label: (lambda kpi, k=k: intervals[k][kpi].mean) for k, label in enumerate(labels)},
+            {label: partial(_interval_mean, intervals[k]) for k, label in enumerate(labels)},
         )
         return cls(
             scenario=scenario,
@@ -201,6 +202,11 @@ class Summary:
                              "ci95_low": ci.low if ci else math.nan,
                              "ci95_high": ci.high if ci else math.nan})
         return pd.DataFrame(rows)
+
+
+def _interval_mean(kpis: Mapping[str, Estimate], kpi: str) -> float:
+    """The mean of one KPI in one interval (what a target is judged on)."""
+    return kpis[kpi].mean
 
 
 def _number(value: float) -> float | None:

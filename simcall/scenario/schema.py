@@ -474,7 +474,8 @@ def _interval_lengths(scenario: Scenario) -> list[Problem]:
     fields: list[tuple[str, Sequence[float]]] = [
         (f"callers[{i}].arrivals_per_hour", c.arrivals_per_hour)
         for i, c in enumerate(scenario.callers)
-    ] + [(f"agents[{i}].staff", g.staff) for i, g in enumerate(scenario.agents)
+    ]
+    fields += [(f"agents[{i}].staff", g.staff) for i, g in enumerate(scenario.agents)
          if g.staff is not None]
     for path, values in fields:
         if len(values) not in (1, n):

@@ -75,7 +75,8 @@ def present_agents(scenario: Scenario, group: AgentGroup) -> list[float]:
             overlap = min(end, (k + 1) * width) - max(start, k * width)
             if overlap > 0:
                 counts[k] += overlap / width
-    return (counts * (1.0 - group.shrinkage)).tolist()
+    present: list[float] = (counts * (1.0 - group.shrinkage)).tolist()
+    return present
 
 
 def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequence[str]],
@@ -101,8 +102,8 @@ def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequenc
         if caller.ivr is not None:
             rate *= 1.0 - caller.ivr.hang_up - caller.ivr.self_serve
         fresh = np.zeros(m)
-        for department, share in caller.enters.items():
-            fresh[index[department]] += rate * share
+        for name, share in caller.enters.items():
+            fresh[index[name]] += rate * share
         flow = np.maximum(np.linalg.solve(solve, fresh), 0.0)
         total += flow
         if caller.patience is not None:
@@ -220,4 +221,5 @@ def _split(total: int, weights: Sequence[int]) -> list[int]:
     order = sorted(range(len(w)), key=lambda i: (-(exact[i] - base[i]), i))
     for i in order[: total - int(base.sum())]:
         base[i] += 1
-    return base.tolist()
+    split: list[int] = base.tolist()
+    return split
