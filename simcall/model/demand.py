@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import starmap
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -66,6 +66,11 @@ class ArrivalRow(NamedTuple):
     ivr_draw: float  # uniform deciding what happens in the menu
 
 
+_as_row = partial(tuple.__new__, ArrivalRow)
+"""A zipped tuple as an :class:`ArrivalRow`, in C: ``ArrivalRow(*values)`` calls a Python
+``__new__`` and costs several times as much per call."""
+
+
 @dataclass(frozen=True)
 class Demand:
     """Columns, one row per call in arrival order (see :class:`ArrivalRow` for each)."""
@@ -88,7 +93,7 @@ class Demand:
         much cheaper to use than numpy scalars, and a block keeps memory flat)."""
         for begin in range(0, len(self), block):
             end = min(begin + block, len(self))
-            yield from starmap(ArrivalRow, zip(
+            yield from map(_as_row, zip(
                 range(begin, end), self.arrival[begin:end].tolist(),
                 self.caller[begin:end].tolist(), self.department[begin:end].tolist(),
                 self.patience[begin:end].tolist(), self.talk[begin:end].tolist(),
