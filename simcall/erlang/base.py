@@ -31,7 +31,7 @@ SECONDS_PER_HOUR = 3600.0
 """Conversion between the per-hour arrival rates of the API and per-second rates."""
 
 
-def is_scalar(*values: object) -> bool:
+def is_scalar(*values: npt.ArrayLike) -> bool:
     """Whether every argument is 0-d: then the caller gets floats back, not arrays."""
     return all(np.ndim(v) == 0 for v in values)
 

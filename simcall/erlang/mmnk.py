@@ -169,6 +169,11 @@ def _served_late_ctmc(c: float, theta: float, m: int, t: float, served_j: FloatA
     kk = np.arange(m, dtype=float)
     diag = -(c + (kk + 1.0) * theta)
     sub = c + kk[1:] * theta
-    q = sparse.diags([diag, sub], [0, -1], shape=(m, m), format="csr")
-    late = np.asarray(expm_multiply(q * t, served_j), dtype=float)
+    # scipy-stubs type ``diagonals`` as one array or a Sequence of Sequences, so they
+    # reject the list of 1-d arrays of different lengths that scipy documents ("sequence
+    # of array_like"); the annotation states what diags returns here.
+    q: sparse.csr_matrix[np.float64] = sparse.diags(  # type: ignore[call-overload]
+        [diag, sub], [0, -1], shape=(m, m), format="csr"
+    )
+    late: FloatArray = np.asarray(expm_multiply(q * t, served_j), dtype=float)
     return np.clip(late, 0.0, 1.0)
