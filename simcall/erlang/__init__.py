@@ -35,8 +35,10 @@ module             holds
                    (:class:`ErlangQuestion`, :class:`ErlangAnswer`, :func:`answer`)
 =================  =================================================================
 
-Every name above is re-exported here; ``simcall.erlang.<name>`` is the public
-path.  Long notes on a model (derivations, numerics) are in its module.
+Every function, class and constant named in the table is re-exported here, and
+``simcall.erlang.<name>`` is its public path (the argument checks of ``base`` are
+shared by the modules, not public).  Long notes on a model -- notation,
+derivations, numerics, references -- are in its module.
 
 Model assumptions (common to everything here)
 ---------------------------------------------
