@@ -1,8 +1,9 @@
-"""Shared test helpers: small scenarios built from dictionaries."""
+"""Shared test helpers: small scenarios built from dictionaries, and reference formulas."""
 
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -27,3 +28,13 @@ def scenario_from(**changes: Any) -> simcall.Scenario:
     data = copy.deepcopy(BASE)
     data.update(changes)
     return simcall.from_dict(data)
+
+
+def erlang_c_textbook(n: int, a: float) -> float:
+    """Erlang C from the textbook factorial formula.
+
+    Independent of the recursion in :mod:`simcall.erlang`, so it can check it
+    (small pools only: ``a**n`` and ``n!`` overflow beyond a few hundred agents).
+    """
+    top = a**n / math.factorial(n) * n / (n - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(n)) + top)

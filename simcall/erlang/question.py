@@ -1,7 +1,8 @@
 """The closed forms for the command line: pick the model, find agents, report.
 
-Kept apart from :mod:`simcall.erlang` (pure formulas) and from the CLI module
-(parsing and printing): this is the small piece of logic in between.
+Kept apart from the formula modules of the wing (one queueing model each) and
+from the CLI module (parsing and printing): this is the small piece of logic in
+between.
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from simcall import erlang
+from simcall.erlang.base import QueueMetrics
+from simcall.erlang.erlang_a import erlang_a_metrics
+from simcall.erlang.erlang_bc import erlang_c_metrics
+from simcall.erlang.mmnk import mmck_metrics
+from simcall.erlang.required import agents_required
 from simcall.errors import SimcallError
 
 
@@ -36,7 +41,7 @@ class ErlangAnswer:
     agents: int
     load: float
     within: float
-    metrics: erlang.QueueMetrics
+    metrics: QueueMetrics
     targets_met: bool | None
 
     def to_json(self) -> dict[str, Any]:
@@ -55,19 +60,19 @@ def model_name(question: ErlangQuestion) -> str:
     return "Erlang A" if question.patience is not None else "Erlang C"
 
 
-def metrics(question: ErlangQuestion, agents: int) -> erlang.QueueMetrics:
+def metrics(question: ErlangQuestion, agents: int) -> QueueMetrics:
     """Steady-state figures for ``agents`` under the model the inputs call for."""
     q = question
     if q.lines is not None:
-        return erlang.mmck_metrics(agents, q.lines, q.calls_per_hour, q.aht,
-                                   patience=q.patience, within=q.within)
+        return mmck_metrics(agents, q.lines, q.calls_per_hour, q.aht,
+                            patience=q.patience, within=q.within)
     if q.patience is not None:
-        return erlang.erlang_a_metrics(agents, q.calls_per_hour, q.aht, q.patience,
-                                       within=q.within)
-    return erlang.erlang_c_metrics(agents, q.calls_per_hour, q.aht, within=q.within)
+        return erlang_a_metrics(agents, q.calls_per_hour, q.aht, q.patience,
+                                within=q.within)
+    return erlang_c_metrics(agents, q.calls_per_hour, q.aht, within=q.within)
 
 
-def _meets(question: ErlangQuestion, figures: erlang.QueueMetrics) -> bool:
+def _meets(question: ErlangQuestion, figures: QueueMetrics) -> bool:
     ok = True
     if question.target_sl is not None:
         ok &= float(figures.service_level) >= question.target_sl
@@ -89,7 +94,7 @@ def answer(question: ErlangQuestion) -> ErlangAnswer:
     agents = question.agents
     if agents is None:
         if question.lines is None:
-            agents = erlang.agents_required(
+            agents = agents_required(
                 question.calls_per_hour, question.aht, target_sl=question.target_sl,
                 within=question.within if question.target_sl is not None else None,
                 max_asa=question.target_asa, patience=question.patience)
