@@ -5,19 +5,22 @@ module             holds
 =================  =================================================================
 ``runner``         :func:`simulate` (one replication), :func:`replicate` (several,
                    with confidence intervals), :func:`simulate_many` (a flat list
-                   of jobs on any executor)
+                   of :class:`Job` on any executor)
 ``executors``      in process, local worker processes, or Dask
+                   (:func:`executor_for`)
 ``comparison``     variants on common random numbers, paired differences
+                   (:func:`compare`, :class:`Comparison`, :class:`Difference`)
 ``sweeps``         every combination of values, replicated, as one tidy table
+                   (:func:`sweep`, :class:`SweepResult`)
 ``sweep_store``    the sweep's CSV journal, written as runs finish, resumable
-``validation``     reference centres whose exact answer is known (for the tests
-                   and ``docs/validation.md``; needs scipy, so not imported here)
+``validation``     reference centres whose exact answer is known, for the tests and
+                   ``docs/validation.md`` (needs scipy, so not imported here)
 =================  =================================================================
 
 A result depends only on (scenario, seed, replication index): the executor changes
 how long a run takes, never its numbers.
 
-Imports: results, model, scenario (and erlang, in ``validation`` only).
+Imports: results, model, scenario, the shared base (and erlang, in ``validation``).
 """
 
 from __future__ import annotations

@@ -1,27 +1,32 @@
 """The model wing: the discrete-event engine of one replication, on SimPy.
 
-:func:`run_replication` wires one replication together (demand, random streams,
-queues, agents, the duty roster and the call flow), runs it until the centre has
-drained, and returns its :class:`Records`. Nothing here computes a KPI.
+:func:`run_replication` wires one replication together (random streams, demand,
+queues, the agent pool, the per-call draws, the call flow and the duty roster), runs
+it until the centre has drained, and returns its :class:`Records`. Nothing here
+computes a KPI: that is the results wing's job.
 
 =================  =================================================================
 module             holds
 =================  =================================================================
-``replication``    :func:`run_replication`: one replication, wired and run
+``replication``    :func:`run_replication`: one replication, wired and run; its
+                   optional event log (:data:`Trace`)
 ``calls``          the call flow: a call's life as a chain of SimPy events
 ``transfers``      where a call goes after talk: transfer rows and the limit
 ``agents``         the agent pool: who is idle, which agent takes which call
 ``queues``         a department's queue (priority, then arrival)
 ``parties``        the call and the agent: the state the flow moves around
-``demand``         every call of a run, drawn before the run, in arrival order
-``draws``          every random attribute of a call, and its stream
-``roster``         the duty roster: the staffing plan in time, carried out
+``demand``         every call of a run, drawn before the run and fed in arrival
+                   order (:class:`ArrivalRow`); scripted calls (:class:`Arrival`)
+``draws``          every random attribute of a call, and the stream it comes from
+``roster``         the duty roster: the staffing plan in time
+                   (:func:`scheduled_periods`), carried out during the run
 ``streams``        one random generator per stochastic input and replication
-``records``        append-only call records, packed into numpy columns
+                   (:class:`Streams`, :class:`Owner`)
+``records``        append-only records packed into numpy columns (:class:`Records`,
+                   :class:`CallTable`, :class:`Periods`, :class:`Outcome`)
 =================  =================================================================
 
-Imports: the scenario wing and :mod:`simcall.errors`; never results, experiments
-or anything above.
+Imports: the scenario wing and the shared base; never results or anything above.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ from __future__ import annotations
 from simcall.model.demand import Arrival, ArrivalRow
 from simcall.model.records import CallTable, Outcome, Periods, Records
 from simcall.model.replication import Trace, run_replication
+from simcall.model.roster import scheduled_periods
+from simcall.model.streams import Owner, Streams
 
 __all__ = [
-    "Arrival", "ArrivalRow", "CallTable", "Outcome", "Periods", "Records", "Trace",
-    "run_replication",
+    "Arrival", "ArrivalRow", "CallTable", "Outcome", "Owner", "Periods", "Records", "Streams",
+    "Trace", "run_replication", "scheduled_periods",
 ]

@@ -3,24 +3,29 @@
 Everything a planner writes comes in here and leaves as a frozen, validated
 :class:`Scenario`; no other wing reads a scenario file or checks a key.
 
-=====================  ==============================================================
-module                 holds
-=====================  ==============================================================
-``schema``             the pydantic models (:class:`Scenario`, caller types,
-                       departments, agent groups, targets) and the cross-checks
-                       that need the whole centre
-``loader``             TOML in, a :class:`Scenario` or one :class:`ScenarioError`
-                       with key paths and lines out (:func:`load`, :func:`loads`,
-                       :func:`from_dict`)
-``overrides``          ``--set KEY=VALUE``: dotted keys into the scenario data
-``distributions``      talk, wrap-up, patience and pickup distributions
-``durations``          ``"45s"``, ``"4min"``, ``"2 rings"``, clock labels
-``units``              pydantic field types for seconds, rates and counts
-``shifts``             the scenario keys of shifts and breaks, and their checks
-``toml_writer``        a scenario written back out as TOML
-=====================  ==============================================================
+=================  =================================================================
+module             holds
+=================  =================================================================
+``schema``         the pydantic models (:class:`Scenario`, :class:`CallerType`,
+                   :class:`Department`, :class:`AgentGroup`, :class:`Targets`) and
+                   the cross-checks that need the whole centre
+``loader``         TOML in, a :class:`Scenario` or one ``ScenarioError`` with key
+                   paths and lines out (:func:`load`, :func:`loads`,
+                   :func:`from_dict`)
+``overrides``      ``--set KEY=VALUE``: dotted keys into the scenario data
+                   (:func:`apply_overrides`, :func:`assign`, :func:`parse_value`,
+                   :class:`OverrideError`)
+``distributions``  talk, wrap-up, patience and pickup distributions
+                   (:data:`Distribution`)
+``durations``      ``"45s"``, ``"4min"``, ``"2 rings"``, clock labels
+                   (:func:`parse_duration`, :func:`parse_clock`, :func:`format_clock`)
+``units``          pydantic field types for seconds, rates and counts
+``shifts``         the keys of shifts and breaks and their checks (:class:`Shift`,
+                   :class:`Break`, :func:`clock_seconds`)
+``toml_writer``    a scenario written back out as TOML (:func:`dumps`)
+=================  =================================================================
 
-Imports: only :mod:`simcall.errors` from outside the wing.
+Imports: only the shared base (:mod:`simcall.errors`) from outside the wing.
 """
 
 from __future__ import annotations
