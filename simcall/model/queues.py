@@ -17,8 +17,12 @@ class DepartmentQueue:
 
     __slots__ = ("_heap", "_sequence", "waiting")
 
+    _heap: list[tuple[int, float, int, Call]]  # (priority, joined, sequence, call)
+    _sequence: int  # ties broken by order of joining
+    waiting: int  # calls in the queue that have not hung up
+
     def __init__(self) -> None:
-        self._heap: list[tuple[int, float, int, Call]] = []
+        self._heap = []
         self._sequence = 0
         self.waiting = 0
 

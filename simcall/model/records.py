@@ -145,11 +145,16 @@ class ChunkedTable:
 
     __slots__ = ("_chunks", "_dtype", "_size", "rows")
 
+    _chunks: list[np.ndarray]  # packed rows, each a structured array of _size rows
+    _dtype: np.dtype  # one field per column
+    _size: int  # rows per chunk
+    rows: list[tuple[Any, ...]]  # rows appended since the last pack
+
     def __init__(self, dtype: np.dtype, size: int = 8192) -> None:
         self._dtype = dtype
         self._size = size
-        self._chunks: list[np.ndarray] = []
-        self.rows: list[tuple[Any, ...]] = []
+        self._chunks = []
+        self.rows = []
 
     def pack(self) -> None:
         """Move the pending rows into a numpy chunk (call when ``rows`` is long)."""

@@ -55,10 +55,14 @@ class Streams:
 
     __slots__ = ("_taken", "replication", "seed")
 
+    _taken: set[tuple[str, Owner, int]]  # the streams handed out so far
+    replication: int
+    seed: int
+
     def __init__(self, seed: int, replication: int) -> None:
         self.seed = seed
         self.replication = replication
-        self._taken: set[tuple[str, Owner, int]] = set()
+        self._taken = set()
 
     def take(self, name: str, owner: Owner, index: int) -> np.random.Generator:
         """The generator of one input of one owner; each is handed out once per replication.

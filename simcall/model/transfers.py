@@ -20,15 +20,21 @@ class Transfers:
 
     __slots__ = ("boosts", "desks", "max_transfers", "rows", "warm")
 
+    boosts: list[int]  # priority boost of a transferred call joining each department
+    desks: list[int]  # the resolution desk of each department (-1: none)
+    max_transfers: list[float]  # the transfer limit of each department (inf: none)
+    rows: list[tuple[tuple[int, ...], tuple[float, ...]]]  # targets, cumulative shares
+    warm: list[bool]  # whether each department transfers warm
+
     def __init__(self, scenario: Scenario) -> None:
         departments = scenario.departments
         # per department: the departments it transfers to, and the cumulative shares
-        self.rows: list[tuple[tuple[int, ...], tuple[float, ...]]] = [
+        self.rows = [
             (tuple(scenario.department_index(t) for t in d.transfer),
              tuple(accumulate(d.transfer.values())))
             for d in departments
         ]
-        self.max_transfers: list[float] = [
+        self.max_transfers = [
             d.max_transfers if d.max_transfers is not None else math.inf for d in departments]
         self.desks = [scenario.department_index(d.resolution_desk)
                       if d.resolution_desk is not None else -1 for d in departments]
