@@ -32,7 +32,8 @@ import numpy as np
 from simcall.animate.state import Frame, frame_states
 from simcall.errors import SimcallError
 from simcall.model import Arrival
-from simcall.results.trace import Row, Step, clock, clock_offset, waiting_spells
+from simcall.results.stories import Row, clock, clock_offset
+from simcall.results.timeline import Step, waiting_spells
 from simcall.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Reel:
 def clock_time(scenario: Scenario, text: str, option: str = "--from") -> float:
     """A clock time (``"10:00"``, ``"10:00:30"``, ``"01:00+1d"``) as seconds since opening.
 
-    Like :func:`simcall.results.trace.parse_from`, but over the whole run (every day) and with the
+    Like :func:`simcall.results.stories.parse_from`, but over the whole run (every day) and with the
     end of the last interval allowed (a window may end at closing).
 
     Raises

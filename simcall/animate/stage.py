@@ -378,13 +378,13 @@ def _possible(scenario: Any, how: str) -> bool:
 
 
 def _hhmm(scenario: Any, t: float) -> str:
-    from simcall.results.trace import clock
+    from simcall.results.stories import clock
     label = clock(scenario, t)
     return label[:5] + label[8:]
 
 
 def _duration(seconds: float) -> str:
-    from simcall.results.trace import duration
+    from simcall.results.stories import duration
     return duration(seconds) if seconds >= 1 else f"{seconds:.2g} s"
 
 

@@ -27,7 +27,8 @@ from itertools import pairwise
 import numpy as np
 
 from simcall.model.records import Outcome, Records
-from simcall.results.trace import Row, Step, clock
+from simcall.results.stories import Row, clock
+from simcall.results.timeline import Step
 from simcall.scenario.schema import Scenario
 
 CALL_STATES = ("menu", "waiting", "ringing", "talking", "answered", "abandoned", "voicemail",

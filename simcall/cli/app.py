@@ -224,7 +224,8 @@ def trace_command(
     """Tell the story of calls one by one, with a timeline of queue and busy agents."""
     from simcall.experiments.runner import simulate
     from simcall.report.terminal_trace import print_trace
-    from simcall.results.trace import parse_from, trace_report
+    from simcall.results.stories import parse_from
+    from simcall.results.timeline import trace_report
 
     try:
         _in_range("--calls", calls, 1)
