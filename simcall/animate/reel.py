@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcall.animate.state import Frame, frame_states
+from simcall.animate.state import Reel, frame_states
 from simcall.errors import SimcallError
 from simcall.model import Arrival
 from simcall.results.stories import Row, clock, clock_offset
@@ -48,26 +47,6 @@ MAX_FRAMES = 1200
 """More frames make a GIF of tens of megabytes that no slide deck wants."""
 FADE_VIDEO_S = 1.5
 WINDOW_ALIGN_S = 300.0  # the busiest window starts on a 5-minute mark of the clock
-
-
-@dataclass(frozen=True)
-class Reel:
-    """The frames of one animation and how they were chosen."""
-
-    scenario: Scenario
-    seed: int
-    replication: int
-    start: float  # window, seconds since opening
-    end: float
-    busiest: bool  # the window was chosen as the busiest hour
-    fps: int
-    speed: float  # simulated seconds per second of video
-    frames: tuple[Frame, ...]
-
-    @property
-    def step(self) -> float:
-        """Simulated seconds between two frames."""
-        return self.speed / self.fps
 
 
 # -- the window -----------------------------------------------------------------------
@@ -189,7 +168,8 @@ def frames(scenario: Scenario, *, seed: int | None = None, replication: int = 0,
     if busiest:
         begin = busiest_start(scenario, rows, records.end_time, length)
     if begin is None:
-        begin = max(0.0, finish - length)  # type: ignore[operator]
+        assert finish is not None  # with neither given, the busiest window was chosen above
+        begin = max(0.0, finish - length)
     if finish is None:
         finish = min(begin + length, scenario.run_horizon)
     window = finish - begin

@@ -28,8 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from PIL import Image
 
-from simcall.animate.reel import Reel
-from simcall.animate.state import CallMark, Frame
+from simcall.animate.state import CallMark, Frame, Reel
 
 SIZE_IN = (12.8, 7.2)
 CALLER_COLOURS = ("#1f77b4", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
@@ -64,6 +63,8 @@ class GifWriter(PillowWriter):
     palette as it is grabbed (a frame then holds a third of the memory, and the file is
     what the viewer sees), and the format is named, so the file may be a temporary name
     without ``.gif`` (see :func:`simcall.files.write_atomically`)."""
+
+    _frames: list[Image.Image]  # made by PillowWriter.setup; private there, so not in its stubs
 
     def grab_frame(self, **savefig_kwargs: Any) -> None:
         super().grab_frame(**savefig_kwargs)
@@ -351,10 +352,10 @@ def _palette() -> Image.Image:
              PROGRESS_COLOUR, *(colour for _, colour, _ in GONE_MARKS.values())}
     colours: list[tuple[float, float, float]] = []
     for base in sorted(bases):
-        rgb = to_rgb(base)
-        colours += [tuple(w + (c - w) * share for c, w in zip(rgb, (1, 1, 1), strict=True))
-                    for share in (1.0, 0.75, 0.5, 0.25)]  # type: ignore[misc]
-        colours.append(tuple(c * 0.6 for c in rgb))  # type: ignore[arg-type]
+        r, g, b = to_rgb(base)
+        colours += [(1 + (r - 1) * share, 1 + (g - 1) * share, 1 + (b - 1) * share)
+                    for share in (1.0, 0.75, 0.5, 0.25)]  # blended with white
+        colours.append((r * 0.6, g * 0.6, b * 0.6))
     colours += [(g / 31, g / 31, g / 31) for g in range(32)]
     flat = [round(c * 255) for colour in colours[:256] for c in colour]
     palette = Image.new("P", (1, 1))
