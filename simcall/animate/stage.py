@@ -28,7 +28,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from PIL import Image
 
-from simcall.animate.state import CallMark, Frame, Reel
+from simcall.animate.state import CallMark, Frame, GroupView, Reel
+from simcall.results.stories import clock, duration
+from simcall.scenario.schema import Scenario
 
 SIZE_IN = (12.8, 7.2)
 CALLER_COLOURS = ("#1f77b4", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
@@ -285,7 +287,7 @@ class Stage:
                                       ha="center", va="center", fontweight="bold", zorder=4),
                            f"more:{zone}:{name}")
 
-    def _agents(self, i: int, group: Any) -> None:
+    def _agents(self, i: int, group: GroupView) -> None:
         counts = {"talking": group.talking, "ringing": group.ringing,
                   "wrap-up": group.wrap_up, "not ready": group.not_ready,
                   "idle": max(group.idle, 0), "off duty": max(group.off_duty, 0)}
@@ -367,7 +369,7 @@ def _caller_colour(index: int) -> str:
     return CALLER_COLOURS[index % len(CALLER_COLOURS)]
 
 
-def _possible(scenario: Any, how: str) -> bool:
+def _possible(scenario: Scenario, how: str) -> bool:
     """Whether the scenario can produce this kind of unserved call (for the legend)."""
     if how == "abandoned":
         return any(c.patience is not None for c in scenario.callers)
@@ -378,14 +380,12 @@ def _possible(scenario: Any, how: str) -> bool:
     return scenario.lines is not None
 
 
-def _hhmm(scenario: Any, t: float) -> str:
-    from simcall.results.stories import clock
+def _hhmm(scenario: Scenario, t: float) -> str:
     label = clock(scenario, t)
     return label[:5] + label[8:]
 
 
 def _duration(seconds: float) -> str:
-    from simcall.results.stories import duration
     return duration(seconds) if seconds >= 1 else f"{seconds:.2g} s"
 
 
