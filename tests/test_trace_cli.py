@@ -15,15 +15,8 @@ from helpers import SCENARIOS, scenario_from
 from simcall import Arrival
 from simcall.cli import app
 from simcall.errors import SimcallError
-from simcall.results.trace import (
-    Step,
-    duration,
-    parse_from,
-    story_lines,
-    timeline,
-    trace_report,
-    waiting_spells,
-)
+from simcall.results.stories import duration, parse_from, story_lines
+from simcall.results.timeline import Step, timeline, trace_report, waiting_spells
 
 runner = CliRunner()
 HELPDESK = str(SCENARIOS / "helpdesk.toml")

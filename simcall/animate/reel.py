@@ -23,16 +23,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcall.animate.state import Frame, frame_states
+from simcall.animate.state import Reel, frame_states
 from simcall.errors import SimcallError
 from simcall.model import Arrival
-from simcall.results.trace import Row, Step, clock, clock_offset, waiting_spells
+from simcall.results.stories import Row, clock, clock_offset
+from simcall.results.timeline import Step, waiting_spells
 from simcall.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -49,33 +49,13 @@ FADE_VIDEO_S = 1.5
 WINDOW_ALIGN_S = 300.0  # the busiest window starts on a 5-minute mark of the clock
 
 
-@dataclass(frozen=True)
-class Reel:
-    """The frames of one animation and how they were chosen."""
-
-    scenario: Scenario
-    seed: int
-    replication: int
-    start: float  # window, seconds since opening
-    end: float
-    busiest: bool  # the window was chosen as the busiest hour
-    fps: int
-    speed: float  # simulated seconds per second of video
-    frames: tuple[Frame, ...]
-
-    @property
-    def step(self) -> float:
-        """Simulated seconds between two frames."""
-        return self.speed / self.fps
-
-
 # -- the window -----------------------------------------------------------------------
 
 
 def clock_time(scenario: Scenario, text: str, option: str = "--from") -> float:
     """A clock time (``"10:00"``, ``"10:00:30"``, ``"01:00+1d"``) as seconds since opening.
 
-    Like :func:`simcall.results.trace.parse_from`, but over the whole run (every day) and with the
+    Like :func:`simcall.results.stories.parse_from`, but over the whole run (every day) and with the
     end of the last interval allowed (a window may end at closing).
 
     Raises
@@ -188,7 +168,8 @@ def frames(scenario: Scenario, *, seed: int | None = None, replication: int = 0,
     if busiest:
         begin = busiest_start(scenario, rows, records.end_time, length)
     if begin is None:
-        begin = max(0.0, finish - length)  # type: ignore[operator]
+        assert finish is not None  # with neither given, the busiest window was chosen above
+        begin = max(0.0, finish - length)
     if finish is None:
         finish = min(begin + length, scenario.run_horizon)
     window = finish - begin

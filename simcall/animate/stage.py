@@ -28,8 +28,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from PIL import Image
 
-from simcall.animate.reel import Reel
-from simcall.animate.state import CallMark, Frame
+from simcall.animate.state import CallMark, Frame, GroupView, Reel
+from simcall.results.stories import clock, duration
+from simcall.scenario.schema import Scenario
 
 SIZE_IN = (12.8, 7.2)
 CALLER_COLOURS = ("#1f77b4", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
@@ -64,6 +65,8 @@ class GifWriter(PillowWriter):
     palette as it is grabbed (a frame then holds a third of the memory, and the file is
     what the viewer sees), and the format is named, so the file may be a temporary name
     without ``.gif`` (see :func:`simcall.files.write_atomically`)."""
+
+    _frames: list[Image.Image]  # made by PillowWriter.setup; private there, so not in its stubs
 
     def grab_frame(self, **savefig_kwargs: Any) -> None:
         super().grab_frame(**savefig_kwargs)
@@ -284,7 +287,7 @@ class Stage:
                                       ha="center", va="center", fontweight="bold", zorder=4),
                            f"more:{zone}:{name}")
 
-    def _agents(self, i: int, group: Any) -> None:
+    def _agents(self, i: int, group: GroupView) -> None:
         counts = {"talking": group.talking, "ringing": group.ringing,
                   "wrap-up": group.wrap_up, "not ready": group.not_ready,
                   "idle": max(group.idle, 0), "off duty": max(group.off_duty, 0)}
@@ -351,10 +354,10 @@ def _palette() -> Image.Image:
              PROGRESS_COLOUR, *(colour for _, colour, _ in GONE_MARKS.values())}
     colours: list[tuple[float, float, float]] = []
     for base in sorted(bases):
-        rgb = to_rgb(base)
-        colours += [tuple(w + (c - w) * share for c, w in zip(rgb, (1, 1, 1), strict=True))
-                    for share in (1.0, 0.75, 0.5, 0.25)]  # type: ignore[misc]
-        colours.append(tuple(c * 0.6 for c in rgb))  # type: ignore[arg-type]
+        r, g, b = to_rgb(base)
+        colours += [(1 + (r - 1) * share, 1 + (g - 1) * share, 1 + (b - 1) * share)
+                    for share in (1.0, 0.75, 0.5, 0.25)]  # blended with white
+        colours.append((r * 0.6, g * 0.6, b * 0.6))
     colours += [(g / 31, g / 31, g / 31) for g in range(32)]
     flat = [round(c * 255) for colour in colours[:256] for c in colour]
     palette = Image.new("P", (1, 1))
@@ -366,7 +369,7 @@ def _caller_colour(index: int) -> str:
     return CALLER_COLOURS[index % len(CALLER_COLOURS)]
 
 
-def _possible(scenario: Any, how: str) -> bool:
+def _possible(scenario: Scenario, how: str) -> bool:
     """Whether the scenario can produce this kind of unserved call (for the legend)."""
     if how == "abandoned":
         return any(c.patience is not None for c in scenario.callers)
@@ -377,14 +380,12 @@ def _possible(scenario: Any, how: str) -> bool:
     return scenario.lines is not None
 
 
-def _hhmm(scenario: Any, t: float) -> str:
-    from simcall.results.trace import clock
+def _hhmm(scenario: Scenario, t: float) -> str:
     label = clock(scenario, t)
     return label[:5] + label[8:]
 
 
 def _duration(seconds: float) -> str:
-    from simcall.results.trace import duration
     return duration(seconds) if seconds >= 1 else f"{seconds:.2g} s"
 
 

@@ -15,6 +15,9 @@ matplotlib: the frames are plain data, so tests check them without drawing.
 
 Events at exactly a frame's time are applied before the snapshot (a call answered at
 10:00:00 is talking at 10:00:00).
+
+A :class:`Reel` is the frames of one window with how they were chosen: made by
+:mod:`simcall.animate.reel`, drawn by :mod:`simcall.animate.stage`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from itertools import pairwise
 import numpy as np
 
 from simcall.model.records import Outcome, Records
-from simcall.results.trace import Row, Step, clock
+from simcall.results.stories import Row, clock
+from simcall.results.timeline import Step
 from simcall.scenario.schema import Scenario
 
 CALL_STATES = ("menu", "waiting", "ringing", "talking", "answered", "abandoned", "voicemail",
@@ -347,7 +351,7 @@ class _Replay:
 
 
 def frame_states(scenario: Scenario, records: Records, rows: Sequence[Row],
-                 times: Sequence[float], fade: float = 0.0) -> tuple[Frame, ...]:
+                 times: Sequence[float] | np.ndarray, fade: float = 0.0) -> tuple[Frame, ...]:
     """The state of the centre at each of ``times`` (ascending, seconds since opening).
 
     Parameters
@@ -385,3 +389,30 @@ def frame_states(scenario: Scenario, records: Records, rows: Sequence[Row],
 
 def _with_level(frame: Frame, within: int, answered: int, abandoned: int) -> Frame:
     return replace(frame, answered_within=within, answered=answered, abandoned=abandoned)
+
+
+# -- the reel ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reel:
+    """The frames of one animation and how they were chosen.
+
+    Kept here, beside :class:`Frame`, rather than in :mod:`simcall.animate.reel` which
+    makes it: :mod:`simcall.animate.stage` draws a reel, and the reel module imports the
+    stage (when a GIF is made), so imports go one way: reel -> stage -> state."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    start: float  # window, seconds since opening
+    end: float
+    busiest: bool  # the window was chosen as the busiest hour
+    fps: int
+    speed: float  # simulated seconds per second of video
+    frames: tuple[Frame, ...]
+
+    @property
+    def step(self) -> float:
+        """Simulated seconds between two frames."""
+        return self.speed / self.fps

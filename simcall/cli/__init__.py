@@ -3,9 +3,13 @@
 ============  ======================================================================
 module        holds
 ============  ======================================================================
-``app``       the Typer application, ``--version``, and the commands ``run``,
-              ``validate``, ``erlang``, ``trace``
+``app``       the Typer application, ``--version``, and the registration of every
+              command below, in the order ``simcall --help`` lists them
 ``common``    what every command shares: consoles, option checks, errors, progress
+``run``       ``simcall run``
+``validate``  ``simcall validate``
+``erlang``    ``simcall erlang``
+``trace``     ``simcall trace``
 ``compare``   ``simcall compare``
 ``sweep``     ``simcall sweep``
 ``staff``     ``simcall staff``

@@ -1,8 +1,8 @@
 """What every ``simcall`` command shares: consoles, option types, errors, progress.
 
 Why a module of its own: each command lives in a small module of its own
-(``cli_staff``, ``cli_runner``), and they must all fail, check their
-options and show progress the same way.
+(:mod:`simcall.cli.run`, :mod:`simcall.cli.staff`, ...), and they must all fail,
+check their options and show progress the same way.
 """
 
 from __future__ import annotations

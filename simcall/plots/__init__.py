@@ -1,13 +1,39 @@
-"""Figures of simcall results: honest pictures for planners and trainers.
+"""The plots wing: figures of simcall results, honest pictures for planners and trainers.
 
 Every function takes a result and an optional matplotlib ``Axes`` (``ax=``;
 a new figure when ``None``), draws on it and returns it; none calls
 ``show()``. Simulated values come with their 95% confidence band where there
 are replications, targets as dashed lines, Erlang closed forms where one
 applies, all in the colours of :mod:`simcall.plots.style` (shared with the
-report). matplotlib is imported here only: ``import simcall`` stays light.
+report). matplotlib is imported only when a figure is drawn: ``import simcall``
+(and ``import simcall.plots``) stays light.
+
+==================  ================================================================
+module              holds
+==================  ================================================================
+``per_interval``    :func:`interval_kpi`: a KPI per interval with its band, the
+                    target and the Erlang value
+``workload``        :func:`staffing`: calls offered, agents on duty and required
+``day``             :func:`through_the_day`: the queue and busy agents minute by
+                    minute; the records and bands other figures share
+``answer_times``    :func:`waiting` (share not yet answered after t seconds) and
+                    :func:`rings` (the ring calls were answered on)
+``transfer_flows``  :func:`transfer_matrix` and :func:`transfers_per_caller`
+``variants``        :func:`comparison` and :func:`sweep`: several variants on one
+                    figure
+``facts``           what a figure needs from a result, run here or read from
+                    ``simcall run --json``: :class:`ResultDocument`,
+                    :func:`from_json`, :func:`read_result`
+``theory``          the Erlang line: each interval's closed-form value, or why there
+                    is none (scipy on first use)
+``style``           colours, axes, bands and target lines every figure (and the
+                    report) shares
+==================  ================================================================
 
 ``KINDS`` names each plot for ``simcall plot --kind``.
+
+Imports: staffing, experiments, results, model, scenario, erlang (on first use),
+:mod:`simcall.errors`; matplotlib on first use.
 """
 
 from __future__ import annotations

@@ -78,7 +78,8 @@ def waiting(summary: Summary, *, ax: Axes | None = None) -> Axes:
         colour = style.MET if 1.0 - at >= goal.bound else style.NOT_MET
         ax.plot([threshold], [1.0 - goal.bound], marker="D", color=colour, linestyle="none",
                 label=f"most allowed by the target ({1.0 - goal.bound:.0%})")
-    rings = ax.secondary_xaxis("top", functions=(lambda s: s / ring, lambda r: r * ring))
+    rings = ax.secondary_xaxis("top", functions=(lambda s: np.divide(s, ring),
+                                                  lambda r: np.multiply(r, ring)))
     rings.set_xlabel(f"Rings ({ring:g} s each)")
     from matplotlib.ticker import MaxNLocator
 

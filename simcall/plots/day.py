@@ -24,7 +24,7 @@ def records_of(summary: object) -> list[Records]:
         raise ValueError("this plot needs the call records: simulate with "
                          "simcall.replicate(..., keep_records=True) (a result read from "
                          "JSON has none; give the scenario instead)")
-    return [run.records for run in runs]  # type: ignore[misc]
+    return [run.records for run in runs]
 
 
 def waiting_periods(records: Records) -> Periods:

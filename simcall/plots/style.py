@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -146,16 +146,16 @@ def limits(estimates: Sequence[Estimate]) -> tuple[np.ndarray, np.ndarray] | Non
 
 
 def mean_and_band(ax: Axes, x: np.ndarray, estimates: Sequence[Estimate], colour: str,
-                  label: str, alpha: float = BAND_ALPHA, **line: object) -> Line2D:
+                  label: str, alpha: float = BAND_ALPHA, **line: Any) -> Line2D:
     """The mean as a line and its 95% confidence band, when there is one (two or more
     replications), in the same colour; the legend entry names both."""
     bands = limits(estimates)
     label = f"{label} (mean, 95% band)" if bands is not None else f"{label} (1 replication)"
     (mean_line,) = ax.plot(x, means(estimates), color=colour, label=label, marker="o",
-                           markersize=3, **line)  # type: ignore[arg-type]
+                           markersize=3, **line)
     if bands is not None:
         ax.fill_between(x, bands[0], bands[1], color=colour, alpha=alpha, linewidth=0,
-                        **({"step": "mid"} if line.get("drawstyle") == "steps-mid" else {}))
+                        step="mid" if line.get("drawstyle") == "steps-mid" else None)
     return mean_line
 
 

@@ -46,9 +46,8 @@ def staffing(summary: Result, plan: StaffingPlan | None = None, *,
     style.clock_axis(ax, known.starts_h[0], known.starts_h[-1] + known.width_h,
                      "Interval (clock time, hh:mm)")
     agents = ax.twinx()
-    steps = {"drawstyle": "steps-mid"}
     style.mean_and_band(agents, x, [row["staffed_agents"] for row in summary.intervals],
-                        style.STAFFED, "agents on duty", **steps)
+                        style.STAFFED, "agents on duty", drawstyle="steps-mid")
     scheduled = style.means([row["scheduled_agents"] for row in summary.intervals]) \
         if "scheduled_agents" in summary.intervals[0] else None
     on_duty = style.means([row["staffed_agents"] for row in summary.intervals])

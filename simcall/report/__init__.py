@@ -11,7 +11,8 @@ module               holds
 ``terminal_trace``   call stories and the timeline on the terminal
 ===================  ===============================================================
 
-Imports: plots, staffing, experiments, results, model, scenario.
+Imports: plots (when a figure is drawn), staffing, experiments, results, scenario;
+the erlang wing for a type only.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ import math
 from rich.console import Console
 from rich.text import Text
 
-from simcall.results.trace import STORY_WIDTH, TimelineRow, TraceReport, clock, story_lines
+from simcall.results.stories import STORY_WIDTH, clock, story_lines
+from simcall.results.timeline import TimelineRow, TraceReport
 from simcall.scenario.durations import format_clock
 
 BAR_WIDTH = 40  # characters for the widest bar in the window

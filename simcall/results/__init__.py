@@ -16,7 +16,8 @@ module            holds
 ``provenance``    version, seed, scenario hash and command of a saved result
 ``export``        per-call records as CSV or Parquet
 ``output_dir``    ``--out DIR``: a result folder that says how to make it again
-``trace``         call stories and the timeline of one replication's trace
+``stories``       call stories from one replication's trace, in clock time
+``timeline``      the trace's timeline per bucket, and :class:`TraceReport`
 ================  ==================================================================
 
 Imports: the model and scenario wings, :mod:`simcall.errors` and

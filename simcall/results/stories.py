@@ -1,16 +1,18 @@
-"""Call-by-call stories and a timeline, from one replication's trace rows.
+"""Call-by-call stories, from one replication's trace rows, and the clock they are told in.
 
 ``simcall trace`` runs one replication with ``trace=rows`` and turns the rows
-``(time, event, call, department, agent)`` into
+``(time, event, call, department, agent)`` into a **story** per call: one sentence,
+in clock time, of what happened to it (queue, ringing, answer and the ring it was
+answered on, talk, transfers, hang-ups, voicemail, busy signals), for the first N
+calls from a clock time. :mod:`simcall.results.timeline` counts the same rows per
+time bucket; :mod:`simcall.report.terminal_trace` prints both.
 
-* a **story** per call: one sentence, in clock time, of what happened to it
-  (queue, ringing, answer and the ring it was answered on, talk, transfers,
-  hang-ups, voicemail, busy signals), for the first N calls from a clock time;
-* a **timeline**: per time bucket, calls arrived, hang-ups, calls waiting
-  (time-average and most at once), agents busy and agents on duty.
+The clock helpers (:func:`clock`, :func:`duration`, :func:`clock_offset`) live here
+because a story is told in them; the trace printout and ``simcall animate`` use
+them too.
 
 Everything here is pure: the functions take (scenario, result, rows) and return
-strings and rows; :mod:`simcall.report.terminal_trace` prints them.
+strings and plain objects.
 
 Known events have a verb in :data:`VERBS`; any other event (the engine may add
 some) is told generically as ``"<event> <department> <agent> at <clock>"``, so a
@@ -38,8 +40,6 @@ Row = tuple[float, str, int, str, str]
 DAY_S = 24 * 3600.0
 STORY_WIDTH = 100
 INDENT = 10  # story lines: "HH:MM:SS  " then the sentence; continuation lines align under it
-TIMELINE_ROWS = 40  # at most this many buckets for a window (the drain after closing adds one)
-BUCKETS_S = (60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 _EPS = 1e-6  # float noise: 7.68 + 100 - 7.68 must show as 1m40s
 
 VERBS: dict[str, str] = {
@@ -311,197 +311,3 @@ def story_lines(scenario: Scenario, story: CallStory, width: int = STORY_WIDTH) 
                                      break_long_words=False, break_on_hyphens=False,
                                      drop_whitespace=True) if len(text) > width else [text])
     return wrapped
-
-
-# -- timeline -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    """One time bucket ``[start, end)`` (seconds since opening)."""
-
-    start: float
-    end: float
-    arrived: int  # calls that arrived in the bucket (busy signals included)
-    hung_up: int  # calls that hung up in the bucket (while waiting or ringing)
-    waiting_mean: float  # calls waiting in a queue, time-average over the bucket
-    waiting_max: int  # most calls waiting at once
-    busy_mean: float  # agents busy (ringing, talk, wrap-up), time-average
-    busy_max: int
-    staffed_mean: float  # agents on duty, time-average
-    staffed_max: int
-
-
-@dataclass(frozen=True)
-class Step:
-    """A count that changes at ``times``: ``levels[k]`` holds on ``[times[k], times[k+1])``
-    and the count is 0 before ``times[0]``."""
-
-    times: np.ndarray
-    levels: np.ndarray
-
-    @classmethod
-    def of(cls, starts: np.ndarray, ends: np.ndarray) -> Step:
-        """The number of intervals ``[start, end)`` that contain each time."""
-        starts, ends = np.asarray(starts, float), np.asarray(ends, float)
-        keep = ends > starts
-        times = np.concatenate([starts[keep], ends[keep]])
-        delta = np.concatenate([np.ones(keep.sum()), -np.ones(keep.sum())])
-        order = np.argsort(times, kind="stable")
-        times, levels = times[order], np.cumsum(delta[order])
-        last = np.r_[times[1:] != times[:-1], True] if times.size else np.zeros(0, bool)
-        return cls(times[last], np.rint(levels[last]).astype(np.int64))
-
-    def _at(self, x: np.ndarray) -> np.ndarray:
-        """Index of the last change at or before each x (-1: before the first)."""
-        return np.searchsorted(self.times, x, side="right") - 1
-
-    def at(self, x: np.ndarray) -> np.ndarray:
-        """The count at each time x."""
-        j = self._at(np.asarray(x, float))
-        return np.where(j >= 0, self.levels[np.maximum(j, 0)] if self.levels.size else 0, 0)
-
-    def area(self, x: np.ndarray) -> np.ndarray:
-        """The integral of the count from -inf to each x."""
-        if self.times.size == 0:
-            return np.zeros(len(x))
-        cumulative = np.r_[0.0, np.cumsum(self.levels[:-1] * np.diff(self.times))]
-        j = self._at(x)
-        inside = j >= 0
-        jj = np.where(inside, j, 0)
-        return np.where(inside, cumulative[jj] + self.levels[jj] * (x - self.times[jj]), 0.0)
-
-    def means(self, edges: np.ndarray) -> np.ndarray:
-        """Time-average of the count over each ``[edges[i], edges[i+1])``."""
-        return np.diff(self.area(edges)) / np.diff(edges)
-
-    def maxima(self, edges: np.ndarray) -> np.ndarray:
-        """Largest count within each ``[edges[i], edges[i+1])``."""
-        out = np.zeros(len(edges) - 1, dtype=np.int64)
-        for i in range(len(edges) - 1):
-            j = self._at(np.array([edges[i]]))[0]
-            first = self.levels[j] if j >= 0 else 0
-            inside = self.levels[j + 1:np.searchsorted(self.times, edges[i + 1], side="left")]
-            out[i] = max(int(first), int(inside.max()) if inside.size else 0)
-        return out
-
-
-def waiting_spells(rows: Iterable[Row], end_time: float) -> tuple[np.ndarray, np.ndarray]:
-    """``[start, end)`` of every spell a call spent waiting in a queue.
-
-    A spell runs from a ``queue`` (or ``rona``: see :data:`QUEUED_AFTER`) row to the call's
-    next row, whatever it is (ring, abandon, voicemail, or an event added later); a call
-    that went straight to an idle agent has a zero-length spell (dropped by
-    :meth:`Step.of`). A call still queued when the run ended waits until ``end_time``.
-    """
-    open_spells: dict[int, float] = {}
-    starts: list[float] = []
-    ends: list[float] = []
-    for t, event, call, _, _ in rows:
-        began = open_spells.pop(call, None)
-        if began is not None:
-            starts.append(began)
-            ends.append(t)
-        if event in QUEUED_AFTER:
-            open_spells[call] = t
-    for began in open_spells.values():
-        starts.append(began)
-        ends.append(end_time)
-    return np.asarray(starts, float), np.asarray(ends, float)
-
-
-def choose_bucket(span: float) -> float:
-    """The shortest round bucket (1, 2, 5, 10, 15, 30 min, 1 h, ...) giving at most
-    :data:`TIMELINE_ROWS` rows over ``span`` seconds."""
-    for bucket in BUCKETS_S:
-        if span / bucket <= TIMELINE_ROWS:
-            return float(bucket)
-    return float(BUCKETS_S[-1])
-
-
-def bucket_edges(scenario: Scenario, start: float, end: float, bucket: float) -> np.ndarray:
-    """Edges of buckets aligned on the clock (10:00, 10:15, ...) covering ``[start, end)``;
-    the first and last buckets are clipped to the window."""
-    opening = scenario.open_s
-    first = math.floor((opening + start) / bucket + 1e-9) * bucket - opening
-    edges = np.arange(first, end, bucket)
-    edges = np.r_[edges, end] if edges.size == 0 or edges[-1] < end else edges
-    edges[0] = max(edges[0], start)
-    return edges if edges.size >= 2 else np.array([start, max(end, start + bucket)])
-
-
-def timeline(scenario: Scenario, result: RunResult, rows: Sequence[Row], start: float,
-             end: float, bucket: float) -> list[TimelineRow]:
-    """Per bucket of ``[start, end)``: arrivals, hang-ups, calls waiting, agents busy and
-    on duty, from every call of the run (not only the ones whose story is shown).
-
-    Busy and on-duty agents come from the records' busy and staffed periods (exact:
-    ringing, talk and wrap-up); calls waiting from the trace rows (:func:`waiting_spells`).
-    """
-    records = result.records
-    if records is None:
-        raise ValueError("the timeline needs the call records (simulate with keep_records)")
-    edges = bucket_edges(scenario, start, end, bucket)
-    waiting = Step.of(*waiting_spells(rows, records.end_time))
-    busy = Step.of(records.busy.start, records.busy.end)
-    staffed = Step.of(records.staffed.start, records.staffed.end)
-    arrived = np.diff(np.searchsorted(np.sort(records.calls.arrival), edges, side="left"))
-    hang_ups = np.sort(np.array([t for t, event, *_ in rows if event == "abandon"], float))
-    hung_up = np.diff(np.searchsorted(hang_ups, edges, side="left"))
-    columns = zip(edges[:-1], edges[1:], arrived, hung_up, waiting.means(edges),
-                  waiting.maxima(edges), busy.means(edges), busy.maxima(edges),
-                  staffed.means(edges), staffed.maxima(edges), strict=True)
-    return [TimelineRow(float(a), float(b), int(n), int(h), float(wm), int(wx), float(bm),
-                        int(bx), float(sm), int(sx))
-            for a, b, n, h, wm, wx, bm, bx, sm, sx in columns]
-
-
-# -- the whole report -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TraceReport:
-    """What ``simcall trace`` shows for one replication."""
-
-    scenario: Scenario
-    seed: int
-    replication: int
-    start: float  # --from, in seconds since opening
-    from_given: bool
-    offered: int  # calls in the whole run
-    stories: tuple[CallStory, ...]
-    window: tuple[float, float]  # the timeline's [start, end)
-    bucket: float
-    timeline: tuple[TimelineRow, ...]
-
-
-def trace_report(scenario: Scenario, result: RunResult, rows: Sequence[Row],
-                 start: float | None = None, calls: int = 20) -> TraceReport:
-    """Stories of the first ``calls`` calls from ``start`` and the timeline around them.
-
-    With ``start`` given, the timeline covers the shown calls, from ``start`` until the
-    last of them is over; without it, the whole day (and the drain after closing).
-    """
-    if calls < 1:
-        raise ValueError(f"calls must be >= 1, got {calls}")
-    records = result.records
-    if records is None:
-        raise ValueError("the trace needs the call records (simulate with keep_records)")
-    begin = 0.0 if start is None else start
-    chosen = stories(scenario, result, rows, begin, calls)
-    if start is None:
-        window = (0.0, max(records.end_time, scenario.horizon))
-        bucket = choose_bucket(scenario.horizon)
-    else:
-        by_call = {story.call for story in chosen}
-        last = max((t for t, _, call, *_ in rows if call in by_call), default=begin)
-        if any(story.phrases[-1].startswith("still waiting") for story in chosen):
-            last = records.end_time
-        window = (begin, max(last, begin + 60.0))
-        bucket = choose_bucket(window[1] - window[0])
-    return TraceReport(
-        scenario=scenario, seed=result.seed, replication=result.replication, start=begin,
-        from_given=start is not None, offered=int(records.calls.arrival.size),
-        stories=tuple(chosen), window=window, bucket=bucket,
-        timeline=tuple(timeline(scenario, result, rows, *window, bucket)),
-    )

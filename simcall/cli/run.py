@@ -1,0 +1,103 @@
+"""``simcall run``: simulate a scenario and show its KPIs with confidence intervals.
+
+Parse, call :func:`simcall.experiments.runner.replicate`, render the KPI and target
+tables, save what was asked (``--json``, ``--records``, ``--out``). ``--check`` exits
+with code 1 when a target is not met, so a script can gate on a staffing plan.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from simcall.cli.common import (
+    Dask,
+    Overrides,
+    ScenarioPath,
+    Seed,
+    Workers,
+    check_output,
+    check_run,
+    command_line,
+    err,
+    fail,
+    out,
+    progress,
+    write_json_file,
+)
+from simcall.errors import SimcallError
+from simcall.experiments.executors import executor_for
+from simcall.experiments.runner import replicate
+from simcall.report.terminal import print_details, print_summary
+from simcall.results.provenance import provenance
+from simcall.results.summary import Summary
+from simcall.scenario.loader import load
+
+
+def run_command(
+    context: typer.Context,
+    scenario: ScenarioPath,
+    replications: Annotated[int, typer.Option(
+        "--replications", "-r", help="Independent replications (for 95% intervals).")] = 20,
+    seed: Seed = None,
+    overrides: Overrides = None,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="Write the JSON result document to this file.")] = None,
+    records: Annotated[Path | None, typer.Option(
+        "--records", help="Write one row per call to this .csv (or .parquet) file.")] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Exit with code 1 when a target is not met.")] = False,
+    details: Annotated[bool, typer.Option(
+        "--details", help="Also show KPIs per interval, department and caller type.")] = False,
+    workers: Workers = None,
+    dask: Dask = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Write scenario.toml, result.json, records.csv and metadata.json into "
+                      "this folder.")] = None,
+) -> None:
+    """Simulate a scenario and show its KPIs with confidence intervals and targets."""
+    try:
+        check_run(replications, seed, workers)
+        loaded = load(scenario, overrides or ())
+        check_output("--json", json_path)
+        check_output("--records", records)
+        keep = records is not None or out_dir is not None
+        with executor_for(workers if replications > 1 else 1, dask) as executor, \
+                progress(replications) as advance:
+            summary = replicate(loaded, replications, seed, keep_records=keep,
+                                progress=advance, executor=executor)
+        print_summary(summary, out)
+        if details:
+            print_details(summary, out)
+        meta = provenance(loaded, summary.seed, command_line(context), replications=replications)
+        if json_path is not None:
+            write_json_file(json_path, summary.to_json() | {"provenance": meta})
+            out.print(f"wrote {json_path}")
+        if out_dir is not None:
+            _save_run(out_dir, summary, meta)
+            out.print(f"wrote {out_dir}/")
+        if records is not None:
+            from simcall.results.export import write_records
+
+            rows = write_records(records, summary.runs)
+            out.print(f"wrote {rows:,} call records to {records}")
+    except SimcallError as exc:
+        raise fail(str(exc)) from None
+    failed = [t.goal.kpi for t in summary.targets if t.met is False]
+    if check and failed:
+        err.print(f"targets not met: {', '.join(failed)}")
+        raise typer.Exit(code=1)
+
+
+def _save_run(folder: Path, summary: Summary, meta: dict[str, Any]) -> None:
+    """Scenario, KPIs, records and metadata together (metadata last: the folder is complete)."""
+    from simcall.results.export import write_records
+    from simcall.results.output_dir import finish, prepare, write_scenario
+
+    prepare(folder)
+    write_scenario(folder / "scenario.toml", summary.scenario, meta)
+    write_json_file(folder / "result.json", summary.to_json() | {"provenance": meta})
+    write_records(folder / "records.csv", summary.runs)
+    finish(folder, meta, ["scenario.toml", "result.json", "records.csv"])
