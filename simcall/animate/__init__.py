@@ -4,7 +4,9 @@
 module      holds
 ==========  ========================================================================
 ``reel``    what to show (the window, the speed, the frames) and the GIF written
-            from them: :func:`frames`, :func:`animate`, :func:`save_gif`
+            from them: :func:`frames`, :func:`animate`, :func:`save_gif`,
+            :func:`busiest_start` (the default window), :func:`reel_animation`,
+            :data:`MAX_FRAMES`
 ``state``   who is where at each frame: queues, ringing, talking, agents
             (:class:`Frame`), and :class:`Reel`, the frames of one window
 ``stage``   drawing a frame with matplotlib (loaded only when a GIF is made)

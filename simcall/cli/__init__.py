@@ -3,8 +3,9 @@
 ============  ======================================================================
 module        holds
 ============  ======================================================================
-``app``       the Typer application, ``--version``, and the registration of every
-              command below, in the order ``simcall --help`` lists them
+``main``      the Typer application (:data:`app`), ``--version``, and the
+              registration of every command below, in the order ``simcall --help``
+              lists them
 ``common``    what every command shares: consoles, option checks, errors, progress
 ``run``       ``simcall run``
 ``validate``  ``simcall validate``
@@ -23,6 +24,6 @@ Imports: any wing below; nothing imports the command line.
 
 from __future__ import annotations
 
-from simcall.cli.app import app
+from simcall.cli.main import app
 
 __all__ = ["app"]

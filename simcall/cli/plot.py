@@ -30,7 +30,7 @@ from simcall.errors import SimcallError
 
 KIND_NAMES = ("service-level", "asa", "abandonment", "interval", "staffing", "day", "waiting",
               "rings", "transfer-matrix", "transfers", "compare", "sweep")
-"""The plot kinds, as :data:`simcall.plots.KINDS` names them (kept here so that a
+"""The plot kinds, as :data:`simcall.plots.kinds.KINDS` names them (kept here so that a
 wrong ``--kind`` fails before matplotlib is imported)."""
 NEEDS_RECORDS = frozenset({"day", "waiting", "transfer-matrix"})
 FROM_JSON = frozenset({"service-level", "asa", "abandonment", "interval", "staffing", "rings",
@@ -162,7 +162,7 @@ def _draw(kind: str, result: Any, kpi: str) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
-    from simcall.plots import KINDS
+    from simcall.plots.kinds import KINDS
 
     draw = KINDS[kind]
     try:

@@ -31,7 +31,7 @@ from simcall.errors import SimcallError
 from simcall.experiments.executors import executor_for
 from simcall.experiments.runner import replicate
 from simcall.report.terminal import print_details, print_summary
-from simcall.results.provenance import provenance
+from simcall.results.provenance import provenance_block
 from simcall.results.summary import Summary
 from simcall.scenario.loader import load
 
@@ -71,7 +71,8 @@ def run_command(
         print_summary(summary, out)
         if details:
             print_details(summary, out)
-        meta = provenance(loaded, summary.seed, command_line(context), replications=replications)
+        meta = provenance_block(loaded, summary.seed, command_line(context),
+                                replications=replications)
         if json_path is not None:
             write_json_file(json_path, summary.to_json() | {"provenance": meta})
             out.print(f"wrote {json_path}")

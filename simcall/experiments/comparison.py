@@ -20,7 +20,7 @@ import numpy as np
 
 from simcall.experiments.runner import Job, simulate_many
 from simcall.results.metrics import KPI_NAMES
-from simcall.results.provenance import api_call, provenance, scenario_hash
+from simcall.results.provenance import api_call, provenance_block, scenario_hash
 from simcall.results.stats import ConfidenceInterval, Estimate, t_quantile
 from simcall.results.summary import Summary, ci_json, estimate_json
 from simcall.scenario.schema import Scenario
@@ -160,7 +160,7 @@ def compare(
                                seed=seed)
     return Comparison(baseline, MappingProxyType(summaries), MappingProxyType(differences),
                       MappingProxyType(intervals), seed,
-                      provenance(named[baseline], seed, call,
+                      provenance_block(named[baseline], seed, call,
                                  variants={n: scenario_hash(s) for n, s in named.items()}))
 
 

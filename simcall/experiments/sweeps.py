@@ -25,7 +25,7 @@ from simcall.errors import ScenarioError, SimcallError
 from simcall.experiments.runner import Job, simulate
 from simcall.experiments.sweep_store import Row, SweepStore
 from simcall.results.metrics import KPI_NAMES, kpi_bounds
-from simcall.results.provenance import api_call, provenance, scenario_data
+from simcall.results.provenance import api_call, provenance_block, scenario_data
 from simcall.results.stats import Estimate
 from simcall.scenario.loader import from_dict
 from simcall.scenario.overrides import assign
@@ -141,7 +141,7 @@ def sweep(
     columns = ["point", *grid, "replication", "seed", "error", *KPI_NAMES]
     call = command or api_call("sweep", scenario=scenario, vary=dict(grid),
                                replications=replications, seed=seed)
-    meta = provenance(scenario, seed, call, vary={k: [_text(v) for v in vs]
+    meta = provenance_block(scenario, seed, call, vary={k: [_text(v) for v in vs]
                                                   for k, vs in grid.items()},
                       replications=replications, points=len(points))
     store = SweepStore(Path(out), text_columns=[*grid, "error"]) if out is not None else None

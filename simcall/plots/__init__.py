@@ -28,9 +28,8 @@ module              holds
                     is none (scipy on first use)
 ``style``           colours, axes, bands and target lines every figure (and the
                     report) shares
+``kinds``           :data:`KINDS`: each figure by its ``simcall plot --kind`` name
 ==================  ================================================================
-
-``KINDS`` names each plot for ``simcall plot --kind``.
 
 Imports: staffing, experiments, results, model, scenario, erlang (on first use),
 :mod:`simcall.errors`; matplotlib on first use.
@@ -38,34 +37,14 @@ Imports: staffing, experiments, results, model, scenario, erlang (on first use),
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-from typing import Any
-
 from simcall.plots.answer_times import rings, waiting
 from simcall.plots.day import through_the_day
 from simcall.plots.facts import ResultDocument, from_json, read_result
+from simcall.plots.kinds import KINDS
 from simcall.plots.per_interval import interval_kpi
 from simcall.plots.transfer_flows import transfer_matrix, transfers_per_caller
 from simcall.plots.variants import comparison, sweep
 from simcall.plots.workload import staffing
-
-KINDS: dict[str, Callable[..., Any]] = {
-    "service-level": partial(interval_kpi, kpi="service_level"),
-    "asa": partial(interval_kpi, kpi="asa_s"),
-    "abandonment": partial(interval_kpi, kpi="abandon_rate"),
-    "interval": interval_kpi,  # any per-interval KPI: interval_kpi(summary, kpi)
-    "staffing": staffing,
-    "day": through_the_day,
-    "waiting": waiting,
-    "rings": rings,
-    "transfer-matrix": transfer_matrix,
-    "transfers": transfers_per_caller,
-    "compare": comparison,
-    "sweep": sweep,
-}
-"""Plot kinds by their command-line name. ``interval``, ``compare`` and ``sweep`` take
-``kpi=``; the other kinds take the result only (and ``ax=``)."""
 
 __all__ = [
     "KINDS", "ResultDocument", "comparison", "from_json", "interval_kpi", "read_result",

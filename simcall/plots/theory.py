@@ -51,7 +51,7 @@ def erlang_values(scenario: Scenario, kpi: str) -> tuple[np.ndarray, str]:
     """Erlang A (or C, when nobody hangs up) per interval, and the model's name.
 
     Rates, handle time (talk x talk factor + pickup + wrap-up) and mean patience
-    per interval are :func:`simcall.staffing.erlang_plans.department_traffic`'s, the
+    per interval are :func:`simcall.staffing.closed_form.department_traffic`'s, the
     agents are the plan's agents present (net of shrinkage, breaks taken off);
     an interval with no agents or a fractional head count (part-time breaks)
     gets ``nan``.
@@ -65,7 +65,7 @@ def erlang_values(scenario: Scenario, kpi: str) -> tuple[np.ndarray, str]:
     if reason is not None:
         raise ValueError(f"no Erlang line: {reason}")
     from simcall.erlang import erlang_a_metrics, erlang_c_metrics
-    from simcall.staffing.erlang_plans import department_traffic, present_agents, staff_of
+    from simcall.staffing.closed_form import department_traffic, present_agents, staff_of
 
     group = scenario.agents[0]
     department = scenario.departments[0].name

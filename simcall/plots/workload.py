@@ -30,7 +30,7 @@ def staffing(summary: Result, plan: StaffingPlan | None = None, *,
       where it differs from the agents on duty (breaks, shrinkage);
     * **required** -- with ``plan`` (from :func:`simcall.staff`), the plan found by
       simulation and its Erlang A plan, summed over the varied groups; without,
-      the Erlang A plan of every agent group (:func:`simcall.staffing.erlang_plans.erlang_plans`),
+      the Erlang A plan of every agent group (:func:`simcall.staffing.closed_form.erlang_plans`),
       when the scenario is known and Erlang finds one. Required agents are
       scheduled heads (shrinkage included), so read them against "scheduled".
 
@@ -86,7 +86,7 @@ def _required(scenario: Scenario | None, plan: StaffingPlan | None
                 ("agents required (Erlang A)", erlang_a.astype(float), style.ERLANG_STYLE)]
     if scenario is None:
         return []
-    from simcall.staffing.erlang_plans import erlang_plans
+    from simcall.staffing.closed_form import erlang_plans
 
     try:
         _, erlang_a = erlang_plans(scenario, [g.name for g in scenario.agents])

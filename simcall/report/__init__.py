@@ -3,7 +3,8 @@
 ===================  ===============================================================
 module               holds
 ===================  ===============================================================
-``build``            :func:`build_report`: everything a report shows, gathered
+``build``            :func:`build_report`: everything a report shows, gathered in
+                     a :class:`Report`
 ``html``             the report as one self-contained HTML file
 ``describe``         the scenario in words, for a manager
 ``terminal``         KPI and target tables for the terminal (``simcall run``)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from simcall.experiments.comparison import Comparison, compare
 from simcall.experiments.runner import replicate
-from simcall.results.provenance import api_call, provenance
+from simcall.results.provenance import api_call, provenance_block
 from simcall.results.summary import Summary
 from simcall.scenario.schema import Scenario
 
@@ -79,5 +79,5 @@ def build_report(
         if progress is not None:
             progress("searching for the staffing plan")
         plan = search(scenario, seed=seed, executor=executor, command=call)
-    meta = provenance(scenario, seed, call, replications=replications)
+    meta = provenance_block(scenario, seed, call, replications=replications)
     return Report(summary, comparison, plan, meta)

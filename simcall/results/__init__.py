@@ -1,31 +1,42 @@
 """The results wing: what a replication's records mean, and how sure we are of it.
 
 Pure functions and frozen objects over the model's records: KPIs with SPEC.md's
-definitions, confidence intervals, targets met or missed, provenance, and the files
-a result is saved as. Nothing here runs a simulation.
+definitions, confidence intervals, targets met or missed, provenance, the files a
+result is saved as, and the stories a trace tells. Nothing here runs a simulation.
 
 ================  ==================================================================
 module            holds
 ================  ==================================================================
 ``metrics``       KPIs from call records (overall, per interval, department,
-                  caller type), the conservation check
+                  caller type): :func:`run_metrics` into :class:`RunMetrics`, over
+                  the counted :class:`Window`; the KPI names (:data:`KPI_NAMES`,
+                  :data:`SHARE_KPIS`, :data:`RATE_KPIS`, :data:`COUNT_KPIS`); the
+                  conservation check (:func:`check_conservation`,
+                  :class:`ConservationError`)
 ``summary``       :class:`RunResult` (one replication) and :class:`Summary`
                   (several, with confidence intervals): ``.kpis``, ``.to_json()``
-``stats``         Student t confidence intervals: :class:`Estimate`
-``targets``       each goal of ``[targets]``, judged overall and per interval
-``provenance``    version, seed, scenario hash and command of a saved result
-``export``        per-call records as CSV or Parquet
+``stats``         Student t confidence intervals: :class:`Estimate`,
+                  :class:`ConfidenceInterval`, :func:`t_interval`
+``targets``       each goal of ``[targets]`` (:class:`Goal`, :func:`goals`), judged
+                  overall and per interval (:func:`judge`, :class:`TargetResult`)
+``provenance``    what made a saved result: :func:`provenance_block` (version,
+                  seed, command, scenario hash), :func:`scenario_hash`,
+                  :func:`scenario_data`, :func:`api_call`
+``export``        per-call records as CSV or Parquet (:func:`write_records`)
 ``output_dir``    ``--out DIR``: a result folder that says how to make it again
 ``stories``       call stories from one replication's trace, in clock time
-``timeline``      the trace's timeline per bucket, and :class:`TraceReport`
+                  (:class:`CallStory`, :func:`story_lines`)
+``timeline``      the trace's timeline per bucket, and :func:`trace_report`: the
+                  stories and the timeline of a window in a :class:`TraceReport`
 ================  ==================================================================
 
-Imports: the model and scenario wings, :mod:`simcall.errors` and
-:mod:`simcall.files`.
+Imports: the model and scenario wings and the shared base (:mod:`simcall.errors`,
+:mod:`simcall.files`, :mod:`simcall.version`).
 """
 
 from __future__ import annotations
 
+from simcall.results.export import write_records
 from simcall.results.metrics import (
     COUNT_KPIS,
     KPI_NAMES,
@@ -37,14 +48,17 @@ from simcall.results.metrics import (
     check_conservation,
     run_metrics,
 )
-from simcall.results.provenance import api_call, provenance, scenario_data, scenario_hash
+from simcall.results.provenance import api_call, provenance_block, scenario_data, scenario_hash
 from simcall.results.stats import ConfidenceInterval, Estimate, t_interval
+from simcall.results.stories import CallStory, story_lines
 from simcall.results.summary import RunResult, Summary
 from simcall.results.targets import Goal, TargetResult, goals, judge
+from simcall.results.timeline import TraceReport, trace_report
 
 __all__ = [
-    "COUNT_KPIS", "KPI_NAMES", "RATE_KPIS", "SHARE_KPIS", "ConfidenceInterval",
+    "COUNT_KPIS", "KPI_NAMES", "RATE_KPIS", "SHARE_KPIS", "CallStory", "ConfidenceInterval",
     "ConservationError", "Estimate", "Goal", "RunMetrics", "RunResult", "Summary",
-    "TargetResult", "Window", "api_call", "check_conservation", "goals", "judge",
-    "provenance", "run_metrics", "scenario_data", "scenario_hash", "t_interval",
+    "TargetResult", "TraceReport", "Window", "api_call", "check_conservation", "goals",
+    "judge", "provenance_block", "run_metrics", "scenario_data", "scenario_hash",
+    "story_lines", "t_interval", "trace_report", "write_records",
 ]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simcall.scenario.schema import Scenario
+from simcall.version import __version__
 
 
 def scenario_data(scenario: Scenario) -> dict[str, Any]:
@@ -48,10 +49,9 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def provenance(scenario: Scenario, seed: int, command: str, **extra: Any) -> dict[str, Any]:
-    """The metadata saved with a result."""
-    from simcall.version import __version__
-
+def provenance_block(scenario: Scenario, seed: int, command: str, **extra: Any) -> dict[str, Any]:
+    """The provenance block saved with a result: simcall and Python versions, when, the
+    command or call, the seed and the scenario's name and hash, plus ``extra``."""
     return {
         "simcall": __version__,
         "python": platform.python_version(),

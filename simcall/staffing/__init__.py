@@ -9,7 +9,7 @@ module             holds
 ``judge``          one plan simulated on the search replications, its margins
 ``plan``           :class:`StaffingPlan`: the plan, the closed-form plans beside
                    it, and its verification on fresh replications
-``erlang_plans``   Erlang C and Erlang A agents per interval and agent group
+``closed_form``    Erlang C and Erlang A agents per interval and agent group
                    (:func:`erlang_plans`)
 =================  =================================================================
 
@@ -19,7 +19,7 @@ first use only, so that ``import simcall`` does not load scipy).
 
 from __future__ import annotations
 
-from simcall.staffing.erlang_plans import erlang_plans
+from simcall.staffing.closed_form import erlang_plans
 from simcall.staffing.plan import StaffingPlan
 from simcall.staffing.search import StaffingError, staff
 

@@ -25,7 +25,7 @@ from simcall.results.summary import RunResult
 from simcall.results.targets import Goal, goals
 from simcall.scenario.loader import from_dict
 from simcall.scenario.schema import Scenario
-from simcall.staffing.erlang_plans import Plan
+from simcall.staffing.closed_form import Plan
 
 Progress = Callable[[str, int, int], None]
 """Called with (what the search is doing, runs done in this batch, runs in this batch)."""

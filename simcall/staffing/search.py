@@ -4,7 +4,7 @@ Why simulation and not only Erlang: the closed forms see one department at
 a time in steady state. A real day has queues that spill over from one
 interval into the next, transfers between departments, multi-skilled groups,
 priorities and non-exponential times. The search starts from the Erlang A
-plan (:mod:`simcall.staffing.erlang_plans`) and corrects it by simulation.
+plan (:mod:`simcall.staffing.closed_form`) and corrects it by simulation.
 
 The algorithm (``docs/staffing.md`` has the long version)
 ---------------------------------------------------------
@@ -47,11 +47,11 @@ import numpy as np
 
 from simcall.errors import SimcallError
 from simcall.experiments.runner import Job, simulate_many
-from simcall.results.provenance import api_call, provenance
+from simcall.results.provenance import api_call, provenance_block
 from simcall.results.summary import Summary
 from simcall.results.targets import Goal, goals
 from simcall.scenario.schema import Scenario
-from simcall.staffing.erlang_plans import Plan, erlang_plans, staff_of
+from simcall.staffing.closed_form import Plan, erlang_plans, staff_of
 from simcall.staffing.judge import Evaluation, Evaluator, Progress, changed_plan
 from simcall.staffing.plan import CONFIDENCE_WANTED, Removal, StaffingPlan, target_checks
 
@@ -172,10 +172,9 @@ def staff(
         removals=tuple(removals), search=search, verification=verification,
         steps=tuple(steps), plans_simulated=evaluate.plans,
         runs=evaluate.runs + len(jobs),
-        provenance=MappingProxyType(provenance(final, seed, call, searched_scenario=scenario.name,
-                                               replications=replications,
-                                               verify_replications=verify_replications,
-                                               confidence=confidence)),
+        provenance=MappingProxyType(provenance_block(
+            final, seed, call, searched_scenario=scenario.name, replications=replications,
+            verify_replications=verify_replications, confidence=confidence)),
     )
 
 

@@ -1,15 +1,13 @@
-"""The erlang wing as a whole: its public surface is its documented map, and it stays pure.
+"""The erlang wing stays pure: it imports nothing of simcall but ``simcall.errors``.
 
-The package docstring's table is the map of the wing (module -> what it holds).
-These tests hold the code to it, so the surface and its documentation cannot
-drift apart, and they keep the wing free of the simulator: the closed forms are
-the yardstick the simulator is checked against, so they must not share its code.
+The closed forms are the yardstick the simulator is checked against, so they must not
+share its code. (That its public surface is its documented map is checked for every
+wing in ``tests/architecture/test_surfaces.py``.)
 """
 
 from __future__ import annotations
 
 import ast
-import importlib
 import re
 from pathlib import Path
 
@@ -20,47 +18,6 @@ from simcall import erlang
 WING = Path(erlang.__file__).parent
 MODULES = sorted(p.stem for p in WING.glob("*.py") if p.stem != "__init__")
 _ROLE = re.compile(r":(?:func|class|data):`~?([\w.]+)`")
-
-
-def _map() -> dict[str, set[str]]:
-    """Module -> public names, read from the table in the package docstring."""
-    lines = (erlang.__doc__ or "").splitlines()
-    rules = [i for i, line in enumerate(lines) if re.fullmatch(r"=+ +=+", line)]
-    assert len(rules) == 3, "the package docstring must hold one module table"
-    rows: dict[str, set[str]] = {}
-    module = ""
-    for line in lines[rules[1] + 1 : rules[2]]:
-        start = re.match(r"``(\w+)``", line)
-        if start:
-            module = start.group(1)
-            rows[module] = set()
-        rows[module] |= set(_ROLE.findall(line))
-    return rows
-
-
-def test_all_is_exactly_the_names_in_the_docstring_map() -> None:
-    documented = set().union(*_map().values())
-    assert len(erlang.__all__) == len(set(erlang.__all__))
-    assert set(erlang.__all__) == documented
-    missing = [name for name in erlang.__all__ if not hasattr(erlang, name)]
-    assert not missing
-
-
-def test_every_public_name_exists_where_the_map_says() -> None:
-    for module_name, names in _map().items():
-        module = importlib.import_module(f"simcall.erlang.{module_name}")
-        for name in names:
-            obj = getattr(erlang, name)
-            assert obj is getattr(module, name), f"{name} is not the one in {module_name}"
-            if callable(obj):
-                assert obj.__module__ == module.__name__, f"{name} defined outside {module_name}"
-
-
-def test_the_map_lists_every_module_and_no_module_shadows_a_public_name() -> None:
-    assert sorted(_map()) == MODULES
-    # the package re-exports the functions: a module named like one would hide it
-    # behind ``simcall.erlang.<module>`` once the module has been imported
-    assert not set(MODULES) & set(erlang.__all__)
 
 
 def _simcall_imports(source: str, package: str = "simcall.erlang") -> set[str]:

@@ -21,7 +21,7 @@ from simcall.results.provenance import scenario_data
 from simcall.results.targets import Goal, goals
 from simcall.scenario.loader import from_dict, load
 from simcall.scenario.schema import Scenario
-from simcall.staffing.erlang_plans import erlang_plans
+from simcall.staffing.closed_form import erlang_plans
 from simcall.staffing.plan import one_sided_confidence
 from simcall.staffing.search import StaffingError, StaffingPlan, staff
 

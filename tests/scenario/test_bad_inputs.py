@@ -1,6 +1,6 @@
 """Bad input never gets past the door: a clear message, exit code 2, no traceback.
 
-Every file under ``tests/bad_scenarios/`` is a small scenario (mostly
+Every file under ``tests/scenario/bad_scenarios/`` is a small scenario (mostly
 ``scenarios/helpdesk.toml`` with one thing broken) whose leading comment lines
 
     # expect: <text the error message must contain>

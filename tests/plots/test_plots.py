@@ -153,7 +153,7 @@ def test_staffing_draws_offered_bars_agents_on_duty_and_erlang_a_required(summar
     (agents,) = [other for other in ax.figure.axes if other is not ax]
     assert "agents" in agents.get_ylabel().lower()
     np.testing.assert_allclose(line(agents, "on duty").get_ydata(), [10.0] * 6)
-    from simcall.staffing.erlang_plans import erlang_plans
+    from simcall.staffing.closed_form import erlang_plans
 
     _, erlang_a = erlang_plans(summary.scenario, ["support team"])
     np.testing.assert_allclose(line(agents, "required (Erlang A)").get_ydata(),
