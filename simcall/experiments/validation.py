@@ -240,7 +240,8 @@ Each case is a steady-state centre with exponential talk (and patience) times, s
 for the stated interval (the first hour is warm-up) in independent replications with a
 fixed seed; the exact value comes from `simcall.erlang`. "contains" says whether the
 simulated 99% Student-t confidence interval over replications contains the exact value,
-which is what `tests/experiments/test_theory.py` asserts (cases marked slow run with `pytest -m slow`).
+which is what `tests/experiments/test_theory.py` asserts (cases marked slow run with
+`pytest -m slow`).
 
 """
 
