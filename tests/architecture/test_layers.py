@@ -9,6 +9,7 @@ still a dependency, and a loop through one is still a loop.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,3 +155,14 @@ def test_few_modules_directly_in_the_package() -> None:
     top = [p.stem for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "__main__")]
     assert len(top) <= MAX_TOP_LEVEL_MODULES, sorted(top)
     assert all(LAYERS[stem] == 0 for stem in top), "top-level modules are the shared base"
+
+
+def test_the_layers_are_the_ones_drawn_in_the_architecture_doc() -> None:
+    """docs/architecture.md draws the layers; the drawing and LAYERS must say the same."""
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawn: dict[str, int] = {}
+    for layer, names in re.findall(r"^ +layer (\d+) +(\S.*?)(?: {2,}\S.*)?$", doc, re.M):
+        for word in re.split(r"[ |]+", names.strip()):
+            drawn["__init__" if word == "simcall/__init__.py" else word] = int(layer)
+    expected = {name: layer for name, layer in LAYERS.items() if name != "__main__"}
+    assert drawn == expected
