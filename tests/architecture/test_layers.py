@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import simcall
+from helpers import ROOT
 
 PACKAGE = Path(simcall.__file__).parent
 
@@ -159,7 +160,7 @@ def test_few_modules_directly_in_the_package() -> None:
 
 def test_the_layers_are_the_ones_drawn_in_the_architecture_doc() -> None:
     """docs/architecture.md draws the layers; the drawing and LAYERS must say the same."""
-    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     drawn: dict[str, int] = {}
     for layer, names in re.findall(r"^ +layer (\d+) +(\S.*?)(?: {2,}\S.*)?$", doc, re.M):
         for word in re.split(r"[ |]+", names.strip()):

@@ -17,6 +17,7 @@ from types import ModuleType
 import pytest
 
 import simcall
+from helpers import ROOT
 
 PACKAGE = Path(simcall.__file__).parent
 WINGS = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
@@ -43,7 +44,7 @@ def wing_map(package: ModuleType) -> dict[str, set[str]]:
 
 
 def test_the_wings_are_the_ones_in_the_architecture_doc() -> None:
-    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     documented = re.findall(r"^\| `(\w+)/` \|", doc, flags=re.M)
     assert len(documented) == len(set(documented))
     assert sorted(documented) == WINGS
