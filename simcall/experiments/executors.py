@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 
 from simcall.errors import SimcallError
@@ -39,6 +39,10 @@ def executor_for(workers: int | None = None, dask: str | None = None) -> Iterato
         any other text is the address of a running scheduler, e.g.
         ``tcp://10.0.0.5:8786``.
     """
+    # imported here: worker processes (multiprocessing) cost an import nobody running
+    # in-process needs, and `import simcall` loads this module
+    from concurrent.futures import ProcessPoolExecutor
+
     if dask is not None:
         with _dask_executor(dask, workers) as executor:
             yield executor

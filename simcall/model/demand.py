@@ -18,14 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
 from simcall.model.draws import ScriptedDraws, first_visits
 from simcall.model.streams import Owner, Streams
 from simcall.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # annotations only: numpy.typing costs an import at run time
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from simcall.model.streams import Owner, Streams, sampler, uniforms
 from simcall.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # annotations only: numpy.typing costs an import at run time
+    import numpy.typing as npt
 
 
 def first_visits(

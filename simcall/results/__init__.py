@@ -22,13 +22,16 @@ module            holds
 ``provenance``    what made a saved result: :func:`provenance_block` (version,
                   seed, command, scenario hash), :func:`scenario_hash`,
                   :func:`scenario_data`, :func:`api_call`
-``export``        per-call records as CSV or Parquet (:func:`write_records`)
+``export``        per-call records as CSV or Parquet (``write_records``)
 ``output_dir``    ``--out DIR``: a result folder that says how to make it again
 ``stories``       call stories from one replication's trace, in clock time
-                  (:class:`CallStory`, :func:`story_lines`)
-``timeline``      the trace's timeline per bucket, and :func:`trace_report`: the
-                  stories and the timeline of a window in a :class:`TraceReport`
+``timeline``      the trace's timeline per bucket, and ``trace_report``: the
+                  stories and the timeline of a window
 ================  ==================================================================
+
+The last three serve the commands (``--records``, ``--out``, ``simcall trace``) and are
+imported from their modules when needed, not here: ``import simcall`` loads this
+``__init__`` and stays light.
 
 Imports: the model and scenario wings and the shared base (:mod:`simcall.errors`,
 :mod:`simcall.files`, :mod:`simcall.version`).
@@ -36,7 +39,6 @@ Imports: the model and scenario wings and the shared base (:mod:`simcall.errors`
 
 from __future__ import annotations
 
-from simcall.results.export import write_records
 from simcall.results.metrics import (
     COUNT_KPIS,
     KPI_NAMES,
@@ -50,15 +52,12 @@ from simcall.results.metrics import (
 )
 from simcall.results.provenance import api_call, provenance_block, scenario_data, scenario_hash
 from simcall.results.stats import ConfidenceInterval, Estimate, t_interval
-from simcall.results.stories import CallStory, story_lines
 from simcall.results.summary import RunResult, Summary
 from simcall.results.targets import Goal, TargetResult, goals, judge
-from simcall.results.timeline import TraceReport, trace_report
 
 __all__ = [
-    "COUNT_KPIS", "KPI_NAMES", "RATE_KPIS", "SHARE_KPIS", "CallStory", "ConfidenceInterval",
+    "COUNT_KPIS", "KPI_NAMES", "RATE_KPIS", "SHARE_KPIS", "ConfidenceInterval",
     "ConservationError", "Estimate", "Goal", "RunMetrics", "RunResult", "Summary",
-    "TargetResult", "TraceReport", "Window", "api_call", "check_conservation", "goals",
-    "judge", "provenance_block", "run_metrics", "scenario_data", "scenario_hash",
-    "story_lines", "t_interval", "trace_report", "write_records",
+    "TargetResult", "Window", "api_call", "check_conservation", "goals", "judge",
+    "provenance_block", "run_metrics", "scenario_data", "scenario_hash", "t_interval",
 ]
