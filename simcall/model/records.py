@@ -253,6 +253,8 @@ def _call_table(visits: np.ndarray, blocked: list[int], in_menu: list[tuple[int,
     if in_menu:
         ended, how = np.asarray(in_menu, dtype=np.int64).T
         outcome[ended] = how
+    # a call with no finished visit is still in a queue when the run ends: it waited
+    waited[outcome == Outcome.IN_SYSTEM] = True
     transfers = np.bincount(visits["call"], weights=visits["transferred"], minlength=n)
     limited = np.bincount(visits["call"], weights=visits["limited"], minlength=n) > 0
     return CallTable(caller=caller, arrival=arrival, department=department, outcome=outcome,

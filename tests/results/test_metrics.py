@@ -288,11 +288,9 @@ def test_departments_count_every_entry_overall_counts_each_call_once() -> None:
     assert math.isnan(support["transfer_share_within"])  # a per-caller notion only
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a call still waiting when the run ends (IN_SYSTEM, no finished visit) gets waited=False "
-    "from Recorder.freeze, yet p_wait counts it among the calls that reached a queue: an "
-    "interval with no agent on duty reports p_wait 0 though every call in it waited"))
 def test_calls_left_waiting_count_as_having_waited() -> None:
+    """A call still waiting when the run ends (IN_SYSTEM, no finished visit) found no free
+    agent: p_wait counts it as having waited (it reported 0 here before the fix)."""
     # one agent in the first half hour, nobody in the second; callers never hang up, so the
     # two calls of the second interval wait until the run ends: both found no free agent
     scenario = scenario_from(interval="30min", intervals=2,
