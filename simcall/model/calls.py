@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
 
 from simpy import Environment
 from simpy.events import Event, Timeout
@@ -33,9 +35,8 @@ from simcall.model.records import Counters, Outcome, Recorder
 from simcall.model.transfers import Transfers
 from simcall.scenario.schema import Scenario
 
-ANSWERED, ABANDONED, BLOCKED, VOICEMAIL, CALLED_BACK = (
-    Outcome.ANSWERED, Outcome.ABANDONED, Outcome.BLOCKED, Outcome.VOICEMAIL, Outcome.CALLED_BACK,
-)
+ANSWERED, ABANDONED, VOICEMAIL, CALLED_BACK = (
+    Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.CALLED_BACK)
 Trace = list[tuple[float, str, int, str, str]]
 """Event log rows: (time, event, call id, department, agent)."""
 
@@ -69,8 +70,8 @@ class CallFlow:
         self.any_offers = any(offer is not None for offer in self.offers)
         self.mean_talk = [d.talk.mean_value for d in scenario.departments]
         self.voicemail_callback = scenario.voicemail_callback
-        self.callback_draw = callback_draw or (lambda: 1.0)
-        self.callback_delay = callback_delay or (lambda: 0.0)
+        self.callback_draw = callback_draw or partial(float, 1.0)  # constants that copy
+        self.callback_delay = callback_delay or partial(float, 0.0)
         self.queues = queues
         self.pool = pool
         self.trace = trace
@@ -94,6 +95,7 @@ class CallFlow:
         self.ivr_ended = 0
         self._ivr_outcomes = recorder.ivr_outcomes
         self._rona = recorder.rona
+        self._demand = demand
         self._rows = demand.rows()
         self._visits = recorder.visits
         self._visit_rows = recorder.visits.rows
@@ -473,6 +475,19 @@ class CallFlow:
     def _log(self, what: str, number: int, department: int, agent: str = "") -> None:
         assert self.trace is not None
         self.trace.append((self.env.now, what, number, self.department_names[department], agent))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The state without the arrival generator (it cannot be copied), but with its place:
+        after the pending arrival; at 0 before the first, at the end after the last."""
+        state = {key: value for key, value in self.__dict__.items() if key != "_rows"}
+        pending = [event._value.number for _, _, _, event in self.env._queue
+                   if self._on_arrival in event.callbacks]
+        state["_rows"] = pending[0] + 1 if pending else len(self._demand) if self.arrived else 0
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._rows = self._demand.rows(state["_rows"])
 
     def calls_waiting(self) -> int:
         """Calls in the queues now."""

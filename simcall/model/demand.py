@@ -90,10 +90,11 @@ class Demand:
     def __len__(self) -> int:
         return int(self.arrival.size)
 
-    def rows(self, block: int = 4096) -> Iterator[ArrivalRow]:
-        """Calls in arrival order, converted to Python a block at a time (plain floats are
-        much cheaper to use than numpy scalars, and a block keeps memory flat)."""
-        for begin in range(0, len(self), block):
+    def rows(self, start: int = 0, block: int = 4096) -> Iterator[ArrivalRow]:
+        """Calls in arrival order from row ``start``, converted to Python a block at a time
+        (plain floats are much cheaper to use than numpy scalars, and a block keeps memory
+        flat)."""
+        for begin in range(start, len(self), block):
             end = min(begin + block, len(self))
             yield from map(_as_row, zip(
                 range(begin, end), self.arrival[begin:end].tolist(),

@@ -8,21 +8,28 @@ duty roster, runs until the centre has drained, and returns its
 
 from __future__ import annotations
 
+import io
+import pickle
 from collections.abc import Sequence
+from itertools import count
+from types import MethodType
+from typing import Any
 
+from pydantic import BaseModel
 from simpy import Environment
+from simpy.core import BoundClass
 
 from simcall.model.agents import AgentPool
 from simcall.model.calls import CallFlow, Trace
-from simcall.model.demand import Arrival, draw_demand, scripted_demand
+from simcall.model.demand import Arrival, Demand, draw_demand, scripted_demand
 from simcall.model.draws import LaterVisitDraws, RedialDraws, RonaDraw, callbacks, pickups
 from simcall.model.queues import DepartmentQueue
 from simcall.model.records import Recorder, Records
-from simcall.model.roster import staffing
+from simcall.model.roster import Roster
 from simcall.model.streams import Streams
 from simcall.scenario.schema import Scenario
 
-__all__ = ["Arrival", "Trace", "run_replication"]
+__all__ = ["Arrival", "Replication", "Trace", "restore", "run_replication"]
 
 
 def run_replication(
@@ -45,22 +52,141 @@ def run_replication(
     trace
         A list to append ``(time, event, call, department, agent)`` rows to.
     """
-    streams = Streams(seed, replication)
-    demand = (scripted_demand(scenario, script, streams) if script is not None
-              else draw_demand(scenario, streams))
-    env = Environment()
-    recorder = Recorder()
-    queues = [DepartmentQueue() for _ in scenario.departments]
-    pool = AgentPool(scenario, queues, pickups(scenario, streams), recorder,
-                     RonaDraw.for_groups(scenario, streams))
-    callback_draw, callback_delay = callbacks(scenario, streams)
-    flow = CallFlow(scenario, env, demand, queues, pool, recorder,
-                    LaterVisitDraws(scenario, streams), trace,
-                    RedialDraws.for_callers(scenario, streams), callback_draw, callback_delay)
-    env.process(staffing(env, scenario, pool, flow, streams))
-    flow.start()
-    env.run()
-    end = max(env.now, scenario.run_horizon)
-    pool.close(end)
-    return recorder.freeze(end, flow.counters(), demand.caller, demand.arrival,
-                           demand.department, tuple(pool.names))
+    run = Replication(scenario, seed, replication, script, trace)
+    run.run()
+    return run.records()
+
+
+class Replication:
+    """One replication's engine: built once, run in steps, copied and resumed.
+
+    A whole run is ``Replication(...).run()`` then :meth:`records`. The staffing
+    search runs the shared part of a day once, to an interval boundary, and
+    :meth:`copy` forks it for each head count it tries there; a copy continues
+    exactly as the original would have (the tests check it bit for bit).
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int = 0,
+                 script: Sequence[Arrival] | None = None, trace: Trace | None = None) -> None:
+        streams = Streams(seed, replication)
+        self.scenario = scenario
+        self.demand = (scripted_demand(scenario, script, streams) if script is not None
+                       else draw_demand(scenario, streams))
+        self.env = env = _Environment()
+        self.recorder = Recorder()
+        queues = [DepartmentQueue() for _ in scenario.departments]
+        self.pool = AgentPool(scenario, queues, pickups(scenario, streams), self.recorder,
+                              RonaDraw.for_groups(scenario, streams))
+        callback_draw, callback_delay = callbacks(scenario, streams)
+        self.flow = CallFlow(scenario, env, self.demand, queues, self.pool, self.recorder,
+                             LaterVisitDraws(scenario, streams), trace,
+                             RedialDraws.for_callers(scenario, streams), callback_draw,
+                             callback_delay)
+        self.roster = Roster(env, scenario, self.pool, self.flow, streams)
+        self.flow.start()
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the first opening."""
+        return float(self.env.now)
+
+    def run(self, until: float | None = None) -> None:
+        """Run until the centre has drained, or up to (not including) time ``until``."""
+        if until is None:
+            self.env.run()
+        elif until > self.env.now:
+            self.env.run(until=until)
+
+    def records(self) -> Records:
+        """The records of a run that has drained (call once: agents still on duty go home)."""
+        end = max(self.env.now, self.scenario.run_horizon)
+        self.pool.close(end)
+        return self.recorder.freeze(end, self.flow.counters(), self.demand.caller,
+                                    self.demand.arrival, self.demand.department,
+                                    tuple(self.pool.names))
+
+    def copy(self) -> Replication:
+        """An independent copy that continues exactly as this one would.
+
+        The scenario and the drawn demand are shared (neither changes during a run);
+        everything else is copied. The same pickling ships a replication to a worker
+        process, with the scenario and demand rebuilt there.
+        """
+        return restore(self.freeze(), self.scenario, self.demand)
+
+    def freeze(self) -> bytes:
+        """This replication's state as bytes, less the scenario and the demand."""
+        buffer = io.BytesIO()
+        _SharingPickler(buffer, _shared(self.scenario, self.demand)).dump(self)
+        return buffer.getvalue()
+
+
+def restore(state: bytes, scenario: Scenario, demand: Demand) -> Replication:
+    """A replication from :meth:`Replication.freeze`'s bytes and its scenario and demand."""
+    shared = _shared(scenario, demand)
+    by_key = {key: obj for obj, key in shared.values()}
+    replication: Replication = _SharingUnpickler(io.BytesIO(state), by_key).load()
+    return replication
+
+
+def _shared(scenario: Scenario, demand: Demand) -> dict[int, tuple[object, str]]:
+    """The objects a copy shares with its original, by ``id``: the scenario with every
+    model and tuple inside it (distributions, caller types...), and the demand."""
+    shared: dict[int, tuple[object, str]] = {id(demand): (demand, "demand")}
+    stack: list[tuple[object, str]] = [(scenario, "scenario")]
+    while stack:
+        obj, key = stack.pop()
+        if id(obj) in shared:
+            continue
+        shared[id(obj)] = (obj, key)
+        if isinstance(obj, BaseModel):
+            children = [(getattr(obj, name), f"{key}.{name}") for name in type(obj).model_fields]
+        elif isinstance(obj, tuple | list):
+            children = [(item, f"{key}[{i}]") for i, item in enumerate(obj)]
+        elif isinstance(obj, dict):
+            children = [(item, f"{key}[{name!r}]") for name, item in obj.items()]
+        else:
+            continue
+        stack += [(child, path) for child, path in children
+                  if isinstance(child, BaseModel | tuple | list | dict)]
+    return shared
+
+
+class _Environment(Environment):
+    """SimPy's environment, made to pickle: the shortcuts it binds to itself (``timeout``,
+    ``process``...) are bound again on arrival, and its event counter is kept as a number
+    (itertools objects stop pickling in later Pythons)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {key: value for key, value in self.__dict__.items()
+                 if not isinstance(value, MethodType)}
+        state["_eid"] = int(repr(self._eid)[len("count("):-1])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._eid = count(state["_eid"])
+        BoundClass.bind_early(self)
+
+
+class _SharingPickler(pickle.Pickler):
+    """Pickles a replication, writing a key in place of each shared object."""
+
+    def __init__(self, file: io.BytesIO, shared: dict[int, tuple[object, str]]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._shared = shared
+
+    def persistent_id(self, obj: object) -> str | None:
+        found = self._shared.get(id(obj))
+        return found[1] if found is not None and found[0] is obj else None
+
+
+class _SharingUnpickler(pickle.Unpickler):
+    """Unpickles a replication, putting each shared object back in place of its key."""
+
+    def __init__(self, file: io.BytesIO, by_key: dict[str, object]) -> None:
+        super().__init__(file)
+        self._by_key = by_key
+
+    def persistent_load(self, pid: object) -> object:
+        return self._by_key[str(pid)]

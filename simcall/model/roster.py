@@ -21,7 +21,7 @@ the window breaks of shift *j* come from that shift's own child stream, one row
 of draws per agent, and the absences of interval *k* from that interval's own
 child stream, one draw per agent.
 
-During the run, :func:`staffing` carries the plan out through the pool; agents
+During the run, :class:`Roster` carries the plan out through the pool; agents
 meet calls only through :meth:`CallFlow.agent_arrives`:
 
 * a group with ``staff`` has a head count per interval, set at each interval
@@ -39,11 +39,12 @@ last stretch on duty reaches the end of the last interval stays.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 from simpy import Environment
-from simpy.events import Event
+from simpy.events import URGENT, Event, Timeout
 
 from simcall.model.agents import AgentPool
 from simcall.model.calls import CallFlow
@@ -53,86 +54,192 @@ from simcall.scenario.schema import AgentGroup, Scenario
 from simcall.scenario.shifts import Period
 
 
-def staffing(
-    env: Environment, scenario: Scenario, pool: AgentPool, flow: CallFlow, streams: Streams,
-) -> Generator[Event, None, None]:
-    """Carry out every group's plan: head counts at interval starts, shift slots in time.
+class Roster:
+    """Carries every group's plan out during the run: head counts at interval starts,
+    shift slots in time, and the close of each day before the last.
 
-    ``streams`` gives the groups' "breaks" streams (window breaks and absences);
-    groups without either draw nothing.
+    Why callbacks and not SimPy processes: a replication's state is copied at interval
+    boundaries (the staffing search forks it) and shipped to worker processes, and a
+    generator can be neither copied nor pickled. The steps below are the ones the
+    processes took, in the same order and with the same events, so that results do
+    not change: the roster starts at an urgent event at time 0, as a process does.
     """
-    head_counts: list[tuple[int, list[list[int]]]] = []  # per group: a plan per day
-    slots: list[tuple[int, list[list[Period]]]] = []
-    period = scenario.day_period
-    for group, spec in enumerate(scenario.agents):
-        one_day = scheduled_periods(spec, scenario)
-        pool.schedule(group, [(d * period + a, d * period + b)
-                              for d in range(scenario.days) for a, b in one_day])
-        if spec.shifts is not None:
-            rng = streams.take("breaks", Owner.AGENT_GROUP, group)
-            days = [slot_periods(spec, scenario, rng) for _ in range(scenario.days)]
-            slots.append((group, [
-                [(d * period + a, d * period + b) for d, day in enumerate(days)
-                 for a, b in day[slot]]
-                for slot in range(len(days[0]))
-            ]))
-            continue
-        plan = scenario.per_interval(spec.staff or (0,)).astype(int).tolist()
-        plans = [plan] * scenario.days
-        if spec.shrinkage > 0.0:
-            rng = streams.take("breaks", Owner.AGENT_GROUP, group)
-            absences = rng.spawn(2)[1]
-            plans = [present_counts(plan, spec.shrinkage, absences) for _ in range(scenario.days)]
-        head_counts.append((group, plans))
-    if slots:
-        env.process(_shift_slots(env, slots, scenario, pool, flow))
-    if not head_counts:
-        return
-    for day in range(scenario.days):
-        opening = day * period
-        for k in range(scenario.intervals):
-            start = opening + k * scenario.interval
-            if start > env.now:
-                yield env.timeout(start - env.now)
-            for group, plans in head_counts:
-                counts = plans[day]
-                if k == 0 or counts[k] != counts[k - 1]:
-                    for agent in pool.set_staff(group, counts[k], env.now):
-                        flow.agent_arrives(agent)
-        if day + 1 < scenario.days and period > scenario.horizon:
-            yield from _close(env, opening + scenario.horizon, opening + period, flow, pool)
-            for group, _ in head_counts:
-                pool.set_staff(group, 0, env.now)
+
+    def __init__(self, env: Environment, scenario: Scenario, pool: AgentPool, flow: CallFlow,
+                 streams: Streams) -> None:
+        self.env, self.scenario, self.pool, self.flow = env, scenario, pool, flow
+        self.streams = streams
+        self.head_counts: list[tuple[int, list[list[int]]]] = []  # per group: a plan per day
+        self.changes: list[tuple[float, int, int, int]] = []  # (time, 0 off / 1 on, group, slot)
+        self.slot_agents: dict[tuple[int, int], Agent] = {}
+        self.day = self.k = 0  # the head-count plan's next step
+        self.change = 0  # the shift slots' next change
+        self.waiting_for = -1  # the change whose time is awaited, -1 when none
+        _urgent(env, self._begin)
+
+    def _begin(self, _: Event) -> None:
+        """What the staffing process did first: record the plan, draw breaks and absences,
+        start the shift slots, then the first head counts."""
+        scenario, pool = self.scenario, self.pool
+        slots: list[tuple[int, list[list[Period]]]] = []
+        period = scenario.day_period
+        for group, spec in enumerate(scenario.agents):
+            one_day = scheduled_periods(spec, scenario)
+            pool.schedule(group, [(d * period + a, d * period + b)
+                                  for d in range(scenario.days) for a, b in one_day])
+            if spec.shifts is not None:
+                rng = self.streams.take("breaks", Owner.AGENT_GROUP, group)
+                days = [slot_periods(spec, scenario, rng) for _ in range(scenario.days)]
+                slots.append((group, [
+                    [(d * period + a, d * period + b) for d, day in enumerate(days)
+                     for a, b in day[slot]]
+                    for slot in range(len(days[0]))
+                ]))
+                continue
+            plan = scenario.per_interval(spec.staff or (0,)).astype(int).tolist()
+            plans = [plan] * scenario.days
+            if spec.shrinkage > 0.0:
+                rng = self.streams.take("breaks", Owner.AGENT_GROUP, group)
+                absences = rng.spawn(2)[1]
+                plans = [present_counts(plan, spec.shrinkage, absences)
+                         for _ in range(scenario.days)]
+            self.head_counts.append((group, plans))
+        if slots:
+            self.changes = _changes(slots, scenario.run_horizon)
+            _urgent(self.env, self._shifts_begin)
+        if self.head_counts:
+            self._heads()
+
+    # -- head counts ------------------------------------------------------------------
+
+    def _heads(self) -> None:
+        """Apply head counts up to now; wait for the next interval start or the close."""
+        scenario, env = self.scenario, self.env
+        while self.day < scenario.days:
+            opening = self.day * scenario.day_period
+            while self.k < scenario.intervals:
+                start = opening + self.k * scenario.interval
+                if start > env.now:
+                    Timeout(env, start - env.now).callbacks.append(self._heads_resume)
+                    return
+                self._apply_heads()
+            if self.day + 1 < scenario.days and scenario.day_period > scenario.horizon:
+                self._close(opening + scenario.horizon, opening + scenario.day_period,
+                            self._heads_after_close)
+                return
+            self.day, self.k = self.day + 1, 0
+
+    def _heads_resume(self, _: Event) -> None:
+        self._apply_heads()
+        self._heads()
+
+    def _apply_heads(self) -> None:
+        """Interval ``k`` of day ``day`` starts: groups whose head count changes change."""
+        k = self.k
+        for group, plans in self.head_counts:
+            counts = plans[self.day]
+            if k == 0 or counts[k] != counts[k - 1]:
+                for agent in self.pool.set_staff(group, counts[k], self.env.now):
+                    self.flow.agent_arrives(agent)
+        self.k += 1
+
+    def _heads_after_close(self) -> None:
+        for group, _ in self.head_counts:
+            self.pool.set_staff(group, 0, self.env.now)
+        self.day, self.k = self.day + 1, 0
+        self._heads()
+
+    # -- shift slots ------------------------------------------------------------------
+
+    def _shifts_begin(self, _: Event) -> None:
+        self._shifts()
+
+    def _shifts(self) -> None:
+        """Every shift agent's stretches on duty, in time order (at one time: goings first).
+
+        A stretch that reaches the last day's close has no end: the agent stays until
+        the centre has drained. One that reaches an earlier day's close ends once the
+        queues are empty (the centre closes for the night).
+        """
+        scenario, env = self.scenario, self.env
+        closes = {d * scenario.day_period + scenario.horizon for d in range(scenario.days - 1)}
+        while self.change < len(self.changes):
+            time, on, _, _ = self.changes[self.change]
+            if self.waiting_for != self.change:  # first visit: wait for its time, then close
+                self.waiting_for = self.change
+                if time > env.now:
+                    Timeout(env, time - env.now).callbacks.append(self._shifts_resume)
+                    return
+                if not on and time in closes and scenario.day_period > scenario.horizon:
+                    self._close(time, time - scenario.horizon + scenario.day_period,
+                                self._shifts)
+                    return
+            self._apply_change()
+
+    def _shifts_resume(self, event: Event) -> None:
+        time, on, _, _ = self.changes[self.change]
+        scenario = self.scenario
+        closes = {d * scenario.day_period + scenario.horizon for d in range(scenario.days - 1)}
+        if not on and time in closes and scenario.day_period > scenario.horizon:
+            self._close(time, time - scenario.horizon + scenario.day_period, self._shifts)
+            return
+        self._apply_change()
+        self._shifts()
+
+    def _apply_change(self) -> None:
+        _, on, group, slot = self.changes[self.change]
+        self.change += 1
+        if on:
+            agent, arrived = self.pool.come_on_duty(group, self.slot_agents.get((group, slot)),
+                                                    self.env.now)
+            self.slot_agents[(group, slot)] = agent
+            if arrived:
+                self.flow.agent_arrives(agent)
+        else:
+            self.pool.go_off_duty(self.slot_agents[(group, slot)], self.env.now)
+
+    # -- closing time -----------------------------------------------------------------
+
+    def _close(self, closing: float, opening: float, then: Callable[[], None]) -> None:
+        """Closing time of a day before the last: no new calls; the agents on duty stay until
+        the calls in the queues are answered or gone (checked every 30 s), then go home.
+
+        Waiting also stops once no agent is busy (an idle agent with the skill would already
+        have taken a waiting call, so nobody on duty can answer those), and at the latest
+        when the next day opens: calls nobody can answer wait for the next day's agents.
+        """
+        if closing > self.env.now:
+            Timeout(self.env, closing - self.env.now).callbacks.append(
+                partial(self._close_poll, opening, then))
+            return
+        self._close_poll(opening, then, None)
+
+    def _close_poll(self, opening: float, then: Callable[[], None], _: Event | None) -> None:
+        env = self.env
+        if self.flow.calls_waiting() and self.pool.any_busy() and env.now + 30.0 < opening:
+            Timeout(env, 30.0).callbacks.append(partial(self._close_poll, opening, then))
+            return
+        then()
 
 
-def _close(env: Environment, closing: float, opening: float, flow: CallFlow,
-           pool: AgentPool) -> Generator[Event, None, None]:
-    """Closing time of a day before the last: no new calls; the agents on duty stay until
-    the calls in the queues are answered or gone (checked every 30 s), then go home.
+def _urgent(env: Environment, callback: Callable[[Event], None]) -> None:
+    """Call ``callback`` at the current time before any ordinary event, as SimPy starts a
+    process (the same event, so the order of everything else stays as it was)."""
+    event = Event(env)
+    event._ok = True
+    event._value = None
+    event.callbacks.append(callback)
+    env.schedule(event, URGENT)
 
-    Waiting also stops once no agent is busy (an idle agent with the skill would already
-    have taken a waiting call, so nobody on duty can answer those), and at the latest
-    when the next day opens: calls nobody can answer wait for the next day's agents.
+
+def _changes(slots: Sequence[tuple[int, list[list[Period]]]],
+             horizon: float) -> list[tuple[float, int, int, int]]:
+    """Every shift agent's comings (1) and goings (0), sorted: at one time, goings first.
+
+    A stretch that reaches the end of the run has no going: the agent stays until the
+    centre has drained.
     """
-    if closing > env.now:
-        yield env.timeout(closing - env.now)
-    while flow.calls_waiting() and pool.any_busy() and env.now + 30.0 < opening:
-        yield env.timeout(30.0)
-
-
-def _shift_slots(
-    env: Environment, slots: Sequence[tuple[int, list[list[Period]]]], scenario: Scenario,
-    pool: AgentPool, flow: CallFlow,
-) -> Generator[Event, None, None]:
-    """Every shift agent's stretches on duty, in time order (at one time: goings first).
-
-    A stretch that reaches the last day's close has no end: the agent stays until
-    the centre has drained. One that reaches an earlier day's close ends once the
-    queues are empty (the centre closes for the night).
-    """
-    horizon = scenario.run_horizon
-    closes = {d * scenario.day_period + scenario.horizon for d in range(scenario.days - 1)}
-    changes: list[tuple[float, int, int, int]] = []  # (time, 0 off / 1 on, group, slot)
+    changes: list[tuple[float, int, int, int]] = []
     for group, periods in slots:
         for slot, stretches in enumerate(periods):
             for start, end in stretches:
@@ -140,20 +247,7 @@ def _shift_slots(
                 if end < horizon:
                     changes.append((end, 0, group, slot))
     changes.sort()
-    agents: dict[tuple[int, int], Agent] = {}
-    for time, on, group, slot in changes:
-        if time > env.now:
-            yield env.timeout(time - env.now)
-        if not on and time in closes and scenario.day_period > scenario.horizon:
-            yield from _close(env, time, time - scenario.horizon + scenario.day_period, flow,
-                              pool)
-        if on:
-            agent, arrived = pool.come_on_duty(group, agents.get((group, slot)), env.now)
-            agents[(group, slot)] = agent
-            if arrived:
-                flow.agent_arrives(agent)
-        else:
-            pool.go_off_duty(agents[(group, slot)], env.now)
+    return changes
 
 
 # -- the plan in time -------------------------------------------------------------------

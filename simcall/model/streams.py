@@ -15,8 +15,9 @@ one would shift the other's draws, breaking common random numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from enum import IntEnum
+from functools import partial
 
 import numpy as np
 
@@ -94,20 +95,38 @@ def sampler(
     Draws come in blocks so that one call costs a list step, not a numpy call.
     """
     if distribution is None:
-        return lambda: missing
-
-    def draws() -> Iterator[float]:
-        while True:
-            yield from distribution.sample(rng, block).tolist()
-
-    return draws().__next__
+        return partial(float, missing)  # a constant that can be copied and pickled
+    return Sampler(partial(distribution.sample, rng), block)
 
 
 def uniforms(rng: np.random.Generator, block: int = 256) -> Callable[[], float]:
     """A zero-argument function returning the next uniform number in [0, 1), drawn in blocks."""
+    return Sampler(rng.random, block)
 
-    def draws() -> Iterator[float]:
-        while True:
-            yield from rng.random(block).tolist()
 
-    return draws().__next__
+class Sampler:
+    """The next draw of a stream, drawn ``block`` at a time.
+
+    Why a class and not a generator: a replication's state is copied at interval
+    boundaries (the staffing search forks it to try several head counts) and
+    shipped to worker processes, and a generator can be neither copied nor pickled.
+    Its state is the stream's generator and the rest of the current block.
+    """
+
+    __slots__ = ("_block", "_draw", "_next")
+
+    _block: int  # draws per numpy call
+    _draw: Callable[[int], np.ndarray]  # ``block`` draws of the stream
+    _next: Callable[[], float]  # the next draw of the current block (a list iterator)
+
+    def __init__(self, draw: Callable[[int], np.ndarray], block: int) -> None:
+        self._draw = draw
+        self._block = block
+        self._next = iter(()).__next__
+
+    def __call__(self) -> float:
+        try:
+            return self._next()
+        except StopIteration:
+            self._next = iter(self._draw(self._block).tolist()).__next__
+            return self._next()
