@@ -44,15 +44,21 @@ def staff_command(
              "list). Other groups keep their staffing.")] = None,
     replications: Annotated[int, typer.Option(
         "--replications", "-r",
-        help="Replications each candidate plan is judged on (the search replications).")]
-    = 10,
+        help="The most replications one candidate plan is simulated on (a clear decision "
+             "stops earlier).")] = 40,
     verify: Annotated[int, typer.Option(
-        "--verify", help="Fresh replications the final plan is verified on (never used "
-                         "by the search).")] = 20,
-    confidence: Annotated[float | None, typer.Option(
-        "--confidence", help="Judge each target on the one-sided confidence bound of its "
-                             "mean at this level (e.g. 0.9) instead of the mean: more agents, "
-                             "a plan that holds up on fresh replications.")] = None,
+        "--verify", help="Fresh replications per verification round (never used by the "
+                         "search).")] = 40,
+    confidence: Annotated[float, typer.Option(
+        "--confidence", help="One-sided confidence with which every target must hold in "
+                             "every interval on fresh replications.")] = CONFIDENCE_WANTED,
+    budget: Annotated[int, typer.Option(
+        "--budget", help="Verification rounds: an interval that falls short on fresh "
+                         "replications gets an agent more and is verified again, at most "
+                         "this many rounds in all.")] = 5,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Exit with code 1 when the plan falls short of the confidence in "
+                        "some interval.")] = False,
     seed: Seed = None,
     overrides: Overrides = None,
     workers: Workers = None,
@@ -68,9 +74,10 @@ def staff_command(
     from simcall.scenario.loader import load
 
     try:
-        check_run(replications, seed, workers, 2)
-        in_range("--verify", verify, 2)
+        check_run(replications, seed, workers, 3)
+        in_range("--verify", verify, 3)
         in_range("--confidence", confidence, 0.5, 0.999)
+        in_range("--budget", budget, 1)
         loaded = load(scenario, overrides or ())
         check_output("--out", plan_path)
         check_output("--json", json_path)
@@ -78,7 +85,7 @@ def staff_command(
             result = staff(loaded, groups=group or None, replications=replications,
                            verify_replications=verify, seed=seed, executor=executor,
                            progress=progress, command=command_line(context),
-                           confidence=confidence)
+                           confidence=confidence, budget=budget)
         print_plan(result, out)
         if plan_path is not None:
             write_text(plan_path, plan_toml(result))
@@ -88,6 +95,8 @@ def staff_command(
             out.print(f"wrote {json_path}")
     except SimcallError as exc:
         raise fail(str(exc)) from None
+    if check and not result.holds:
+        raise typer.Exit(1)
 
 
 def plan_toml(result: StaffingPlan) -> str:
@@ -138,9 +147,9 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
     """The plan beside Erlang C and A, each target per interval, and the verification."""
     groups = result.groups
     several = len(groups) > 1
-    title = (f"Staffing plan for '{result.scenario.name}' (seed {result.seed}: "
-             f"{result.replications} search replications, verified on "
-             f"{result.verify_replications} fresh ones)")
+    last = result.rounds[-1]
+    title = (f"Staffing plan for '{result.scenario.name}' (seed {result.seed}; verified on "
+             f"fresh replications {last.first}..{last.first + last.replications - 1})")
     table = Table(title=title, title_justify="left")
     table.add_column("interval")
     table.add_column("Erlang C", justify="right")
@@ -163,7 +172,7 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
         if several:
             cells += [str(result.plan[g][k]) for g in groups]
         cells += [_check_cell(c) for c in result.checks[k]]
-        cells.append(_confidence_cell(result.confidence(k)))
+        cells.append(_confidence_cell(result.confidence(k), result.confidence_wanted))
         table.add_row(*cells)
     hours = [f"{result.agent_hours('erlang_c'):g}", f"{result.agent_hours('erlang_a'):g}",
              f"{result.agent_hours():g}"]
@@ -171,30 +180,36 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
         hours += [f"{result.agent_hours('plan', g):g}" for g in groups]
     table.add_section()
     table.add_row("agent-hours", *hours, *[_check_cell(c) for c in result.checks[-1]],
-                  _confidence_cell(result.confidence(-1)), style="bold")
+                  _confidence_cell(result.confidence(-1), result.confidence_wanted),
+                  style="bold")
     console.print(table)
     console.print("Each target cell: the mean on the fresh replications (the margin on the "
                   "search replications in brackets). Confidence: that the interval meets "
-                  "every target (one-sided t per target, Bonferroni over targets).",
-                  style="dim", highlight=False)
+                  "every target on days like these (one-sided t per target, Bonferroni "
+                  "over targets), from the fresh replications.", style="dim", highlight=False)
     saved = result.agent_hours("erlang_a") - result.agent_hours()
     versus = (f"{saved:g} fewer than" if saved > 0 else f"{-saved:g} more than"
               if saved < 0 else "the same as")
     console.print(f"Plan: {result.agent_hours():g} agent-hours, {versus} Erlang A "
                   f"({result.agent_hours('erlang_a'):g}); Erlang C "
                   f"{result.agent_hours('erlang_c'):g}.", highlight=False)
-    console.print(f"Locally minimal: one agent fewer in any of the {len(result.removals)} "
-                  "agent-intervals breaks a target on the search replications.",
-                  highlight=False)
-    unsure = result.unsure
-    if unsure:
-        console.print(
-            f"[yellow]Below {CONFIDENCE_WANTED:.0%} confidence on fresh replications:[/yellow] "
-            f"{', '.join(unsure)}. The plan is tuned to the search replications; more of "
-            "them (--replications) makes it less so, at the cost of time.", highlight=False)
+    for r in result.rounds[:-1]:
+        console.print(f"Verification on replications {r.first}..{r.first + r.replications - 1}"
+                      f": short at {', '.join(r.short)}; one agent more there.",
+                      highlight=False)
+    shortfall = result.shortfall()
+    if shortfall:
+        console.print(f"[yellow]The plan falls short of {result.confidence_wanted:.0%} "
+                      f"confidence in {len(shortfall)} interval(s):[/yellow]", highlight=False)
+        for line in shortfall:
+            console.print(f"  {line}", highlight=False)
+        console.print(f"What to do: more verification rounds (--budget, now "
+                      f"{len(result.rounds)}) let the search add agents where they fall "
+                      f"short; more replications per decision (--replications, now "
+                      f"{result.replications}) make the search itself surer.", highlight=False)
     else:
-        console.print(f"Every interval meets its targets with at least "
-                      f"{CONFIDENCE_WANTED:.0%} confidence on the fresh replications.",
+        console.print(f"Every interval meets every target with at least "
+                      f"{result.confidence_wanted:.0%} confidence on the fresh replications.",
                       highlight=False)
     console.print(f"{result.plans_simulated} plans simulated, {result.runs:,} replications run.",
                   style="dim", highlight=False)
@@ -215,8 +230,8 @@ def _check_cell(check: Any) -> str:
     return f"{format_kpi(check.kpi, check.verified.mean)}{margin}"
 
 
-def _confidence_cell(value: float | None) -> str:
+def _confidence_cell(value: float | None, wanted: float) -> str:
     if value is None:
         return "-"
     text = f"{100 * value:.0f}%"
-    return text if value >= CONFIDENCE_WANTED else f"[yellow]{text}[/yellow]"
+    return text if value >= wanted - 1e-12 else f"[yellow]{text}[/yellow]"

@@ -1,11 +1,22 @@
-"""Judging a staffing plan: simulate it on the search replications and read its margins.
+"""Judging staffing plans: simulate each on as many replications as its decision needs.
 
-Why a module of its own: the search (:mod:`simcall.staffing.search`) only
-asks "does this plan meet every target, and by how much?", for many plans at
-once. This module answers, simulating each plan once (answers are kept) on
-the same replications, so plans differ only by their staffing (common random
-numbers), and judging each target on the mean over replications, or, with a
-``confidence`` level, on the one-sided confidence bound of that mean.
+Why a module of its own: the search (:mod:`simcall.staffing.search`) asks one question
+of many plans: "in which intervals does this plan meet every target, with the wanted
+confidence?". This module answers it with the right statistics and no more runs than
+needed:
+
+* every plan is simulated on the same replications ``first, first + 1, ...`` of the
+  seed (common random numbers: plans differ only by their staffing), and every run is
+  kept, so a plan asked about again costs only its missing replications;
+* a target is judged by the one-sided Student t confidence that its true mean (over
+  days like these) meets the bound, from the replications' values
+  (:func:`~simcall.staffing.plan.one_sided_confidence`); an interval *passes* when all
+  its targets hold at once with the wanted confidence (Bonferroni:
+  ``1 - sum(1 - p) >= wanted``), *fails* when some target is missed with that
+  confidence (``p <= 1 - wanted``), and is *open* otherwise;
+* :func:`settle` adds replications, a batch at a time and up to a limit, to every plan
+  that still has an open interval among the ones its decision depends on (sequential
+  sampling), so a clear decision stops early and a close one gets the runs it needs.
 """
 
 from __future__ import annotations
@@ -20,60 +31,86 @@ import numpy as np
 from simcall.experiments.runner import Job, simulate_many
 from simcall.results.metrics import SHARE_KPIS
 from simcall.results.provenance import scenario_data
-from simcall.results.stats import Estimate, t_quantile
-from simcall.results.summary import RunResult
+from simcall.results.summary import RunResult, Summary
 from simcall.results.targets import Goal, goals
 from simcall.scenario.loader import from_dict
 from simcall.scenario.schema import Scenario
 from simcall.staffing.closed_form import Plan
+from simcall.staffing.plan import one_sided_confidence
 
 Progress = Callable[[str, int, int], None]
 """Called with (what the search is doing, runs done in this batch, runs in this batch)."""
 
+PASS, OPEN, FAIL = 1, 0, -1
+"""An interval's status under a plan: meets every target with the wanted confidence, not
+decided yet, misses some target with that confidence."""
+
 
 @dataclass(frozen=True)
-class Evaluation:
-    """A plan's target KPIs on the search replications (means over replications).
+class Judgement:
+    """A plan's target KPIs per replication, and what they say.
 
-    ``values[k][i]`` is goal ``i``'s KPI in interval ``k``; the last row is the
-    whole day (``overall``). ``nan`` where there is nothing to judge.
+    ``values[r, k, i]`` is goal ``i``'s KPI in interval ``k`` of replication ``r``; the last
+    row ``k`` is the whole day. ``nan`` where there is nothing to judge (no calls).
     """
 
-    values: tuple[tuple[float, ...], ...]
+    values: np.ndarray
+    goals: tuple[Goal, ...]
 
-    def margins(self, goal_list: Sequence[Goal]) -> np.ndarray:
-        """Normalised margins, rows as ``values``: >= 0 met, < 0 missed, nan undefined."""
-        return np.array([[_margin(g, v) for g, v in zip(goal_list, row, strict=True)]
-                         for row in self.values], dtype=float).reshape(len(self.values), -1)
+    @property
+    def replications(self) -> int:
+        return int(self.values.shape[0])
 
-    def failures(self, goal_list: Sequence[Goal]) -> list[tuple[int, int]]:
-        """(row, goal) pairs missed, in row order (the overall row is last)."""
-        m = self.margins(goal_list)
-        return [(r, i) for r in range(m.shape[0]) for i in range(m.shape[1]) if m[r, i] < 0]
+    @property
+    def confidence(self) -> np.ndarray:
+        """Per row and goal, the one-sided confidence that the goal holds (nan: undefined)."""
+        rows, count = self.values.shape[1], len(self.goals)
+        out = np.full((rows, count), np.nan)
+        for k in range(rows):
+            for i, goal in enumerate(self.goals):
+                p = one_sided_confidence(goal, self.values[:, k, i])
+                out[k, i] = math.nan if p is None else p
+        return out
 
-    def passes(self, goal_list: Sequence[Goal]) -> bool:
-        return not self.failures(goal_list)
+    def interval_confidence(self) -> np.ndarray:
+        """Per row, the confidence that every goal holds at once (Bonferroni's lower bound,
+        which needs no assumption about how the goals correlate); nan when none is defined."""
+        confidence = self.confidence
+        defined = np.isfinite(confidence)
+        shortfall = np.where(defined, 1.0 - confidence, 0.0).sum(axis=1)
+        return np.where(defined.any(axis=1), np.maximum(0.0, 1.0 - shortfall), np.nan)
 
-    def shortfall(self, goal_list: Sequence[Goal], row: int | None = None) -> float:
-        """Sum of normalised shortfalls in one row (or all rows)."""
-        m = self.margins(goal_list)
-        m = m if row is None else m[row:row + 1]
-        return float(-np.nansum(np.minimum(m, 0.0)))
+    def status(self, wanted: float) -> np.ndarray:
+        """Per row: :data:`PASS`, :data:`OPEN` or :data:`FAIL` at confidence ``wanted``."""
+        confidence = self.confidence
+        together = self.interval_confidence()
+        failing = np.any(np.nan_to_num(confidence, nan=1.0) <= 1.0 - wanted, axis=1)
+        passing = ~np.isfinite(together) | (together >= wanted)
+        return np.where(passing, PASS, np.where(failing, FAIL, OPEN))
 
-    def slack(self, goal_list: Sequence[Goal]) -> float:
-        """The smallest normalised margin anywhere: how safe the plan is."""
-        m = self.margins(goal_list)
-        finite = m[np.isfinite(m)]
-        return float(finite.min()) if finite.size else math.inf
+    def means(self) -> np.ndarray:
+        """Per row and goal, the mean over replications (nan: never defined)."""
+        values = self.values
+        finite = np.isfinite(values)
+        count = finite.sum(axis=0)
+        total = np.where(finite, values, 0.0).sum(axis=0)
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+    def margins(self) -> np.ndarray:
+        """Per row and goal, how far the mean is inside its target, normalised (see
+        :func:`margin`): >= 0 met, < 0 missed, nan undefined."""
+        means = self.means()
+        return np.array([[margin(g, means[k, i]) for i, g in enumerate(self.goals)]
+                         for k in range(means.shape[0])], dtype=float).reshape(means.shape)
 
 
-def _margin(goal: Goal, value: float) -> float:
+def margin(goal: Goal, value: float) -> float:
     """How far a value is inside its target, as a share of the room the target leaves.
 
-    Why normalised: a service level 5 points short and an abandonment rate 2
-    points over must be comparable when choosing where an agent helps most.
-    The room is ``1 - bound`` for a share that must be at least the bound (80%
-    leaves 20 points), the bound itself otherwise (5% abandonment, 30 s ASA).
+    Why normalised: a service level 5 points short and an abandonment rate 2 points over
+    must be comparable when choosing where an agent helps most. The room is ``1 - bound``
+    for a share that must be at least the bound (80% leaves 20 points), the bound itself
+    otherwise (5% abandonment, 30 s ASA).
     """
     if not math.isfinite(value):
         return math.nan
@@ -84,50 +121,36 @@ def _margin(goal: Goal, value: float) -> float:
     return (goal.bound - value) / room
 
 
-def evaluation(goal_list: Sequence[Goal], runs: Sequence[RunResult], intervals: int,
-               confidence: float | None = None) -> Evaluation:
-    """Each goal's figure per interval (and the day, last) on these runs.
-
-    The figure is the mean over replications, as :class:`simcall.Summary`
-    judges targets; with ``confidence`` it is the one-sided confidence bound
-    on the mean, on the target's side (the lower bound of a service level,
-    the upper bound of an abandonment rate), so a plan passes only if the
-    target holds with that confidence on the search replications.
-    """
-    def figure(goal: Goal, values: list[float]) -> float:
-        estimate = Estimate.of(values)  # undefined runs (no calls) left out, as Summary does
-        finite = np.asarray([v for v in values if math.isfinite(v)])
-        if confidence is None or finite.size < 2:
-            return estimate.mean
-        half = t_quantile(confidence, finite.size - 1) * float(finite.std(ddof=1)) \
-            / math.sqrt(finite.size)
-        return estimate.mean - half if goal.at_least else estimate.mean + half
-
-    rows = [tuple(figure(g, [r.metrics.intervals[k][g.kpi] for r in runs]) for g in goal_list)
-            for k in range(intervals)]
-    rows.append(tuple(figure(g, [r.metrics.overall[g.kpi] for r in runs]) for g in goal_list))
-    return Evaluation(tuple(rows))
+def kpi_rows(goal_list: Sequence[Goal], run: RunResult, intervals: int) -> np.ndarray:
+    """One run's target KPIs: rows are the intervals, then the day; columns the goals."""
+    rows = [[run.metrics.intervals[k][g.kpi] for g in goal_list] for k in range(intervals)]
+    rows.append([run.metrics.overall[g.kpi] for g in goal_list])
+    return np.asarray(rows, dtype=float)
 
 
 PlanKey = tuple[tuple[int, ...], ...]
 
 
 class Evaluator:
-    """Simulates plans in batches on the search replications, remembering every answer."""
+    """Simulates plans on replications ``first, first + 1, ...``, keeping every run's KPIs.
+
+    One evaluator per set of replications: the search's, and one per verification round
+    (fresh replications the search never saw).
+    """
 
     def __init__(self, scenario: Scenario, groups: Sequence[str], seed: int,
-                 replications: int, executor: Executor | None,
-                 progress: Progress | None, confidence: float | None = None) -> None:
+                 executor: Executor | None, progress: Progress | None, first: int = 0,
+                 keep: bool = False) -> None:
         self.data = scenario_data(scenario)
         self.position = {g["name"]: i for i, g in enumerate(self.data["agents"])}
         self.groups = list(groups)
-        self.goals = goals(scenario.targets)
-        self.seed, self.replications = seed, replications
-        self.confidence = confidence
+        self.goals = tuple(goals(scenario.targets))
+        self.seed, self.first = seed, first
         self.executor, self.progress = executor, progress
         self.intervals = scenario.intervals
-        self.cache: dict[PlanKey, Evaluation] = {}
-        self.plans = 0
+        self._runs: dict[PlanKey, list[np.ndarray]] = {}
+        self._kept: dict[PlanKey, list[RunResult]] = {}  # whole results, when ``keep``
+        self.keep = keep
         self.runs = 0
 
     def scenario(self, plan: Plan) -> Scenario:
@@ -141,33 +164,77 @@ class Evaluator:
     def key(self, plan: Plan) -> PlanKey:
         return tuple(tuple(plan[g]) for g in self.groups)
 
-    def __call__(self, plans: Sequence[Plan], what: str) -> list[Evaluation]:
-        todo: dict[PlanKey, Plan] = {}
-        for plan in plans:
-            key = self.key(plan)
-            if key not in self.cache:
-                todo.setdefault(key, plan)
-        if todo:
-            jobs = [Job(self.scenario(plan), self.seed, r)
-                    for plan in todo.values() for r in range(self.replications)]
-            report = None
-            if self.progress is not None:
-                progress, total = self.progress, len(jobs)
-                progress(what, 0, total)
+    @property
+    def plans(self) -> int:
+        """Distinct plans simulated so far."""
+        return len(self._runs)
 
-                def report(done: int) -> None:
-                    progress(what, done, total)
-            runs = simulate_many(jobs, self.executor, progress=report)
-            for n, key in enumerate(todo):
-                batch = runs[n * self.replications:(n + 1) * self.replications]
-                self.cache[key] = evaluation(self.goals, batch, self.intervals,
-                                             self.confidence)
-            self.plans += len(todo)
-            self.runs += len(jobs)
-        return [self.cache[self.key(plan)] for plan in plans]
+    def ensure(self, plans: Sequence[Plan], counts: Sequence[int], what: str) -> None:
+        """Simulate whatever is missing for each plan to have ``counts`` replications, all
+        plans' runs in one batch on the executor."""
+        wanted: dict[PlanKey, tuple[Plan, int]] = {}
+        for plan, count in zip(plans, counts, strict=True):
+            key = self.key(plan)
+            have = len(self._runs.get(key, ()))
+            if count > max(have, wanted.get(key, (plan, 0))[1]):
+                wanted[key] = (plan, count)
+        jobs: list[Job] = []
+        owners: list[PlanKey] = []
+        for key, (plan, count) in wanted.items():
+            have = len(self._runs.setdefault(key, []))
+            scenario = self.scenario(plan)
+            jobs += [Job(scenario, self.seed, self.first + r) for r in range(have, count)]
+            owners += [key] * (count - have)
+        if not jobs:
+            return
+        report = None
+        if self.progress is not None:
+            progress, total = self.progress, len(jobs)
+            progress(what, 0, total)
+
+            def report(done: int) -> None:
+                progress(what, done, total)
+        for key, run in zip(owners, simulate_many(jobs, self.executor, progress=report),
+                            strict=True):
+            self._runs[key].append(kpi_rows(self.goals, run, self.intervals))
+            if self.keep:
+                self._kept.setdefault(key, []).append(run)
+        self.runs += len(jobs)
+
+    def judge(self, plan: Plan) -> Judgement:
+        """Everything known about a plan: all the replications simulated so far."""
+        return Judgement(np.asarray(self._runs[self.key(plan)]), self.goals)
+
+    def summary(self, plan: Plan) -> Summary:
+        """The plan's whole results on the replications simulated (needs ``keep=True``)."""
+        return Summary.of(self.scenario(plan), self.seed, self._kept[self.key(plan)])
+
+
+def settle(evaluator: Evaluator, plans: Sequence[Plan], rows: Sequence[Sequence[int]],
+           wanted: float, most: int, what: str, start: int = 10,
+           step: int = 10) -> list[Judgement]:
+    """Judge ``plans``, adding replications while a decision that matters is still open.
+
+    ``rows[i]`` are the intervals whose status decides what happens to plan ``i``; a plan
+    gets ``step`` more replications while one of them is :data:`OPEN`, up to ``most``.
+    """
+    counts = [min(start, most)] * len(plans)
+    while True:
+        evaluator.ensure(plans, counts, what)
+        judgements = [evaluator.judge(plan) for plan in plans]
+        more = False
+        for i, judgement in enumerate(judgements):
+            counts[i] = max(counts[i], judgement.replications)
+            status = judgement.status(wanted)
+            if counts[i] < most and any(status[k] == OPEN for k in rows[i]):
+                counts[i] = min(most, counts[i] + step)
+                more = True
+        if not more:
+            return judgements
 
 
 def changed_plan(plan: Plan, changes: Sequence[tuple[str, int]], step: int) -> Plan:
+    """``plan`` with ``step`` agents more (or fewer) for each (group, interval) in ``changes``."""
     out = {g: list(v) for g, v in plan.items()}
     for group, k in changes:
         out[group][k] += step

@@ -1,8 +1,8 @@
-"""The result of a staffing search: the plan, the closed-form plans, margins and verification.
+"""The result of a staffing search: the plan, the closed-form plans, and its verification.
 
-A plan tuned on R replications is tuned to them; the verification on fresh
-replications (which share no random stream with the search) says with what
-confidence each interval really meets its targets.
+A plan tuned on the search's replications is tuned to them; the verification on fresh
+replications (which share no random stream with the search) says with what confidence
+each interval really meets its targets, and a shortfall is said in plain words.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,10 @@ from simcall.results.stats import Estimate, t_cdf
 from simcall.results.summary import Summary
 from simcall.results.targets import Goal
 from simcall.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # the search's own types, for the constructor only
+    from simcall.staffing.judge import Judgement
+    from simcall.staffing.verify import Round
 
 CONFIDENCE_WANTED = 0.95
 
@@ -60,12 +64,16 @@ class StaffingPlan:
         Agents per interval of each varied group.
     checks
         Per interval (then the whole day, last), one :class:`TargetCheck` per target.
+    confidence_wanted
+        The one-sided confidence with which every target must hold in every interval.
+    verification
+        The plan's results on the last verification round's fresh replications.
+    rounds
+        Every verification round: its fresh replications, the intervals that fell short,
+        and the agents added.
     removals
-        The proof of local minimality: for every agent-interval of the plan,
-        the target that one agent fewer there breaks (on the search replications).
-    search, verification
-        The plan's summaries on the search replications ``0..R-1`` and on the
-        fresh replications ``R..R+V-1``.
+        Why no agent can go: for every group and interval the search could not take an
+        agent from, the target that then fails (on the search replications).
     """
 
     scenario: Scenario
@@ -77,13 +85,29 @@ class StaffingPlan:
     erlang_c: Mapping[str, tuple[int, ...]]
     erlang_a: Mapping[str, tuple[int, ...]]
     checks: tuple[tuple[TargetCheck, ...], ...]
-    removals: tuple[Removal, ...]
-    search: Summary
+    confidence_wanted: float
     verification: Summary
+    rounds: tuple[Round, ...]
+    removals: tuple[Removal, ...]
     steps: tuple[str, ...]
     plans_simulated: int
     runs: int
     provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def found(cls, *, scenario: Scenario, seed: int, groups: tuple[str, ...],
+              plan: Mapping[str, Sequence[int]], erlang_c: Mapping[str, Sequence[int]],
+              erlang_a: Mapping[str, Sequence[int]], goal_list: Sequence[Goal],
+              search: Judgement, verification: Summary, **rest: Any) -> StaffingPlan:
+        """The result, with each target's check built from the search and the fresh runs."""
+        def frozen(plans: Mapping[str, Sequence[int]]) -> Mapping[str, tuple[int, ...]]:
+            from types import MappingProxyType
+            return MappingProxyType({g: tuple(int(n) for n in plans[g]) for g in groups})
+
+        return cls(scenario=scenario, seed=seed, groups=groups, plan=frozen(plan),
+                   erlang_c=frozen(erlang_c), erlang_a=frozen(erlang_a),
+                   checks=target_checks(goal_list, search.means(), verification),
+                   verification=verification, **rest)
 
     @property
     def kpis(self) -> Mapping[str, Estimate]:
@@ -104,7 +128,8 @@ class StaffingPlan:
         return sum(sum(plans[which][g]) for g in names) * self.scenario.interval / 3600.0
 
     def confidence(self, k: int) -> float | None:
-        """Confidence that interval ``k`` (``-1``: the day) meets every target at once.
+        """Confidence that interval ``k`` (``-1``: the day) meets every target at once, on
+        the fresh replications.
 
         Bonferroni's lower bound ``1 - sum(1 - p)`` over the targets' one-sided
         confidences: it needs no assumption about how the targets correlate.
@@ -116,33 +141,56 @@ class StaffingPlan:
 
     @property
     def unsure(self) -> tuple[str, ...]:
-        """Intervals whose confidence of meeting every target is below 95%."""
+        """Intervals whose confidence of meeting every target is below the wanted level."""
         return tuple(label for k, label in enumerate(self.labels)
-                     if (c := self.confidence(k)) is not None and c < CONFIDENCE_WANTED)
+                     if (c := self.confidence(k)) is not None
+                     and c < self.confidence_wanted - 1e-12)
+
+    @property
+    def holds(self) -> bool:
+        """Whether every interval meets every target with the wanted confidence."""
+        return not self.unsure
+
+    def shortfall(self) -> list[str]:
+        """The plan's shortfall in plain words, one sentence per interval (empty: none)."""
+        out = []
+        for k, label in enumerate(self.labels):
+            confidence = self.confidence(k)
+            if confidence is None or confidence >= self.confidence_wanted - 1e-12:
+                continue
+            worst = min((c for c in self.checks[k] if c.confidence is not None),
+                        key=lambda c: c.confidence if c.confidence is not None else 1.0)
+            out.append(
+                f"{label}: {worst.kpi} {_shown(worst.kpi, worst.verified.mean)} against "
+                f"{worst.goal} on {self.verify_replications} fresh replications: "
+                f"{confidence:.0%} confident that every target holds, "
+                f"{self.confidence_wanted:.0%} wanted")
+        return out
 
     def to_json(self) -> dict[str, Any]:
-        """The plan, the closed-form plans, margins, verification and the minimality proof."""
-        def number(value: float | None) -> float | None:
-            return value if value is not None and math.isfinite(value) else None
+        """The plan, the closed-form plans, each target verified, and how it was found."""
+        from simcall.version import __version__
 
         def check(c: TargetCheck) -> dict[str, Any]:
             ci = c.verified.ci95
-            return {"name": c.kpi, "goal": c.goal, "value": number(c.value),
-                    "margin": number(c.margin),
-                    "verified": {"mean": number(c.verified.mean),
-                                 "ci95": None if ci is None else [number(ci.low),
-                                                                  number(ci.high)],
-                                 "confidence": number(c.confidence)}}
+            return {"name": c.kpi, "goal": c.goal, "value": _number(c.value),
+                    "margin": _number(c.margin),
+                    "verified": {"mean": _number(c.verified.mean),
+                                 "ci95": None if ci is None else [_number(ci.low),
+                                                                  _number(ci.high)],
+                                 "confidence": _number(c.confidence)}}
 
-        from simcall.version import __version__
-
+        last = self.rounds[-1]
         return {
             "simcall": __version__,
             "scenario": self.scenario.name,
             "seed": self.seed,
             "replications": self.replications,
             "verify_replications": self.verify_replications,
-            "verify_first_replication": self.replications,
+            "verify_first_replication": last.first,
+            "confidence_wanted": self.confidence_wanted,
+            "holds": self.holds,
+            "shortfall": self.shortfall(),
             "groups": list(self.groups),
             "agent_hours": {
                 which: {"total": self.agent_hours(which),
@@ -154,13 +202,18 @@ class StaffingPlan:
                  "erlang_c": {g: self.erlang_c[g][k] for g in self.groups},
                  "erlang_a": {g: self.erlang_a[g][k] for g in self.groups},
                  "targets": [check(c) for c in self.checks[k]],
-                 "confidence": number(self.confidence(k))}
+                 "confidence": _number(self.confidence(k))}
                 for k, label in enumerate(self.labels)],
             "day": {"targets": [check(c) for c in self.checks[-1]],
-                    "confidence": number(self.confidence(-1))},
-            "locally_minimal": [
+                    "confidence": _number(self.confidence(-1))},
+            "verification_rounds": [
+                {"first_replication": r.first, "replications": r.replications,
+                 "short": list(r.short),
+                 "added": [{"group": g, "interval": k} for g, k in r.added]}
+                for r in self.rounds],
+            "cannot_lose_an_agent": [
                 {"group": r.group, "interval": r.interval, "breaks": r.kpi, "goal": r.goal,
-                 "where": r.where, "value": number(r.value)} for r in self.removals],
+                 "value": _number(r.value)} for r in self.removals],
             "search": {"plans_simulated": self.plans_simulated, "runs": self.runs,
                        "steps": list(self.steps)},
             "provenance": dict(self.provenance),
@@ -169,14 +222,14 @@ class StaffingPlan:
     def to_frame(self) -> Any:
         """One row per interval and group: the three plans and each target's figures."""
         import pandas as pd
-
         rows = []
         for k, label in enumerate(self.labels):
             targets: dict[str, Any] = {}
             for c in self.checks[k]:
                 targets[f"{c.kpi}"] = c.value
-                targets[f"{c.kpi}_margin"] = c.margin
                 targets[f"{c.kpi}_verified"] = c.verified.mean
+                targets[f"{c.kpi}_low"] = c.verified.ci95.low if c.verified.ci95 else None
+                targets[f"{c.kpi}_high"] = c.verified.ci95.high if c.verified.ci95 else None
                 targets[f"{c.kpi}_confidence"] = c.confidence
             for g in self.groups:
                 rows.append({"interval": label, "group": g, "erlang_c": self.erlang_c[g][k],
@@ -185,25 +238,37 @@ class StaffingPlan:
         return pd.DataFrame(rows)
 
 
+def _number(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
 
-def target_checks(goal_list: Sequence[Goal], search: Summary,
-            verification: Summary) -> tuple[tuple[TargetCheck, ...], ...]:
-    def row(found: Mapping[str, Estimate], fresh: Mapping[str, Estimate]) -> tuple[
-            TargetCheck, ...]:
+
+def _shown(kpi: str, value: float) -> str:
+    from simcall.results.metrics import SHARE_KPIS
+
+    if not math.isfinite(value):
+        return "undefined"
+    return f"{value:.1%}" if kpi in SHARE_KPIS else f"{value:.3g}"
+
+
+def target_checks(goal_list: Sequence[Goal], search: np.ndarray,
+                  verification: Summary) -> tuple[tuple[TargetCheck, ...], ...]:
+    """Per interval (then the day), each target: its mean on the search replications
+    (``search[k, i]``) and its verification on the fresh ones."""
+    def row(found: np.ndarray, fresh: Mapping[str, Estimate]) -> tuple[TargetCheck, ...]:
         out = []
-        for goal in goal_list:
-            value = found[goal.kpi].mean
+        for i, goal in enumerate(goal_list):
+            value = float(found[i])
             margin = (value - goal.bound) if goal.at_least else (goal.bound - value)
             out.append(TargetCheck(goal.kpi, goal.text, value, margin, fresh[goal.kpi],
                                    one_sided_confidence(goal, fresh[goal.kpi].values)))
         return tuple(out)
 
-    rows = [row(a, b) for a, b in zip(search.intervals, verification.intervals, strict=True)]
-    rows.append(row(search.kpis, verification.kpis))
+    rows = [row(search[k], fresh) for k, fresh in enumerate(verification.intervals)]
+    rows.append(row(search[-1], verification.kpis))
     return tuple(rows)
 
 
-def one_sided_confidence(goal: Goal, values: Sequence[float]) -> float | None:
+def one_sided_confidence(goal: Goal, values: Sequence[float] | np.ndarray) -> float | None:
     """Confidence that the true mean meets the goal, from independent replications.
 
     One-sided Student t: ``P(T < margin / (sd / sqrt(n)))`` with ``n - 1``
