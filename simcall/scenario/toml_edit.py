@@ -15,12 +15,13 @@ reach exactly what a ``--set`` can.
 How new values are laid out, and why
 ------------------------------------
 - A list of numbers stays on one line while ``key = [...]`` fits in :data:`LINE_WIDTH`
-  columns (a kept end-of-line comment may run past: it is the planner's, and a
-  list broken for its sake would read worse). A longer one (40 half-hours of ``staff`` with three-digit counts) is
-  written :data:`ROW` values to a row, right-aligned in columns; when it has one
-  value per interval, each row ends with the clock time of its first interval
-  (``# 12:00``), so that a planner finds 14:30 without counting commas. Eight
-  values make rows that start on the hour for 7.5, 15, 30 and 60-minute intervals.
+  columns (a kept end-of-line comment may run past: it is the planner's, and a list
+  broken for its sake would read worse). A longer one (40 half-hours of ``staff`` with
+  three-digit counts) is written :data:`ROW` values to a row, right-aligned in
+  columns; when it has one value per interval, each row ends with the clock time of
+  its first interval (``# 12:00``), so that a planner finds 14:30 without counting
+  commas. Eight values make rows that start on the hour for 7.5, 15, 30 and
+  60-minute intervals (in a day that opens on the hour).
 - A list of tables (``shifts``, their ``breaks``) is written as an array of inline
   tables, one shift per line, as the ready scenarios and the scenario reference
   write shifts. It then stands where ``staff`` stood, inside its ``[[agents]]``
