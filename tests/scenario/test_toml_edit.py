@@ -9,11 +9,13 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import simcall
 from helpers import SCENARIOS
@@ -272,6 +274,58 @@ def test_a_key_inside_a_removed_one_is_refused() -> None:
     with pytest.raises(OverrideError, match="which an earlier change removes"):
         edit_scenario_text(HELPDESK, {"callers.customers.patience": REMOVE,
                                       "callers.customers.patience.mean": "1min"})
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def test_staff_out_writes_the_users_file_with_only_the_staff_changed(tmp_path: Path) -> None:
+    from simcall.cli import app
+
+    scenario = tmp_path / "helpdesk.toml"
+    scenario.write_text(HELPDESK, encoding="utf-8")
+    plan = tmp_path / "plan.toml"
+    result = CliRunner().invoke(app, [
+        "staff", str(scenario), "--out", str(plan), "-r", "2", "--verify", "2", "--workers",
+        "1", "--set", "targets.max_abandon_rate=0.06"])
+    assert result.exit_code == 0, result.output
+    written = plan.read_text(encoding="utf-8")
+    assert written.startswith(HEADER_BEGIN + "\n# Staffing plan found by simcall")
+    body = strip_header(written)
+    rows = differing(HELPDESK, body)
+    assert [HELPDESK.splitlines()[n].split(" ")[0] for n in rows] == [
+        "max_abandon_rate", "staff"]
+    lines = body.splitlines()
+    assert lines[rows[0]] == "max_abandon_rate = 0.06"
+    assert lines[rows[1]].startswith("staff = [")
+    assert lines[rows[1]].endswith("# or a list of 16 values")
+    sha = re.search(r"scenario sha256 \(with the plan\): (\w+)", written)
+    assert sha is not None and scenario_hash(simcall.load(plan)) == f"sha256:{sha[1]}"
+
+
+def test_a_plan_file_that_would_not_load_to_the_plan_is_never_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command checks the edited text against the planned scenario, so a bug in the
+    edit cannot write a file that says something else than the plan found."""
+    from simcall.cli import app
+    from simcall.scenario import toml_edit
+
+    edit = toml_edit.edit_scenario_text
+
+    def off_by_one(original: str, changes: Any, header: str = "") -> str:
+        return edit(original, {k: [n + 1 for n in v] if k.endswith(".staff") else v
+                               for k, v in changes.items()}, header)
+
+    monkeypatch.setattr(toml_edit, "edit_scenario_text", off_by_one)
+    scenario = tmp_path / "two.toml"
+    scenario.write_text(TWO_TEAMS, encoding="utf-8")
+    plan = tmp_path / "plan.toml"
+    result = CliRunner().invoke(app, ["staff", str(scenario), "--out", str(plan), "-r", "2",
+                                      "--verify", "2", "--workers", "1"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, RuntimeError)
+    assert "not to the planned scenario" in str(result.exception)
+    assert not plan.exists()
 
 
 def test_windows_line_ends_and_a_byte_order_mark_stay() -> None:
