@@ -6,6 +6,7 @@ Erlang C and Erlang A plans, save. No search logic here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,7 +65,8 @@ def staff_command(
     workers: Workers = None,
     dask: Dask = None,
     plan_path: Annotated[Path | None, typer.Option(
-        "--out", help="Write the scenario with the plan in it to this TOML file.")] = None,
+        "--out", help="Write the scenario file with the plan in it to this TOML file: only "
+                      "the staff lists (and --set keys) change, comments are kept.")] = None,
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Write the plan, margins, verification and minimality proof as "
                        "JSON.")] = None,
@@ -79,6 +81,8 @@ def staff_command(
         in_range("--confidence", confidence, 0.5, 0.999)
         in_range("--budget", budget, 1)
         loaded = load(scenario, overrides or ())
+        # the text as planned, read now: --out edits it (the file may change meanwhile)
+        original = scenario.read_bytes().decode("utf-8") if plan_path is not None else ""
         check_output("--out", plan_path)
         check_output("--json", json_path)
         with executor_for(workers, dask) as executor, _progress() as progress:
@@ -88,7 +92,8 @@ def staff_command(
                            confidence=confidence, budget=budget)
         print_plan(result, out)
         if plan_path is not None:
-            write_text(plan_path, plan_toml(result))
+            write_text(plan_path, plan_toml(result, original, overrides or (),
+                                            base_dir=scenario.parent))
             out.print(f"wrote {plan_path}")
         if json_path is not None:
             write_json_file(json_path, result.to_json())
@@ -99,10 +104,25 @@ def staff_command(
         raise typer.Exit(1)
 
 
-def plan_toml(result: StaffingPlan) -> str:
-    """The scenario with the plan in it, provenance in the header comment."""
-    from simcall.results.provenance import scenario_data
-    from simcall.scenario.toml_writer import dumps
+def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = (),
+              base_dir: Path = Path(".")) -> str:
+    """The planner's own scenario file with the plan in it, provenance in a header comment.
+
+    ``original`` is the text of the file the plan was found for. Only what the search
+    changed (the staff of the staffed groups) and what ``--set`` changed (each
+    ``overrides`` entry, in order) are edited; comments, units and key order stay as the
+    planner wrote them (:func:`simcall.scenario.toml_edit.edit_scenario_text`).
+
+    Raises
+    ------
+    RuntimeError
+        When the edited text does not load to the planned scenario (a bug in simcall):
+        a plan file that says something else than the plan found must never be written.
+    """
+    from simcall.results.provenance import scenario_hash
+    from simcall.scenario.loader import loads
+    from simcall.scenario.overrides import split_override
+    from simcall.scenario.toml_edit import edit_scenario_text
 
     meta = result.provenance
     header = "\n".join([
@@ -116,7 +136,19 @@ def plan_toml(result: StaffingPlan) -> str:
         f"{result.agent_hours('erlang_a'):g}, Erlang C {result.agent_hours('erlang_c'):g}",
         f"scenario sha256 (with the plan): {meta['scenario_sha256'].removeprefix('sha256:')}",
     ])
-    return dumps(scenario_data(result.scenario), header=header)
+    text = original
+    for override in overrides:  # one at a time, as --set applies them
+        text = edit_scenario_text(text, dict([split_override(override)]))
+    plan = {f"agents.{g}.staff": list(result.plan[g]) for g in result.groups}
+    text = edit_scenario_text(text, plan, header)
+    written, planned = scenario_hash(loads(text, base_dir=base_dir)), scenario_hash(
+        result.scenario)
+    if written != planned:
+        raise RuntimeError(
+            f"simcall bug: the scenario file edited with the plan loads to {written}, not to "
+            f"the planned scenario {planned}; the plan file was not written (the plan is in "
+            "the table above). Please report this with the scenario file.")
+    return text
 
 
 class _progress:

@@ -23,6 +23,9 @@ module             holds
 ``shifts``         the keys of shifts and breaks and their checks (:class:`Shift`,
                    :class:`Break`, :func:`clock_seconds`)
 ``toml_writer``    a scenario written back out as TOML (:func:`dumps`)
+``toml_edit``      a scenario file's own text with some keys changed, its comments,
+                   units and key order kept (:func:`edit_scenario_text`,
+                   :data:`REMOVE` to delete a key)
 =================  =================================================================
 
 Imports: only the shared base (:mod:`simcall.errors`) from outside the wing.
@@ -36,11 +39,12 @@ from simcall.scenario.loader import from_dict, load, loads
 from simcall.scenario.overrides import OverrideError, apply_overrides, assign, parse_value
 from simcall.scenario.schema import AgentGroup, CallerType, Department, Scenario, Targets
 from simcall.scenario.shifts import Break, Shift, clock_seconds
+from simcall.scenario.toml_edit import REMOVE, edit_scenario_text
 from simcall.scenario.toml_writer import dumps
 
 __all__ = [
-    "AgentGroup", "Break", "CallerType", "Department", "Distribution", "OverrideError",
-    "Scenario", "Shift", "Targets", "apply_overrides", "assign", "clock_seconds", "dumps",
-    "format_clock", "from_dict", "load", "loads", "parse_clock", "parse_duration",
-    "parse_value",
+    "REMOVE", "AgentGroup", "Break", "CallerType", "Department", "Distribution",
+    "OverrideError", "Scenario", "Shift", "Targets", "apply_overrides", "assign",
+    "clock_seconds", "dumps", "edit_scenario_text", "format_clock", "from_dict", "load",
+    "loads", "parse_clock", "parse_duration", "parse_value",
 ]

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from simcall.errors import SimcallError, did_you_mean
 
 
 class OverrideError(SimcallError):
-    """A ``--set`` that cannot be applied (bad syntax or a path that does not exist)."""
+    """A change of a scenario key that cannot be made: a ``--set``, a sweep's key or an edit
+    of a file (:mod:`simcall.scenario.toml_edit`) with bad syntax or a path to nothing."""
 
 
 def parse_value(text: str) -> Any:
@@ -40,12 +41,18 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
     """A copy of ``data`` with every ``KEY=VALUE`` applied in order."""
     result = copy.deepcopy(data)
     for override in overrides:
-        key, separator, text = override.partition("=")
-        if not separator or not key.strip():
-            raise OverrideError(f"--set {override!r}: expected KEY=VALUE, "
-                                "e.g. callers.customers.arrivals_per_hour=150")
-        _assign(result, key.strip(), parse_value(text), f"--set {override}")
+        key, value = split_override(override)
+        _assign(result, key, value, f"--set {override}")
     return result
+
+
+def split_override(override: str) -> tuple[str, Any]:
+    """``"KEY=VALUE"`` -> the dotted key and the value read as TOML (:func:`parse_value`)."""
+    key, separator, text = override.partition("=")
+    if not separator or not key.strip():
+        raise OverrideError(f"--set {override!r}: expected KEY=VALUE, "
+                            "e.g. callers.customers.arrivals_per_hour=150")
+    return key.strip(), parse_value(text)
 
 
 def assign(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
@@ -56,6 +63,22 @@ def assign(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
 
 
 def _assign(data: dict[str, Any], key: str, value: Any, where: str) -> None:
+    node, last = table_of(data, key, where)
+    node[last] = value
+
+
+def table_of(data: dict[str, Any], key: str, where: str,
+           new_table: Callable[[], Any] | None = dict) -> tuple[Any, str]:
+    """The table that holds the dotted ``key``'s last part, and that part.
+
+    Entries of a list are found by name (or position), as everywhere in this
+    module. A missing table on the way is made with ``new_table`` (``--set``
+    may add a table, e.g. ``targets.max_asa``: validation judges it), or is an
+    error when ``new_table`` is ``None`` (removing a key that is not there).
+    ``data`` may be any nest of mappings and lists, e.g. a tomlkit document,
+    so that an edit of a file addresses keys exactly as ``--set`` does.
+    ``where`` starts every error message (the option or key being applied).
+    """
     parts = key.split(".")
     node: Any = data
     walked: list[str] = []
@@ -71,17 +94,20 @@ def _assign(data: dict[str, Any], key: str, value: Any, where: str) -> None:
             raise OverrideError(f"{where}: '{'.'.join(walked)}' is a value, "
                                 "not a table; nothing is below it")
         if part not in node:
-            node[part] = {}  # a new table (e.g. targets.max_asa): validation judges it
+            if new_table is None:
+                raise OverrideError(f"{where}: no '{part}' in "
+                                    f"'{'.'.join(walked) or 'the scenario'}'"
+                                    f"{did_you_mean(part, map(str, node))}")
+            node[part] = new_table()
         node = node[part]
         walked.append(part)
         position += 1
-    last = parts[-1]
     if isinstance(node, list):
         raise OverrideError(f"{where}: '{'.'.join(walked)}' is a list of entries; "
                             "name one, e.g. callers.customers.arrivals_per_hour=150")
     if not isinstance(node, dict):
         raise OverrideError(f"{where}: '{'.'.join(walked)}' is a value, not a table")
-    node[last] = value
+    return node, parts[-1]
 
 
 def _entry_by_name(entries: list[Any], parts: list[str], position: int, walked: list[str],

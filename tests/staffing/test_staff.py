@@ -21,6 +21,7 @@ from simcall.results.provenance import scenario_data
 from simcall.results.targets import Goal, goals
 from simcall.scenario.loader import from_dict, load
 from simcall.scenario.schema import Scenario
+from simcall.scenario.toml_edit import HEADER_BEGIN
 from simcall.staffing.closed_form import erlang_plans
 from simcall.staffing.plan import one_sided_confidence
 from simcall.staffing.search import StaffingError, StaffingPlan, staff
@@ -247,7 +248,8 @@ def test_cli_writes_a_plan_that_loads_back(tmp_path: Path) -> None:
     loaded = load(plan_file)
     expected = staff(load(scenario_file), replications=3, verify_replications=2)
     assert loaded == expected.scenario
-    assert plan_file.read_text().startswith("# Staffing plan found by simcall")
+    lines = plan_file.read_text().splitlines()
+    assert lines[0] == HEADER_BEGIN and lines[1].startswith("# Staffing plan found by simcall")
     assert tomllib.loads(plan_file.read_text())["agents"][0]["staff"] == list(
         expected.plan["support team"])
     document = json.loads((tmp_path / "plan.json").read_text())
