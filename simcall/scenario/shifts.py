@@ -145,8 +145,8 @@ def shift_problems(
                 key = f"{path}.breaks[{b}].{'at' if item.at is not None else 'within'}"
                 low, high = item.window(open_s)
                 if low < start - 1e-9 or high > end + 1e-9:
-                    what = (f"the break ({_clock_label(open_s, low)} to "
-                            f"{_clock_label(open_s, high)})" if item.at is not None
+                    what = (f"the break ({clock_label(open_s, low)} to "
+                            f"{clock_label(open_s, high)})" if item.at is not None
                             else f"the window {list(item.within or ())}")
                     problems.append(Problem(key, f"{what} is not inside the shift "
                                                  f"({shift.start} to {shift.end})"))
@@ -158,16 +158,17 @@ def shift_problems(
                 if low < latest - 1e-9:
                     problems.append(Problem(
                         f"{path}.breaks[{b}].at",
-                        f"the break ({_clock_label(open_s, low)} to "
-                        f"{_clock_label(open_s, high)}) overlaps breaks[{before}] "
-                        f"(until {_clock_label(open_s, latest)})"))
+                        f"the break ({clock_label(open_s, low)} to "
+                        f"{clock_label(open_s, high)}) overlaps breaks[{before}] "
+                        f"(until {clock_label(open_s, latest)})"))
                 if high > latest:
                     latest, before = high, b
     return problems
 
 
-def _clock_label(open_s: float, t: float) -> str:
-    """A time after opening as a clock label, with seconds when it has them."""
+def clock_label(open_s: float, t: float) -> str:
+    """A time after opening as a clock label (``"08:30"``, ``"01:00+1d"``), with seconds
+    when it has them (``"08:30:15"``): the form :func:`clock_seconds` reads back."""
     total = open_s + t
     label = format_clock(total)
     seconds = round(total) % 60

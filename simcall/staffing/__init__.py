@@ -11,18 +11,34 @@ module             holds
                    it, and its verification on fresh replications
 ``closed_form``    Erlang C and Erlang A agents per interval and agent group
                    (:func:`erlang_plans`)
+``rostering``      :func:`plan_shifts`: the cheapest shifts (with breaks, by
+                   :class:`BreakRule`) covering agents per interval, an integer
+                   program solved by HiGHS (:class:`RosterSolveError` when it
+                   stops without a proven optimum)
+``shift_roster``   :class:`ShiftRoster` of :class:`RosterShift`: the roster, as a
+                   scenario's ``shifts`` list and a table, checked against the
+                   engine's reading of it (:func:`shifts_coverage`);
+                   :class:`RosteringError`
 =================  =================================================================
 
-Imports: experiments, results, model, scenario, the shared base, and erlang (on
-first use only, so that ``import simcall`` does not load scipy).
+Imports: experiments, results, model, scenario, the shared base, and erlang and
+scipy (on first use only, so that ``import simcall`` does not load scipy).
 """
 
 from __future__ import annotations
 
 from simcall.staffing.closed_form import erlang_plans
 from simcall.staffing.plan import StaffingPlan
+from simcall.staffing.rostering import BreakRule, RosterSolveError, plan_shifts
 from simcall.staffing.search import StaffingError, staff
+from simcall.staffing.shift_roster import (
+    RosteringError,
+    RosterShift,
+    ShiftRoster,
+    shifts_coverage,
+)
 
 __all__ = [
-    "StaffingError", "StaffingPlan", "erlang_plans", "staff",
+    "BreakRule", "RosterShift", "RosterSolveError", "RosteringError", "ShiftRoster",
+    "StaffingError", "StaffingPlan", "erlang_plans", "plan_shifts", "shifts_coverage", "staff",
 ]
