@@ -3,12 +3,17 @@
 =================  =================================================================
 module             holds
 =================  =================================================================
-``search``         :func:`staff`: the fewest agents per interval that meet every
-                   target, on common random numbers (:class:`StaffingError` when
-                   no plan can)
-``judge``          one plan simulated on the search replications, its margins
+``search``         :func:`staff`: the fewest agents per interval such that every
+                   target holds with the wanted confidence, all intervals settled
+                   together on common random numbers (:class:`StaffingError`
+                   when no plan can)
+``judge``          plans simulated on as many replications as their decisions
+                   need (sequential sampling), each interval judged by one-sided
+                   t confidences
+``verify``         the plan verified on fresh replications, and an agent more
+                   where an interval falls short, round after round
 ``plan``           :class:`StaffingPlan`: the plan, the closed-form plans beside
-                   it, and its verification on fresh replications
+                   it, its verification and any shortfall in plain words
 ``closed_form``    Erlang C and Erlang A agents per interval and agent group
                    (:func:`erlang_plans`)
 ``rostering``      :func:`plan_shifts`: the cheapest shifts (with breaks, by

@@ -181,6 +181,26 @@ def serving_groups(scenario: Scenario, varied: Sequence[str]) -> dict[str, list[
     return out
 
 
+def busiest(scenario: Scenario, plan: Mapping[str, Sequence[int]], k: int,
+            groups: Sequence[str]) -> list[str]:
+    """``groups`` ordered busiest first in interval ``k``: by the offered load of each
+    group's own (first-skill) department, in Erlangs, per agent of the group in ``plan``.
+
+    Why: where an agent must be added the busiest group is the likeliest to need it, and
+    where one can go the least busy is the likeliest to spare one. Ties: scenario order.
+    """
+    serving = serving_groups(scenario, groups)
+    traffic = department_traffic(scenario, k, serving, plan)
+    names = [d.name for d in scenario.departments]
+    spec = {g.name: g for g in scenario.agents}
+
+    def load(g: str) -> float:
+        d = traffic[names.index(spec[g].skills[0])]
+        return d.calls_per_hour * d.aht / 3600.0 / max(plan[g][k], 1)
+
+    return sorted(groups, key=lambda g: (-load(g), groups.index(g)))
+
+
 def erlang_plans(scenario: Scenario, varied: Sequence[str]) -> tuple[Plan, Plan]:
     """The Erlang C and the Erlang A plan of the varied groups, interval by interval."""
     groups = {g.name: g for g in scenario.agents}

@@ -10,7 +10,7 @@ needed:
   kept, so a plan asked about again costs only its missing replications;
 * a target is judged by the one-sided Student t confidence that its true mean (over
   days like these) meets the bound, from the replications' values
-  (:func:`~simcall.staffing.plan.one_sided_confidence`); an interval *passes* when all
+  (:func:`one_sided_confidence`); an interval *passes* when all
   its targets hold at once with the wanted confidence (Bonferroni:
   ``1 - sum(1 - p) >= wanted``), *fails* when some target is missed with that
   confidence (``p <= 1 - wanted``), and is *open* otherwise;
@@ -31,12 +31,12 @@ import numpy as np
 from simcall.experiments.runner import Job, simulate_many
 from simcall.results.metrics import SHARE_KPIS
 from simcall.results.provenance import scenario_data
+from simcall.results.stats import t_cdf
 from simcall.results.summary import RunResult, Summary
 from simcall.results.targets import Goal, goals
 from simcall.scenario.loader import from_dict
 from simcall.scenario.schema import Scenario
 from simcall.staffing.closed_form import Plan
-from simcall.staffing.plan import one_sided_confidence
 
 Progress = Callable[[str, int, int], None]
 """Called with (what the search is doing, runs done in this batch, runs in this batch)."""
@@ -239,3 +239,55 @@ def changed_plan(plan: Plan, changes: Sequence[tuple[str, int]], step: int) -> P
     for group, k in changes:
         out[group][k] += step
     return out
+
+
+def best_groups(evaluator: Evaluator, plan: Plan, intervals: Sequence[int],
+                groups: Sequence[str], room: Callable[[str, int], bool], replications: int,
+                what: str) -> list[tuple[str, int]]:
+    """Which group's extra agent helps most in each of ``intervals``.
+
+    One candidate per group (one agent more in every interval listed, where the group has
+    ``room``), judged on the same ``replications`` (common random numbers: the candidates
+    differ only by where the agents went, so even a few replications rank them); each
+    interval takes the group whose candidate leaves its worst target the largest margin
+    there. With one group there is nothing to choose and nothing is simulated.
+    """
+    if len(groups) == 1:
+        return [(groups[0], k) for k in intervals if room(groups[0], k)]
+    candidates = {g: changed_plan(plan, [(g, k) for k in intervals if room(g, k)], +1)
+                  for g in groups}
+    evaluator.ensure(list(candidates.values()), [replications] * len(candidates), what)
+    worst = {g: np.nan_to_num(evaluator.judge(c).margins(), nan=np.inf).min(axis=1)
+             for g, c in candidates.items()}
+    out = []
+    for k in intervals:
+        able = [g for g in groups if room(g, k)]
+        if able:
+            out.append((max(able, key=lambda g: (worst[g][k], -groups.index(g))), k))
+    return out
+
+
+def below(plan: Plan, reach: Plan) -> Callable[[str, int], bool]:
+    """Whether a group may get another agent in an interval: while below the generous plan."""
+    def room(group: str, k: int) -> bool:
+        return plan[group][k] < reach[group][k]
+    return room
+
+
+def one_sided_confidence(goal: Goal, values: Sequence[float] | np.ndarray) -> float | None:
+    """Confidence that the true mean meets the goal, from independent replications.
+
+    One-sided Student t: ``P(T < margin / (sd / sqrt(n)))`` with ``n - 1``
+    degrees of freedom, i.e. one minus the p-value of "the target is missed".
+    With no spread it is 1 or 0; ``None`` with no defined value.
+    """
+    array = np.asarray(values, dtype=float)
+    finite = array[np.isfinite(array)]
+    if finite.size == 0:
+        return None
+    mean = float(finite.mean())
+    margin = (mean - goal.bound) if goal.at_least else (goal.bound - mean)
+    sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
+    if sd <= 1e-12 * max(1.0, abs(goal.bound)):
+        return 1.0 if margin >= 0 else 0.0
+    return t_cdf(margin / (sd / math.sqrt(finite.size)), finite.size - 1)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcall.results.stats import Estimate, t_cdf
+from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
 from simcall.results.targets import Goal
 from simcall.scenario.schema import Scenario
+from simcall.staffing.judge import one_sided_confidence
 
 if TYPE_CHECKING:  # the search's own types, for the constructor only
     from simcall.staffing.judge import Judgement
@@ -266,22 +267,3 @@ def target_checks(goal_list: Sequence[Goal], search: np.ndarray,
     rows = [row(search[k], fresh) for k, fresh in enumerate(verification.intervals)]
     rows.append(row(search[-1], verification.kpis))
     return tuple(rows)
-
-
-def one_sided_confidence(goal: Goal, values: Sequence[float] | np.ndarray) -> float | None:
-    """Confidence that the true mean meets the goal, from independent replications.
-
-    One-sided Student t: ``P(T < margin / (sd / sqrt(n)))`` with ``n - 1``
-    degrees of freedom, i.e. one minus the p-value of "the target is missed".
-    With no spread it is 1 or 0; ``None`` with no defined value.
-    """
-    array = np.asarray(values, dtype=float)
-    finite = array[np.isfinite(array)]
-    if finite.size == 0:
-        return None
-    mean = float(finite.mean())
-    margin = (mean - goal.bound) if goal.at_least else (goal.bound - mean)
-    sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
-    if sd <= 1e-12 * max(1.0, abs(goal.bound)):
-        return 1.0 if margin >= 0 else 0.0
-    return t_cdf(margin / (sd / math.sqrt(finite.size)), finite.size - 1)

@@ -46,12 +46,15 @@ from simcall.errors import SimcallError
 from simcall.results.provenance import api_call, provenance_block
 from simcall.results.targets import Goal, goals
 from simcall.scenario.schema import Scenario
-from simcall.staffing.closed_form import Plan, erlang_plans, staff_of
+from simcall.staffing.closed_form import Plan, busiest, erlang_plans, staff_of
 from simcall.staffing.judge import (
+    FAIL,
     PASS,
     Evaluator,
     Judgement,
     Progress,
+    below,
+    best_groups,
     changed_plan,
     settle,
 )
@@ -63,6 +66,7 @@ __all__ = ["CONFIDENCE_WANTED", "Progress", "StaffingError", "StaffingPlan", "pl
 
 REACH_FACTOR, REACH_EXTRA = 3, 10  # the generous plan: 3 x the Erlang A start + 10
 MOST_ROUNDS = 60  # a safety net: a search that has not settled by then says so
+Move = tuple[str, int]
 
 
 class StaffingError(SimcallError):
@@ -133,7 +137,8 @@ def staff(
     _check_reachable(search, reach, goal_list, labels, varied, replications)
 
     plan, steps, removals = _search(search, {g: list(erlang_a[g]) for g in varied}, reach,
-                                    goal_list, labels, confidence, replications)
+                                    goal_list, labels, search_confidence(confidence),
+                                    replications)
     checked = verify(search, plan, reach, confidence, replications, verify_replications,
                      budget, labels, steps)
 
@@ -156,6 +161,17 @@ def staff(
     )
 
 
+def search_confidence(wanted: float) -> float:
+    """The confidence the search asks of its own decisions: stricter than the one wanted
+    on fresh replications (half the risk), because the removals it keeps are the ones its
+    replications favoured, and fresh ones favour them less (the winner's curse). Verifying
+    then rarely has to add agents back."""
+    return 1.0 - (1.0 - wanted) * SEARCH_RISK
+
+
+SEARCH_RISK = 0.5
+
+
 def _check_settings(replications: int, verify_replications: int, confidence: float,
                     budget: int) -> None:
     if replications < 3:
@@ -173,80 +189,82 @@ def _check_settings(replications: int, verify_replications: int, confidence: flo
 def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal],
             labels: Sequence[str], wanted: float,
             most: int) -> tuple[Plan, list[str], list[Removal]]:
-    """Rounds of moves until a round changes nothing (see the module docstring)."""
+    """Rounds of moves until a round changes nothing, first on few replications, then on
+    more (see the module docstring).
+
+    Why levels: far from the answer every decision is clear on 10 replications, and a
+    round costs a tenth of one on 100; only the last moves need the full count. Below the
+    last level an open decision moves nothing; at the last, an open interval counts as not
+    passing (it gets an agent).
+
+    Why one candidate per round: a simulated day judges every interval at once, so each
+    round tries one move in every interval together (one agent fewer where the interval
+    passes, from the group that looks least busy there and has not been tried yet; one
+    more where it does not), keeps the removals that still pass and undoes the others,
+    whose group is then marked tried. Judging the moves together is the conservative
+    side: a removal must hold while its neighbours lose an agent too.
+    """
     groups = list(plan)
     intervals = len(labels) - 1
+    scenario = search.scenario(plan)
     steps: list[str] = []
-    for _ in range(MOST_ROUNDS):
-        (now,) = settle(search, [plan], [range(intervals)], wanted, most,
-                        "judging the plan interval by interval")
-        status = now.status(wanted)[:intervals]
-        short = [k for k in range(intervals) if status[k] != PASS]
-        for k in short:
-            if all(plan[g][k] >= reach[g][k] for g in groups):
-                _unreachable(now, goal_list, labels, k, plan, groups)
-        adds, removes, tried = _moves(search, plan, reach, status, wanted, most, groups)
-        if not adds and not removes:
-            return plan, steps, _proof(tried, goal_list, labels)
-        moved = changed_plan(changed_plan(plan, adds, +1), removes, -1)
-        (together,) = settle(search, [moved], [[k for _, k in removes]], wanted, most,
-                             "checking the moves together")
-        status_together = together.status(wanted)
-        undone = [(g, k) for g, k in removes if status_together[k] != PASS]
-        kept = [(g, k) for g, k in removes if status_together[k] == PASS]
-        if not adds and not kept:
-            return plan, steps, _proof(tried, goal_list, labels)
-        steps.append(_step_text(adds, kept, undone, labels, len(groups) > 1))
-        plan = changed_plan(changed_plan(plan, adds, +1), kept, -1)
-    raise StaffingError(f"the search did not settle in {MOST_ROUNDS} rounds (last step: "
-                        f"{steps[-1] if steps else 'none'}); please report this scenario")
+    levels = sorted({min(level, most) for level in LEVELS} | {most})
+    failed: dict[Move, tuple[int, Judgement]] = {}  # removals that failed, at which count
+    for level in levels:
+        final = level == most
+        tried: set[Move] = set()  # at this level, at the current head count
+        added: set[int] = set()  # intervals that needed an agent at this level
+        (now,) = settle(search, [plan], [range(intervals)], wanted, level,
+                        f"judging the plan on up to {level} replications")
+        status = now.status(wanted)[:intervals].copy()
+        for _ in range(MOST_ROUNDS):
+            removes: list[Move] = []
+            short = [k for k in range(intervals)
+                     if status[k] == FAIL or (final and status[k] != PASS)]
+            for k in short:
+                if final and all(plan[g][k] >= reach[g][k] for g in groups):
+                    _unreachable(now, goal_list, labels, k, plan, groups)
+            adds = best_groups(search, plan, short, groups,
+                               below(plan, reach), level,
+                               "choosing which group gets the agents needed")
+            for k in range(intervals):
+                if status[k] == PASS and k not in added:
+                    order = busiest(scenario, plan, k, groups)[::-1]
+                    untried = [g for g in order if plan[g][k] > 0 and (g, k) not in tried]
+                    if untried:
+                        removes.append((untried[0], k))
+            if not removes and not adds:
+                break
+            moved = changed_plan(changed_plan(plan, adds, +1), removes, -1)
+            (now,) = settle(search, [moved], [[k for _, k in removes + adds]], wanted, level,
+                            f"trying a move in every interval (up to {level} replications)")
+            new_status = now.status(wanted)[:intervals]
+            changed = {k for _, k in removes + adds}
+            # an interval left as it was that stops passing was hurt by the queue its
+            # neighbour left behind: that neighbour's removal is undone too
+            spilled = {k - 1 for k in range(1, intervals) if k not in changed
+                       and status[k] == PASS and new_status[k] != PASS}
+            kept = [(g, k) for g, k in removes if new_status[k] == PASS and k not in spilled]
+            undone = [(g, k) for g, k in removes if (g, k) not in kept]
+            for g, k in undone:
+                failed[(g, k)] = (plan[g][k], now)
+            tried |= set(undone)
+            added |= {k for _, k in adds}
+            plan = changed_plan(changed_plan(plan, adds, +1), kept, -1)
+            # undone removals leave their intervals (and their neighbours) as they were
+            back = {k for _, k in undone} | {k + 1 for k in spilled}
+            status = np.where([k in back for k in range(intervals)], PASS, new_status)
+            steps.append(_step_text(adds, kept, undone, labels, len(groups) > 1))
+        else:
+            raise StaffingError(f"the search did not settle in {MOST_ROUNDS} rounds (last "
+                                f"step: {steps[-1] if steps else 'none'}); please report "
+                                "this scenario")
+    proof = [(g, k, judgement) for (g, k), (n, judgement) in failed.items()
+             if plan[g][k] == n]
+    return plan, steps, _proof(proof, goal_list, labels)
 
 
-Move = tuple[str, int]
-
-
-def _moves(search: Evaluator, plan: Plan, reach: Plan, status: np.ndarray, wanted: float,
-           most: int, groups: list[str]) -> tuple[list[Move], list[Move],
-                                                  list[tuple[str, int, Judgement]]]:
-    """One agent more where an interval does not pass, one fewer where it does: which
-    group, judged on each group's candidate. Also returns the removals that were judged
-    and failed, with their judgement (the proof of minimality when nothing moves)."""
-    intervals = len(status)
-    passing = [k for k in range(intervals) if status[k] == PASS]
-    short = [k for k in range(intervals) if status[k] != PASS]
-    candidates: list[tuple[str, Plan, list[int], list[int]]] = []
-    for g in groups:
-        down = [k for k in passing if plan[g][k] > 0]
-        up = [k for k in short if plan[g][k] < reach[g][k]]
-        if down or up:
-            candidates.append((g, changed_plan(changed_plan(plan, [(g, k) for k in up], +1),
-                                               [(g, k) for k in down], -1), down, up))
-    judged = settle(search, [c[1] for c in candidates], [c[2] + c[3] for c in candidates],
-                    wanted, most, "trying one agent more or fewer per group")
-    adds: list[Move] = []
-    removes: list[Move] = []
-    tried: list[tuple[str, int, Judgement]] = []
-    order = {g: i for i, g in enumerate(groups)}
-    for k in range(intervals):
-        options = []
-        for (g, _, down, up), judgement in zip(candidates, judged, strict=True):
-            if k not in down and k not in up:
-                continue
-            confidence = judgement.interval_confidence()[k]
-            confidence = 1.0 if not np.isfinite(confidence) else float(confidence)
-            worst = np.nan_to_num(judgement.margins()[k], nan=np.inf).min()
-            ok = judgement.status(wanted)[k] == PASS
-            options.append((ok, confidence, float(worst), -order[g], g, judgement))
-            if k in down and not ok:
-                tried.append((g, k, judgement))
-        if not options:
-            continue
-        best = max(options, key=lambda o: o[:4])
-        if k in passing and best[0]:
-            removes.append((best[4], k))
-        elif k in short:
-            adds.append((best[4], k))
-    return adds, removes, tried
+LEVELS = (10, 20)  # replication limits of the early levels (the last is ``replications``)
 
 
 def _proof(tried: list[tuple[str, int, Judgement]], goal_list: Sequence[Goal],

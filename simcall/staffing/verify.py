@@ -19,7 +19,7 @@ import numpy as np
 
 from simcall.results.summary import Summary
 from simcall.staffing.closed_form import Plan
-from simcall.staffing.judge import PASS, Evaluator, Judgement, changed_plan, settle
+from simcall.staffing.judge import PASS, Evaluator, Judgement, below, best_groups, changed_plan
 
 VERIFY_FIRST = 1_000_000
 """The first fresh replication: far above any search replication, so none is shared."""
@@ -72,29 +72,13 @@ def verify(search: Evaluator, plan: Plan, reach: Plan, wanted: float, most: int,
             rounds.append(Round(first, replications, tuple(labels[k] for k in short), ()))
             return Checked(plan, search.judge(plan), fresh.summary(plan), tuple(rounds),
                            plans, runs)
-        adds = _repairs(search, plan, reach, short, wanted, most, groups)
+        # which group: judged on this round's own fresh replications, which the next round
+        # does not reuse
+        adds = best_groups(fresh, plan, short, groups,
+                           below(plan, reach), replications,
+                           "choosing which group gets the agents needed")
         rounds.append(Round(first, replications, tuple(labels[k] for k in short),
                             tuple((g, labels[k]) for g, k in adds)))
         steps.append(f"verify on replications {first}..{first + replications - 1}: short at "
                      + ", ".join(labels[k] for k in short) + " -> +1 there")
         plan = changed_plan(plan, adds, +1)
-
-
-def _repairs(search: Evaluator, plan: Plan, reach: Plan, short: Sequence[int], wanted: float,
-             most: int, groups: list[str]) -> list[tuple[str, int]]:
-    """Which group gets the extra agent in each short interval: with one group, that one;
-    with several, the one whose extra agent leaves the interval most confident on the
-    search replications."""
-    open_groups = {k: [g for g in groups if plan[g][k] < reach[g][k]] or groups
-                   for k in short}
-    if len(groups) == 1:
-        return [(groups[0], k) for k in short]
-    candidates = [changed_plan(plan, [(g, k) for k in short if g in open_groups[k]], +1)
-                  for g in groups]
-    judged = settle(search, candidates, [list(short)] * len(groups), wanted, most,
-                    "choosing where the extra agents go")
-    confidence = [np.nan_to_num(j.interval_confidence(), nan=1.0) for j in judged]
-    return [(max(open_groups[k], key=lambda g: (confidence[groups.index(g)][k],
-                                               -groups.index(g))), k)
-            for k in short]
-
