@@ -49,7 +49,7 @@ def staff_command(
              "stops earlier).")] = 40,
     verify: Annotated[int, typer.Option(
         "--verify", help="Fresh replications per verification round (never used by the "
-                         "search).")] = 40,
+                         "search).")] = 100,
     confidence: Annotated[float, typer.Option(
         "--confidence", help="One-sided confidence with which every target must hold in "
                              "every interval on fresh replications.")] = CONFIDENCE_WANTED,

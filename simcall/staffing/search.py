@@ -48,7 +48,6 @@ from simcall.results.targets import Goal, goals
 from simcall.scenario.schema import Scenario
 from simcall.staffing.closed_form import Plan, busiest, erlang_plans, staff_of
 from simcall.staffing.judge import (
-    FAIL,
     PASS,
     Evaluator,
     Judgement,
@@ -78,7 +77,7 @@ def staff(
     *,
     groups: Sequence[str] | None = None,
     replications: int = 40,
-    verify_replications: int = 40,
+    verify_replications: int = 100,
     confidence: float = CONFIDENCE_WANTED,
     budget: int = 5,
     seed: int | None = None,
@@ -198,11 +197,13 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
     passing (it gets an agent).
 
     Why one candidate per round: a simulated day judges every interval at once, so each
-    round tries one move in every interval together (one agent fewer where the interval
+    round tries one move in every interval together (agents fewer where the interval
     passes, from the group that looks least busy there and has not been tried yet; one
-    more where it does not), keeps the removals that still pass and undoes the others,
-    whose group is then marked tried. Judging the moves together is the conservative
-    side: a removal must hold while its neighbours lose an agent too.
+    more where it does not), keeps the removals that still pass and undoes the others.
+    A removal that held is followed by one twice as big in that interval, one that failed
+    by a single agent; a single agent that cannot go marks its group tried there. Judging
+    the moves together is the conservative side: a removal must hold while its
+    neighbours lose agents too.
     """
     groups = list(plan)
     intervals = len(labels) - 1
@@ -214,19 +215,21 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
         final = level == most
         tried: set[Move] = set()  # at this level, at the current head count
         added: set[int] = set()  # intervals that needed an agent at this level
+        size = [1] * intervals  # agents the next removal in each interval takes away
         (now,) = settle(search, [plan], [range(intervals)], wanted, level,
                         f"judging the plan on up to {level} replications")
         status = now.status(wanted)[:intervals].copy()
         for _ in range(MOST_ROUNDS):
             removes: list[Move] = []
-            short = [k for k in range(intervals)
-                     if status[k] == FAIL or (final and status[k] != PASS)]
+            # below the last level nothing is added: the Erlang A start rarely lacks an
+            # agent, and what the early levels take away too eagerly the last gives back
+            short = [k for k in range(intervals) if final and status[k] != PASS]
             for k in short:
                 if final and all(plan[g][k] >= reach[g][k] for g in groups):
                     _unreachable(now, goal_list, labels, k, plan, groups)
             adds = best_groups(search, plan, short, groups,
-                               below(plan, reach), level,
-                               "choosing which group gets the agents needed")
+                               below(plan, reach), min(level, CHOOSE),
+                               "choosing which group gets the agents needed") if short else []
             for k in range(intervals):
                 if status[k] == PASS and k not in added:
                     order = busiest(scenario, plan, k, groups)[::-1]
@@ -235,7 +238,9 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
                         removes.append((untried[0], k))
             if not removes and not adds:
                 break
-            moved = changed_plan(changed_plan(plan, adds, +1), removes, -1)
+            taken = {k: min(size[k], plan[g][k]) for g, k in removes}
+            moved = changed_plan(changed_plan(plan, adds, +1),
+                                 [(g, k) for g, k in removes for _ in range(taken[k])], -1)
             (now,) = settle(search, [moved], [[k for _, k in removes + adds]], wanted, level,
                             f"trying a move in every interval (up to {level} replications)")
             new_status = now.status(wanted)[:intervals]
@@ -246,11 +251,16 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
                        and status[k] == PASS and new_status[k] != PASS}
             kept = [(g, k) for g, k in removes if new_status[k] == PASS and k not in spilled]
             undone = [(g, k) for g, k in removes if (g, k) not in kept]
-            for g, k in undone:
-                failed[(g, k)] = (plan[g][k], now)
-            tried |= set(undone)
+            for g, k in undone:  # a failed single removal is tried no more; a bigger one
+                if taken[k] == 1:  # is tried again one agent at a time
+                    failed[(g, k)] = (plan[g][k], now)
+                    tried.add((g, k))
+                size[k] = 1
+            for _, k in kept:  # a removal that held: the next one takes twice as many
+                size[k] = 2 * taken[k]
             added |= {k for _, k in adds}
-            plan = changed_plan(changed_plan(plan, adds, +1), kept, -1)
+            plan = changed_plan(changed_plan(plan, adds, +1),
+                                [(g, k) for g, k in kept for _ in range(taken[k])], -1)
             # undone removals leave their intervals (and their neighbours) as they were
             back = {k for _, k in undone} | {k + 1 for k in spilled}
             status = np.where([k in back for k in range(intervals)], PASS, new_status)
@@ -265,6 +275,7 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
 
 
 LEVELS = (10, 20)  # replication limits of the early levels (the last is ``replications``)
+CHOOSE = 10  # replications that rank the groups for an added agent (paired: enough)
 
 
 def _proof(tried: list[tuple[str, int, Judgement]], goal_list: Sequence[Goal],

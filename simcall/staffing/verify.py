@@ -21,6 +21,7 @@ from simcall.results.summary import Summary
 from simcall.staffing.closed_form import Plan
 from simcall.staffing.judge import PASS, Evaluator, Judgement, below, best_groups, changed_plan
 
+CHOOSE = 10  # fresh replications that rank the groups for an added agent (paired: enough)
 VERIFY_FIRST = 1_000_000
 """The first fresh replication: far above any search replication, so none is shared."""
 
@@ -75,7 +76,7 @@ def verify(search: Evaluator, plan: Plan, reach: Plan, wanted: float, most: int,
         # which group: judged on this round's own fresh replications, which the next round
         # does not reuse
         adds = best_groups(fresh, plan, short, groups,
-                           below(plan, reach), replications,
+                           below(plan, reach), min(replications, CHOOSE),
                            "choosing which group gets the agents needed")
         rounds.append(Round(first, replications, tuple(labels[k] for k in short),
                             tuple((g, labels[k]) for g, k in adds)))
