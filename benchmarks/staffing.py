@@ -1,76 +1,94 @@
-"""Time the staffing search (``simcall.staff``) on the ready scenarios, on 1 and 2 workers.
+"""Time ``simcall staff`` against ``simcall run -r 20`` of the same scenario, as a planner waits.
 
 What is measured, and why:
 
-* The wall time of one whole search (Erlang start, reach check, add, trim and
-  remove phases, the minimality proof and the fresh-seed verification), as a
-  planner waits for it, with the default 10 search and 20 verification
-  replications.
-* With 1 worker the search runs in this process; with N > 1 on a
-  ``ProcessPoolExecutor`` of N processes (its start-up included).
-* Runs simulated per second show how busy the workers were kept.
-* Every worker count must give the same plan: the script checks it and says
-  so, since a faster but different answer would be worthless.
+* Both commands run as whole processes (start-up, imports, the work, writing the result),
+  interleaved pair by pair (run, staff, run, staff, ...) so that drift in the machine's
+  speed hits both alike. The figure that matters is the ratio staff / run of each pair:
+  how many "20-replication runs" a staffing plan costs. The aim (issue 11) is at most 25.
+* On 1 worker and on 2 (``--workers``; the commands' default is every core).
+* The search's own figures come from its ``--json``: replications run, calls simulated,
+  whether the plan holds, its agent-hours beside Erlang A and C, and the plan itself, which
+  must be the same for every worker count (the script checks it).
 
 Usage: ``python benchmarks/staffing.py [--workers 1 2] [--scenario helpdesk ...]
-[--json PATH]``
+[--pairs 1] [--json PATH]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import simcall  # noqa: E402
-from simcall.staffing.search import StaffingPlan, staff  # noqa: E402
 
 
-def search(name: str, workers: int) -> tuple[float, StaffingPlan]:
-    scenario = simcall.load(ROOT / "scenarios" / f"{name}.toml")
+def timed(command: list[str]) -> float:
     start = time.perf_counter()
-    if workers == 1:
-        result = staff(scenario)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            result = staff(scenario, executor=pool)
-    return time.perf_counter() - start, result
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def simcall(*args: str) -> list[str]:
+    return [sys.executable, "-m", "simcall", *args]
+
+
+def measure(name: str, workers: int, pairs: int) -> dict[str, Any]:
+    scenario = str(ROOT / "scenarios" / f"{name}.toml")
+    runs, staffs = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        plan_json = Path(folder) / "plan.json"
+        for _ in range(pairs):
+            runs.append(timed(simcall("run", scenario, "-r", "20", "-w", str(workers))))
+            staffs.append(timed(simcall("staff", scenario, "-w", str(workers), "--json",
+                                        str(plan_json))))
+        plan = json.loads(plan_json.read_text())
+    ratios = [s / r for s, r in zip(staffs, runs, strict=True)]
+    hours = plan["agent_hours"]
+    return {
+        "scenario": name, "workers": workers, "pairs": pairs,
+        "run_s": statistics.median(runs), "staff_s": statistics.median(staffs),
+        "ratio": statistics.median(ratios), "ratios": ratios,
+        "replications_run": plan["search"]["runs"], "calls": plan["search"]["calls"],
+        "holds": plan["holds"], "plan_hours": hours["plan"]["total"],
+        "erlang_a_hours": hours["erlang_a"]["total"],
+        "erlang_c_hours": hours["erlang_c"]["total"],
+        "plan": [interval["plan"] for interval in plan["intervals"]],
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--scenario", nargs="+", default=["helpdesk", "five_departments"])
+    parser.add_argument("--pairs", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
     rows: list[dict[str, Any]] = []
-    print("| scenario | workers | wall time | plans simulated | runs | runs/s | agent-hours "
-          "(plan / Erlang A / Erlang C) | same plan |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+    print("| scenario | workers | run -r 20 | staff | staff / run | replications | calls "
+          "simulated | holds | agent-hours (plan / Erlang A / Erlang C) | same plan |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
     for name in args.scenario:
-        first: StaffingPlan | None = None
+        first: list[Any] | None = None
         for workers in args.workers:
-            seconds, result = search(name, workers)
-            same = first is None or (dict(result.plan) == dict(first.plan)
-                                     and result.checks == first.checks)
-            first = first or result
-            row = {"scenario": name, "workers": workers, "seconds": round(seconds, 2),
-                   "plans": result.plans_simulated, "runs": result.runs,
-                   "agent_hours": result.agent_hours(),
-                   "erlang_a": result.agent_hours("erlang_a"),
-                   "erlang_c": result.agent_hours("erlang_c"), "same_plan": same}
+            row = measure(name, workers, args.pairs)
+            same = first is None or row["plan"] == first
+            first = row["plan"] if first is None else first
+            row["same_plan"] = same
             rows.append(row)
-            print(f"| {name} | {workers} | {seconds:.1f} s | {result.plans_simulated:,} | "
-                  f"{result.runs:,} | {result.runs / seconds:,.0f} | "
-                  f"{row['agent_hours']:g} / {row['erlang_a']:g} / {row['erlang_c']:g} | "
+            print(f"| {name} | {workers} | {row['run_s']:.1f} s | {row['staff_s']:.1f} s | "
+                  f"**{row['ratio']:.1f}x** | {row['replications_run']:,} | {row['calls']:,} | "
+                  f"{'yes' if row['holds'] else 'NO'} | {row['plan_hours']:g} / "
+                  f"{row['erlang_a_hours']:g} / {row['erlang_c_hours']:g} | "
                   f"{'yes' if same else 'NO'} |", flush=True)
     if args.json is not None:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")

@@ -152,6 +152,7 @@ class Evaluator:
         self._kept: dict[PlanKey, list[RunResult]] = {}  # whole results, when ``keep``
         self.keep = keep
         self.runs = 0
+        self.calls = 0  # calls offered (in the counted window), over every run
 
     def scenario(self, plan: Plan) -> Scenario:
         """The scenario with ``plan`` as the varied groups' staff (validated again)."""
@@ -197,6 +198,7 @@ class Evaluator:
         for key, run in zip(owners, simulate_many(jobs, self.executor, progress=report),
                             strict=True):
             self._runs[key].append(kpi_rows(self.goals, run, self.intervals))
+            self.calls += int(run.kpis["offered"])
             if self.keep:
                 self._kept.setdefault(key, []).append(run)
         self.runs += len(jobs)

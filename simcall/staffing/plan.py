@@ -93,6 +93,7 @@ class StaffingPlan:
     steps: tuple[str, ...]
     plans_simulated: int
     runs: int
+    calls: int  # offered calls simulated by the search and the verification, in all
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -216,7 +217,7 @@ class StaffingPlan:
                 {"group": r.group, "interval": r.interval, "breaks": r.kpi, "goal": r.goal,
                  "value": _number(r.value)} for r in self.removals],
             "search": {"plans_simulated": self.plans_simulated, "runs": self.runs,
-                       "steps": list(self.steps)},
+                       "calls": self.calls, "steps": list(self.steps)},
             "provenance": dict(self.provenance),
         }
 

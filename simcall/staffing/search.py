@@ -153,6 +153,7 @@ def staff(
         replications=replications, verify_replications=verify_replications,
         rounds=checked.rounds, removals=tuple(removals), steps=tuple(steps),
         plans_simulated=search.plans + checked.plans, runs=search.runs + checked.runs,
+        calls=search.calls + checked.calls,
         provenance=MappingProxyType(provenance_block(
             final, seed, call, searched_scenario=scenario.name, replications=replications,
             verify_replications=verify_replications, confidence=confidence, budget=budget,

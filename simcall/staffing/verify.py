@@ -46,6 +46,7 @@ class Checked:
     rounds: tuple[Round, ...]
     plans: int
     runs: int
+    calls: int
 
 
 def verify(search: Evaluator, plan: Plan, reach: Plan, wanted: float, most: int,
@@ -56,13 +57,12 @@ def verify(search: Evaluator, plan: Plan, reach: Plan, wanted: float, most: int,
     groups = list(plan)
     intervals = len(labels) - 1
     rounds: list[Round] = []
-    plans = runs = 0
+    plans = runs = calls = 0
     while True:
         first = VERIFY_FIRST + len(rounds) * replications
         fresh = Evaluator(search.scenario(plan), groups, search.seed, search.executor,
                           search.progress, first=first, keep=True)
         fresh.ensure([plan], [replications], "verifying on fresh replications")
-        plans, runs = plans + 1, runs + fresh.runs
         judgement = fresh.judge(plan)
         status = judgement.status(wanted)
         confidence = judgement.interval_confidence()
@@ -72,7 +72,7 @@ def verify(search: Evaluator, plan: Plan, reach: Plan, wanted: float, most: int,
             search.ensure([plan], [min(10, most)], "the plan on the search replications")
             rounds.append(Round(first, replications, tuple(labels[k] for k in short), ()))
             return Checked(plan, search.judge(plan), fresh.summary(plan), tuple(rounds),
-                           plans, runs)
+                           plans + fresh.plans, runs + fresh.runs, calls + fresh.calls)
         # which group: judged on this round's own fresh replications, which the next round
         # does not reuse
         adds = best_groups(fresh, plan, short, groups,
@@ -82,4 +82,5 @@ def verify(search: Evaluator, plan: Plan, reach: Plan, wanted: float, most: int,
                             tuple((g, labels[k]) for g, k in adds)))
         steps.append(f"verify on replications {first}..{first + replications - 1}: short at "
                      + ", ".join(labels[k] for k in short) + " -> +1 there")
+        plans, runs, calls = plans + fresh.plans, runs + fresh.runs, calls + fresh.calls
         plan = changed_plan(plan, adds, +1)
