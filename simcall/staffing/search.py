@@ -214,7 +214,10 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
     failed: dict[Move, tuple[int, Judgement]] = {}  # removals that failed, at which count
     for level in levels:
         final = level == most
-        tried: set[Move] = set()  # at this level, at the current head count
+        # at this level, at the current head count; a removal that failed clearly on fewer
+        # replications is not tried again (more replications would not turn it round)
+        tried: set[Move] = {(g, k) for (g, k), (n, judgement) in failed.items()
+                            if plan[g][k] == n and _clearly(judgement, k)}
         added: set[int] = set()  # intervals that needed an agent at this level
         size = [1] * intervals  # agents the next removal in each interval takes away
         (now,) = settle(search, [plan], [range(intervals)], wanted, level,
@@ -276,6 +279,12 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
 
 
 LEVELS = (10, 20)  # replication limits of the early levels (the last is ``replications``)
+HOPELESS = 0.5  # a removal whose interval was less confident than this failed clearly
+
+
+def _clearly(judgement: Judgement, k: int) -> bool:
+    confidence = judgement.interval_confidence()[k]
+    return bool(np.isfinite(confidence) and confidence < HOPELESS)
 CHOOSE = 10  # replications that rank the groups for an added agent (paired: enough)
 
 
