@@ -340,7 +340,8 @@ def _staffing(report: Report) -> str:
     rows = []
     for k, label in enumerate(plan.labels):
         confidence = plan.confidence(k)
-        state = "" if confidence is None else "met" if confidence >= 0.95 else "missed"
+        bar = plan.confidence_wanted - 1e-12
+        state = "" if confidence is None else "met" if confidence >= bar else "missed"
         shown = "-" if confidence is None else f"{100 * confidence:.0f}%"
         by_group = "".join(f'<td class="num">{plan.plan[g][k]}</td>' for g in groups)
         rows.append(f'<tr><th scope="row">{label}</th>'
@@ -357,15 +358,23 @@ def _staffing(report: Report) -> str:
                 f"{hours if len(groups) > 1 else ''}<td></td></tr>")
     head = ["interval", "Erlang C", "Erlang A", "plan",
             *(groups if len(groups) > 1 else []), "confidence"]
-    text = (f"<p>The fewest agents per interval that meet every target on {plan.replications} "
-            f"search replications: {plan.agent_hours():g} agent-hours, against "
+    wanted = f"{plan.confidence_wanted:.0%}"
+    text = (f"<p>The fewest agents per interval such that every target holds with {wanted} "
+            f"confidence: {plan.agent_hours():g} agent-hours, against "
             f"{plan.agent_hours('erlang_a'):g} for Erlang A and "
             f"{plan.agent_hours('erlang_c'):g} for Erlang C"
             + (" (totals over the groups; then the plan of each group)" if len(groups) > 1
-               else "") + ". One agent fewer in any "
-            f"interval breaks a target. Confidence: that the interval meets every target, "
+               else "") + ". Confidence: that the interval meets every target, "
             f"from {plan.verify_replications} fresh replications the search never saw "
-            f"(red below 95%).</p>")
+            f"(red below {wanted}).</p>")
+    shortfall = plan.shortfall()
+    if shortfall:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in shortfall)
+        text += (f"<p><strong>The plan falls short of {wanted} confidence in "
+                 f"{len(shortfall)} interval(s):</strong></p><ul>{items}</ul><p>More "
+                 "verification rounds (<code>--budget</code>) let the search add agents "
+                 "where they fall short; more replications per decision "
+                 "(<code>--replications</code>) make the search itself surer.</p>")
     return text + _table(head, rows)
 
 
