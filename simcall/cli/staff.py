@@ -128,9 +128,12 @@ def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = ()
     header = "\n".join([
         f"Staffing plan found by simcall {meta['simcall']} on {meta['created']}",
         f"command: {meta['command']}",
-        f"searched scenario: {meta['searched_scenario']} (seed {result.seed}, "
-        f"{result.replications} search replications, verified on replications "
-        f"{result.replications}..{result.replications + result.verify_replications - 1})",
+        f"searched scenario: {meta['searched_scenario']} (seed {result.seed}, up to "
+        f"{result.replications} search replications per decision; verified on fresh "
+        f"replications {result.rounds[-1].first}.."
+        f"{result.rounds[-1].first + result.verify_replications - 1}: "
+        + ("every interval holds with " if result.holds else "falls short of ")
+        + f"{result.confidence_wanted:.0%} confidence)",
         f"groups staffed: {', '.join(result.groups)}",
         f"agent-hours: plan {result.agent_hours():g}, Erlang A "
         f"{result.agent_hours('erlang_a'):g}, Erlang C {result.agent_hours('erlang_c'):g}",
