@@ -20,7 +20,7 @@ from simcall.experiments import (
 from simcall.model import Arrival
 from simcall.results import ConfidenceInterval, Estimate, RunResult, Summary
 from simcall.scenario import Scenario, from_dict, load, loads
-from simcall.staffing import StaffingPlan, staff
+from simcall.staffing import ShiftRules, StaffingPlan, staff
 from simcall.version import __version__
 
 
@@ -35,7 +35,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "Arrival", "Comparison", "ConfidenceInterval", "Estimate", "RunResult", "Scenario",
-    "ScenarioError", "SimcallError", "StaffingPlan", "Summary", "SweepResult", "__version__",
-    "compare", "erlang", "from_dict", "load", "loads", "replicate", "simulate", "staff",
-    "sweep",
+    "ScenarioError", "ShiftRules", "SimcallError", "StaffingPlan", "Summary", "SweepResult",
+    "__version__", "compare", "erlang", "from_dict", "load", "loads", "replicate", "simulate",
+    "staff", "sweep",
 ]

@@ -34,6 +34,7 @@ from simcall.errors import SimcallError
 from simcall.files import write_text
 from simcall.report.terminal import format_kpi
 from simcall.staffing.search import CONFIDENCE_WANTED, StaffingPlan, staff
+from simcall.staffing.shift_rules import ShiftRules
 
 
 def staff_command(
@@ -46,7 +47,7 @@ def staff_command(
     replications: Annotated[int, typer.Option(
         "--replications", "-r",
         help="The most replications one candidate plan is simulated on (a clear decision "
-             "stops earlier).")] = 40,
+             "stops earlier).")] = 30,
     verify: Annotated[int, typer.Option(
         "--verify", help="Fresh replications per verification round (never used by the "
                          "search).")] = 100,
@@ -70,6 +71,23 @@ def staff_command(
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Write the plan, margins, verification and minimality proof as "
                        "JSON.")] = None,
+    shifts: Annotated[str | None, typer.Option(
+        "--shifts", metavar="LENGTHS",
+        help="Turn the plan into a roster of these shift lengths, e.g. 8h,6h,4h: the "
+             "cheapest shifts covering every interval, verified and repaired as a roster. "
+             "Groups staffed by shifts are rostered again.")] = None,
+    starts_every: Annotated[str | None, typer.Option(
+        "--starts-every", metavar="DURATION",
+        help="With --shifts: shifts start on this grid from opening (default: every "
+             "interval).")] = None,
+    break_rule: Annotated[str | None, typer.Option(
+        "--break", metavar="RULE",
+        help='With --shifts: one break per shift long enough, e.g. "30min within 3h..5h" '
+             "(its length, and the window it lies in, from the shift's start).")] = None,
+    cost_per_hour: Annotated[float | None, typer.Option(
+        "--cost-per-hour", metavar="AMOUNT",
+        help="With --shifts: paid per agent-hour (whole shifts, breaks included), to price "
+             "the roster.")] = None,
 ) -> None:
     """Find the fewest agents per interval such that every target holds in every interval."""
     from simcall.experiments.executors import executor_for
@@ -80,6 +98,7 @@ def staff_command(
         in_range("--verify", verify, 3)
         in_range("--confidence", confidence, 0.5, 0.999)
         in_range("--budget", budget, 1)
+        rules = _shift_rules(shifts, starts_every, break_rule, cost_per_hour)
         loaded = load(scenario, overrides or ())
         # the text as planned, read now: --out edits it (the file may change meanwhile)
         original = scenario.read_bytes().decode("utf-8") if plan_path is not None else ""
@@ -89,7 +108,7 @@ def staff_command(
             result = staff(loaded, groups=group or None, replications=replications,
                            verify_replications=verify, seed=seed, executor=executor,
                            progress=progress, command=command_line(context),
-                           confidence=confidence, budget=budget)
+                           confidence=confidence, budget=budget, shifts=rules)
         print_plan(result, out)
         if plan_path is not None:
             write_text(plan_path, plan_toml(result, original, overrides or (),
@@ -102,6 +121,23 @@ def staff_command(
         raise fail(str(exc)) from None
     if check and not result.holds:
         raise typer.Exit(1)
+
+
+def _shift_rules(shifts: str | None, starts_every: str | None, break_rule: str | None,
+                 cost_per_hour: float | None) -> ShiftRules | None:
+    """The --shifts options read, or ``None`` without --shifts (the others then make no
+    sense: saying so beats ignoring them)."""
+    if shifts is None:
+        given = [name for name, value in (("--starts-every", starts_every),
+                                          ("--break", break_rule),
+                                          ("--cost-per-hour", cost_per_hour))
+                 if value is not None]
+        if given:
+            raise SimcallError(f"{', '.join(given)}: only with --shifts (the shift lengths a "
+                               "roster may use, e.g. --shifts 8h,4h)")
+        return None
+    return ShiftRules.parse(shifts, starts_every, break_rule,
+                            1.0 if cost_per_hour is None else cost_per_hour)
 
 
 def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = (),
@@ -122,7 +158,7 @@ def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = ()
     from simcall.results.provenance import scenario_hash
     from simcall.scenario.loader import loads
     from simcall.scenario.overrides import split_override
-    from simcall.scenario.toml_edit import edit_scenario_text
+    from simcall.scenario.toml_edit import REMOVE, edit_scenario_text
 
     meta = result.provenance
     header = "\n".join([
@@ -134,7 +170,10 @@ def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = ()
         f"{result.rounds[-1].first + result.verify_replications - 1}: "
         + ("every interval holds with " if result.holds else "falls short of ")
         + f"{result.confidence_wanted:.0%} confidence)",
-        f"groups staffed: {', '.join(result.groups)}",
+        f"groups staffed: {', '.join(result.groups)}"
+        + (f" (rostered: {result.shift_rules.describe()})" if result.shift_rules else ""),
+        *([f"roster: {result.paid_hours():g} paid hours for a requirement of "
+           f"{result.agent_hours():g} agent-hours"] if result.rostered else []),
         f"agent-hours: plan {result.agent_hours():g}, Erlang A "
         f"{result.agent_hours('erlang_a'):g}, Erlang C {result.agent_hours('erlang_c'):g}",
         f"scenario sha256 (with the plan): {meta['scenario_sha256'].removeprefix('sha256:')}",
@@ -142,7 +181,21 @@ def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = ()
     text = original
     for override in overrides:  # one at a time, as --set applies them
         text = edit_scenario_text(text, dict([split_override(override)]))
-    plan = {f"agents.{g}.staff": list(result.plan[g]) for g in result.groups}
+    plan: dict[str, Any] = {}
+    for g in result.groups:
+        if not result.rostered:
+            plan[f"agents.{g}.staff"] = list(result.plan[g])
+            continue
+        shifts = result.rosters[g].to_shifts()
+        was = next(a for a in loads(text, base_dir=base_dir).agents if a.name == g)
+        if shifts:  # the shifts take the place of the staff list
+            if was.staff is not None:
+                plan[f"agents.{g}.staff"] = REMOVE
+            plan[f"agents.{g}.shifts"] = shifts
+        else:  # nobody is needed all day
+            if was.shifts is not None:
+                plan[f"agents.{g}.shifts"] = REMOVE
+            plan[f"agents.{g}.staff"] = 0
     text = edit_scenario_text(text, plan, header)
     written, planned = scenario_hash(loads(text, base_dir=base_dir)), scenario_hash(
         result.scenario)
@@ -190,6 +243,8 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
     table.add_column("Erlang C", justify="right")
     table.add_column("Erlang A", justify="right")
     table.add_column("plan", justify="right", style="bold")
+    if result.rostered:
+        table.add_column("rostered", justify="right")
     if several:
         for g in groups:
             table.add_column(g, justify="right")
@@ -204,6 +259,8 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
     for k, label in enumerate(result.labels):
         cells = [label, total(result.erlang_c, k), total(result.erlang_a, k),
                  total(result.plan, k)]
+        if result.rostered:
+            cells.append(f"{sum(result.coverage(g, k) for g in groups):g}")
         if several:
             cells += [str(result.plan[g][k]) for g in groups]
         cells += [_check_cell(c) for c in result.checks[k]]
@@ -211,6 +268,8 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
         table.add_row(*cells)
     hours = [f"{result.agent_hours('erlang_c'):g}", f"{result.agent_hours('erlang_a'):g}",
              f"{result.agent_hours():g}"]
+    if result.rostered:
+        hours.append(f"{result.paid_hours():g} paid")
     if several:
         hours += [f"{result.agent_hours('plan', g):g}" for g in groups]
     table.add_section()
@@ -228,6 +287,8 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
     console.print(f"Plan: {result.agent_hours():g} agent-hours, {versus} Erlang A "
                   f"({result.agent_hours('erlang_a'):g}); Erlang C "
                   f"{result.agent_hours('erlang_c'):g}.", highlight=False)
+    if result.rostered:
+        print_roster(result, console)
     for r in result.rounds[:-1]:
         console.print(f"Verification on replications {r.first}..{r.first + r.replications - 1}"
                       f": short at {', '.join(r.short)}; one agent more there.",
@@ -248,6 +309,45 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
                       highlight=False)
     console.print(f"{result.plans_simulated} plans simulated, {result.runs:,} replications run.",
                   style="dim", highlight=False)
+
+
+def print_roster(result: StaffingPlan, console: Console) -> None:
+    """The shifts: who starts when, their breaks, paid hours and cost."""
+    rules = result.shift_rules
+    table = Table(title=f"Roster ({rules.describe() if rules else 'shifts'})",
+                  title_justify="left")
+    several = len(result.groups) > 1
+    names = ("group",) * several + ("start", "end", "break", "agents", "paid hours", "cost")
+    for name in names:
+        table.add_column(name, justify="left" if name in ("group", "break") else "right")
+    rate = rules.cost_per_hour if rules else 1.0
+    for g in result.groups:
+        for shift in result.rosters[g].shifts:
+            start, end = _clock(result, shift.start), _clock(result, shift.end)
+            pause = "-" if shift.break_start is None else (
+                f"{_clock(result, shift.break_start)}-"
+                f"{_clock(result, shift.break_start + shift.break_length)}")
+            paid = shift.count * shift.length / 3600.0
+            table.add_row(*(g,) * several, start, end, pause, str(shift.count), f"{paid:g}",
+                          f"{paid * rate:,.2f}")
+    table.add_section()
+    cost = sum(result.rosters[g].cost for g in result.groups)
+    table.add_row(*("total",) * several, "" if several else "total", "", "",
+                  str(sum(result.rosters[g].agents for g in result.groups)),
+                  f"{result.paid_hours():g}", f"{cost:,.2f}", style="bold")
+    console.print(table)
+    extra = result.paid_hours() - result.agent_hours()
+    console.print(f"Roster: {result.paid_hours():g} paid hours for a requirement of "
+                  f"{result.agent_hours():g} agent-hours ({extra:+g} h, "
+                  f"{extra / result.agent_hours():+.0%}: whole shifts and breaks); "
+                  "'rostered' above is the agents on duty and not on break per interval.",
+                  highlight=False)
+
+
+def _clock(result: StaffingPlan, seconds: float) -> str:
+    from simcall.scenario.durations import parse_clock
+    from simcall.scenario.shifts import clock_label
+    return clock_label(parse_clock(result.scenario.open), seconds)
 
 
 def _goal_text(kpi: str, goal: str) -> str:

@@ -24,6 +24,9 @@ module             holds
                    scenario's ``shifts`` list and a table, checked against the
                    engine's reading of it (:func:`shifts_coverage`);
                    :class:`RosteringError`
+``shift_rules``    :class:`ShiftRules`: the shifts a roster may use, read from the
+                   planner's words (``"8h,4h"``, ``"30min within 3h..5h"``), and
+                   the cheapest roster of a requirement for one scenario's day
 =================  =================================================================
 
 Imports: experiments, results, model, scenario, the shared base, and erlang and
@@ -42,8 +45,9 @@ from simcall.staffing.shift_roster import (
     ShiftRoster,
     shifts_coverage,
 )
+from simcall.staffing.shift_rules import ShiftRules
 
 __all__ = [
-    "BreakRule", "RosterShift", "RosterSolveError", "RosteringError", "ShiftRoster",
+    "BreakRule", "RosterShift", "RosterSolveError", "RosteringError", "ShiftRoster", "ShiftRules",
     "StaffingError", "StaffingPlan", "erlang_plans", "plan_shifts", "shifts_coverage", "staff",
 ]

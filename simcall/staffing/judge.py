@@ -21,6 +21,7 @@ needed:
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -37,6 +38,7 @@ from simcall.results.targets import Goal, goals
 from simcall.scenario.loader import from_dict
 from simcall.scenario.schema import Scenario
 from simcall.staffing.closed_form import Plan
+from simcall.staffing.shift_rules import Rostering
 
 Progress = Callable[[str, int, int], None]
 """Called with (what the search is doing, runs done in this batch, runs in this batch)."""
@@ -140,7 +142,7 @@ class Evaluator:
 
     def __init__(self, scenario: Scenario, groups: Sequence[str], seed: int,
                  executor: Executor | None, progress: Progress | None, first: int = 0,
-                 keep: bool = False) -> None:
+                 keep: bool = False, rostering: Rostering | None = None) -> None:
         self.data = scenario_data(scenario)
         self.position = {g["name"]: i for i, g in enumerate(self.data["agents"])}
         self.groups = list(groups)
@@ -151,15 +153,40 @@ class Evaluator:
         self._runs: dict[PlanKey, list[np.ndarray]] = {}
         self._kept: dict[PlanKey, list[RunResult]] = {}  # whole results, when ``keep``
         self.keep = keep
+        self.rostering = rostering
         self.runs = 0
         self.calls = 0  # calls offered (in the counted window), over every run
 
+    def fresh(self, first: int) -> Evaluator:
+        """The same plans (and rostering) on other replications, from ``first``, keeping
+        whole results: a verification round's evaluator."""
+        out = copy.copy(self)
+        out.first, out.keep = first, True
+        out._runs, out._kept = {}, {}
+        out.runs = out.calls = 0
+        return out
+
+    def rostered(self, rostering: Rostering) -> Evaluator:
+        """The same replications, with each plan's requirement turned into shifts by
+        ``rostering`` (the plans simulated are then rosters, not head counts)."""
+        out = self.fresh(self.first)
+        out.keep, out.rostering = self.keep, rostering
+        return out
+
     def scenario(self, plan: Plan) -> Scenario:
-        """The scenario with ``plan`` as the varied groups' staff (validated again)."""
+        """The scenario with ``plan`` as the varied groups' staff (validated again); with
+        a rostering, the groups are staffed by the shifts of the cheapest roster that
+        covers ``plan``."""
         data = dict(self.data)
         data["agents"] = [dict(g) for g in self.data["agents"]]
         for name in self.groups:
-            data["agents"][self.position[name]]["staff"] = list(plan[name])
+            entry = data["agents"][self.position[name]]
+            if self.rostering is None:
+                entry["staff"] = list(plan[name])
+            else:  # a roster with nobody in it: no shifts, no staff
+                shifts = self.rostering(plan[name]).to_shifts()
+                entry.pop("staff" if shifts else "shifts", None)
+                entry["shifts" if shifts else "staff"] = shifts or 0
         return from_dict(data)
 
     def key(self, plan: Plan) -> PlanKey:

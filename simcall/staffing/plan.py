@@ -22,6 +22,8 @@ from simcall.staffing.judge import one_sided_confidence
 
 if TYPE_CHECKING:  # the search's own types, for the constructor only
     from simcall.staffing.judge import Judgement
+    from simcall.staffing.shift_roster import ShiftRoster
+    from simcall.staffing.shift_rules import ShiftRules
     from simcall.staffing.verify import Round
 
 CONFIDENCE_WANTED = 0.95
@@ -95,6 +97,39 @@ class StaffingPlan:
     runs: int
     calls: int  # offered calls simulated by the search and the verification, in all
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    rosters: Mapping[str, ShiftRoster] = field(default_factory=dict)
+    shift_rules: ShiftRules | None = None
+
+    @property
+    def rostered(self) -> bool:
+        """Whether the plan was turned into shifts (``rosters`` then holds them)."""
+        return bool(self.rosters)
+
+    def paid_hours(self, group: str | None = None) -> float:
+        """Paid hours of the roster (whole shifts, breaks included), per day; without a
+        roster, the plan's agent-hours."""
+        if not self.rosters:
+            return self.agent_hours("plan", group)
+        names = self.groups if group is None else (group,)
+        return sum(self.rosters[g].paid_hours for g in names)
+
+    def coverage(self, group: str, k: int) -> float:
+        """Agents on duty (not on break) in interval ``k``: the roster's coverage, or the
+        plan's head count without a roster."""
+        if not self.rosters:
+            return float(self.plan[group][k])
+        return self.rosters[group].coverage[k]
+
+    def roster_frame(self) -> Any:
+        """The roster as one table: a row per group and shift (start, end, hours, break,
+        agents, paid hours, cost), as a pandas DataFrame."""
+        import pandas as pd
+        frames = [self.rosters[g].to_frame().assign(group=g) for g in self.groups
+                  if g in self.rosters]
+        if not frames:
+            return pd.DataFrame()
+        table = pd.concat(frames, ignore_index=True)
+        return table[["group", *[c for c in table.columns if c != "group"]]]
 
     @classmethod
     def found(cls, *, scenario: Scenario, seed: int, groups: tuple[str, ...],
@@ -201,6 +236,8 @@ class StaffingPlan:
             "intervals": [
                 {"start": label,
                  "plan": {g: self.plan[g][k] for g in self.groups},
+                 **({"rostered": {g: self.coverage(g, k) for g in self.groups}}
+                    if self.rosters else {}),
                  "erlang_c": {g: self.erlang_c[g][k] for g in self.groups},
                  "erlang_a": {g: self.erlang_a[g][k] for g in self.groups},
                  "targets": [check(c) for c in self.checks[k]],
@@ -216,13 +253,29 @@ class StaffingPlan:
             "cannot_lose_an_agent": [
                 {"group": r.group, "interval": r.interval, "breaks": r.kpi, "goal": r.goal,
                  "value": _number(r.value)} for r in self.removals],
+            **({"roster": self._roster_json()} if self.rosters else {}),
             "search": {"plans_simulated": self.plans_simulated, "runs": self.runs,
                        "calls": self.calls, "steps": list(self.steps)},
             "provenance": dict(self.provenance),
         }
 
+    def _roster_json(self) -> dict[str, Any]:
+        rules = self.shift_rules
+        return {
+            "rules": None if rules is None else rules.describe(),
+            "cost_per_hour": None if rules is None else rules.cost_per_hour,
+            "paid_hours": self.paid_hours(),
+            "cost": sum(self.rosters[g].cost for g in self.groups),
+            "groups": {g: {"paid_hours": self.rosters[g].paid_hours,
+                           "agents": self.rosters[g].agents,
+                           "cost": self.rosters[g].cost,
+                           "shifts": self.rosters[g].to_shifts()} for g in self.groups},
+        }
+
     def to_frame(self) -> Any:
-        """One row per interval and group: the three plans and each target's figures."""
+        """One row per interval and group: the three plans (and the roster's coverage,
+        when rostered) and each target's figures; the roster itself is
+        :meth:`roster_frame`."""
         import pandas as pd
         rows = []
         for k, label in enumerate(self.labels):
@@ -234,9 +287,10 @@ class StaffingPlan:
                 targets[f"{c.kpi}_high"] = c.verified.ci95.high if c.verified.ci95 else None
                 targets[f"{c.kpi}_confidence"] = c.confidence
             for g in self.groups:
+                rostered = {"rostered": self.coverage(g, k)} if self.rosters else {}
                 rows.append({"interval": label, "group": g, "erlang_c": self.erlang_c[g][k],
                              "erlang_a": self.erlang_a[g][k], "plan": self.plan[g][k],
-                             **targets, "confidence": self.confidence(k)})
+                             **rostered, **targets, "confidence": self.confidence(k)})
         return pd.DataFrame(rows)
 
 

@@ -48,6 +48,8 @@ from simcall.results.targets import Goal, goals
 from simcall.scenario.schema import Scenario
 from simcall.staffing.closed_form import Plan, busiest, erlang_plans, staff_of
 from simcall.staffing.judge import (
+    FAIL,
+    OPEN,
     PASS,
     Evaluator,
     Judgement,
@@ -58,6 +60,7 @@ from simcall.staffing.judge import (
     settle,
 )
 from simcall.staffing.plan import CONFIDENCE_WANTED, Removal, StaffingPlan
+from simcall.staffing.shift_rules import Rostering, ShiftRules, as_staffed
 from simcall.staffing.verify import VERIFY_FIRST, verify
 
 __all__ = ["CONFIDENCE_WANTED", "Progress", "StaffingError", "StaffingPlan", "plan_staff",
@@ -76,7 +79,7 @@ def staff(
     scenario: Scenario,
     *,
     groups: Sequence[str] | None = None,
-    replications: int = 40,
+    replications: int = 30,
     verify_replications: int = 100,
     confidence: float = CONFIDENCE_WANTED,
     budget: int = 5,
@@ -84,6 +87,7 @@ def staff(
     executor: Executor | None = None,
     progress: Progress | None = None,
     command: str | None = None,
+    shifts: ShiftRules | str | None = None,
 ) -> StaffingPlan:
     """Find the fewest agents per interval such that every target holds in every interval.
 
@@ -115,21 +119,42 @@ def staff(
     command
         What to record as the command in the provenance (the CLI passes its command line);
         default: this call, as Python.
+    shifts
+        Turn the plan into a roster of these shifts (:class:`ShiftRules`, or the shift
+        lengths as the command line writes them, ``"8h,6h,4h"``): the cheapest
+        shifts covering the plan in every interval, then verified and repaired as a
+        roster (breaks and shift edges change the queue). Groups staffed by ``shifts``
+        can then be staffed too (re-rostered). The result's ``rosters`` and ``scenario``
+        hold the shifts.
 
     Raises
     ------
     StaffingError
         Unknown group, no targets, bad settings, or a target no staffing of the chosen
         groups meets (named with its interval and value).
+    RosteringError
+        Shift rules that do not fit the day (a shift longer than the opening hours, a
+        break window outside the shift), or an interval no allowed shift covers.
     """
     _check_settings(replications, verify_replications, confidence, budget)
     seed = scenario.seed if seed is None else seed
+    searched = scenario
+    rostering = None
+    if isinstance(shifts, str):
+        shifts = ShiftRules.parse(shifts)
+    if shifts is not None:
+        _varied_groups(scenario, groups, rostered=True)  # names checked before any change
+        scenario = as_staffed(scenario, groups)
+        rostering = Rostering.of(shifts, scenario)
     varied = _varied_groups(scenario, groups)
     goal_list = goals(scenario.targets)
     if not goal_list:
         raise StaffingError(f"scenario '{scenario.name}' has no [targets]: nothing to staff "
                             "for (give e.g. service_level or max_abandon_rate)")
     erlang_c, erlang_a = erlang_plans(scenario, varied)
+    if rostering is not None:  # an interval no shift covers is said now, not after a search
+        for g in varied:
+            rostering([max(n, 1) for n in erlang_a[g]])
     labels = [scenario.interval_label(k) for k in range(scenario.intervals)] + ["day"]
     search = Evaluator(scenario, varied, seed, executor, progress)
     reach = {g: [REACH_FACTOR * n + REACH_EXTRA for n in erlang_a[g]] for g in varied}
@@ -138,26 +163,33 @@ def staff(
     plan, steps, removals = _search(search, {g: list(erlang_a[g]) for g in varied}, reach,
                                     goal_list, labels, search_confidence(confidence),
                                     replications)
-    checked = verify(search, plan, reach, confidence, replications, verify_replications,
+    judged = search if rostering is None else search.rostered(rostering)
+    checked = verify(judged, plan, reach, confidence, replications, verify_replications,
                      budget, labels, steps)
 
-    call = command or api_call("staff", scenario=scenario, groups=list(varied),
+    extra = {} if shifts is None else {"shifts": shifts}
+    call = command or api_call("staff", scenario=searched, groups=list(varied),
                                replications=replications,
                                verify_replications=verify_replications, seed=seed,
-                               confidence=confidence, budget=budget)
-    final = search.scenario(checked.plan)
+                               confidence=confidence, budget=budget, **extra)
+    final = judged.scenario(checked.plan)
+    rosters = {} if rostering is None else {g: rostering(checked.plan[g]) for g in varied}
+    evaluators = [search] if judged is search else [search, judged]
     return StaffingPlan.found(
+        rosters=MappingProxyType(rosters), shift_rules=shifts,
         scenario=final, seed=seed, groups=tuple(varied), plan=checked.plan,
         erlang_c=erlang_c, erlang_a=erlang_a, goal_list=goal_list, search=checked.search,
         verification=checked.fresh, confidence_wanted=confidence,
         replications=replications, verify_replications=verify_replications,
         rounds=checked.rounds, removals=tuple(removals), steps=tuple(steps),
-        plans_simulated=search.plans + checked.plans, runs=search.runs + checked.runs,
-        calls=search.calls + checked.calls,
+        plans_simulated=sum(e.plans for e in evaluators) + checked.plans,
+        runs=sum(e.runs for e in evaluators) + checked.runs,
+        calls=sum(e.calls for e in evaluators) + checked.calls,
         provenance=MappingProxyType(provenance_block(
-            final, seed, call, searched_scenario=scenario.name, replications=replications,
+            final, seed, call, searched_scenario=searched.name, replications=replications,
             verify_replications=verify_replications, confidence=confidence, budget=budget,
-            verify_first_replication=VERIFY_FIRST)),
+            verify_first_replication=VERIFY_FIRST,
+            **({} if shifts is None else {"shifts": shifts.describe()}))),
     )
 
 
@@ -227,7 +259,11 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
             removes: list[Move] = []
             # below the last level nothing is added: the Erlang A start rarely lacks an
             # agent, and what the early levels take away too eagerly the last gives back
-            short = [k for k in range(intervals) if final and status[k] != PASS]
+            # an interval still open after an agent more is left to the verification
+            # (fresh replications decide it): a second agent for the noise of the search's
+            # own replications would make a flat demand's plan lumpy
+            short = [k for k in range(intervals) if final and (
+                status[k] == FAIL or (status[k] == OPEN and k not in added))]
             for k in short:
                 if final and all(plan[g][k] >= reach[g][k] for g in groups):
                     _unreachable(now, goal_list, labels, k, plan, groups)
@@ -345,10 +381,12 @@ def _unreachable(judgement: Judgement, goal_list: Sequence[Goal], labels: Sequen
         f"{judgement.means()[k, i]:.4g}); staffing alone does not fix it there")
 
 
-def _varied_groups(scenario: Scenario, groups: Sequence[str] | None) -> list[str]:
-    """The groups to staff, in scenario order; clear errors for names that cannot be."""
+def _varied_groups(scenario: Scenario, groups: Sequence[str] | None,
+                   rostered: bool = False) -> list[str]:
+    """The groups to staff, in scenario order; clear errors for names that cannot be
+    (with ``rostered``, groups staffed by shifts can: they are rostered again)."""
     names = [g.name for g in scenario.agents]
-    by_staff = [g.name for g in scenario.agents if g.staff is not None]
+    by_staff = [g.name for g in scenario.agents if g.staff is not None or rostered]
     if groups is None:
         if not by_staff:
             raise StaffingError("every agent group is staffed by shifts: give --shifts to "

@@ -60,8 +60,7 @@ def verify(search: Evaluator, plan: Plan, reach: Plan, wanted: float, most: int,
     plans = runs = calls = 0
     while True:
         first = VERIFY_FIRST + len(rounds) * replications
-        fresh = Evaluator(search.scenario(plan), groups, search.seed, search.executor,
-                          search.progress, first=first, keep=True)
+        fresh = search.fresh(first)
         fresh.ensure([plan], [replications], "verifying on fresh replications")
         judgement = fresh.judge(plan)
         status = judgement.status(wanted)

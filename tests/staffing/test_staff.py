@@ -34,6 +34,7 @@ from simcall.staffing import search as search_module
 from simcall.staffing.closed_form import erlang_plans
 from simcall.staffing.judge import one_sided_confidence
 from simcall.staffing.search import StaffingError, StaffingPlan, staff
+from simcall.staffing.shift_rules import ShiftRules
 
 SEED = 7
 R, V = 12, 12  # the most search replications per plan, and fresh ones per round: small
@@ -64,10 +65,15 @@ def two_teams() -> dict[str, Any]:
     return data
 
 
-@pytest.fixture(scope="module", params=["one group", "two groups"])
+@pytest.fixture(scope="module", params=["one group", "two groups", "rostered"])
 def searched(request: pytest.FixtureRequest) -> tuple[Scenario, StaffingPlan]:
-    scenario = from_dict(helpdesk() if request.param == "one group" else two_teams())
-    return scenario, staff(scenario, replications=R, verify_replications=V, seed=SEED)
+    """A plan per interval, for one group and for two; and a roster of 2 h and 1 h shifts
+    (a 15-minute break in the 2 h ones), verified as a roster."""
+    scenario = from_dict(two_teams() if request.param == "two groups" else helpdesk())
+    shifts = (ShiftRules.parse("2h,1h", breaks="15min within 30min..90min")
+              if request.param == "rostered" else None)
+    return scenario, staff(scenario, replications=R, verify_replications=V, seed=SEED,
+                           shifts=shifts)
 
 
 def _confidences(scenario: Scenario, fresh: Summary) -> list[float | None]:
