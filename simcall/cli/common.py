@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from simcall.errors import SimcallError
 from simcall.files import write_json
 from simcall.scenario.durations import parse_duration
+
+if TYPE_CHECKING:
+    from simcall.staffing.shift_rules import ShiftRules
 
 out = Console()
 err = Console(stderr=True)
@@ -152,3 +155,40 @@ class progress:
             self._bar.stop()
 
 
+# -- shift rules (simcall staff and simcall report --staff) ---------------------------------
+
+ShiftLengths = Annotated[str | None, typer.Option(
+    "--shifts", metavar="LENGTHS",
+    help="Turn the plan into a roster of these shift lengths, e.g. 8h,6h,4h: the cheapest "
+         "shifts covering every interval, verified and repaired as a roster. Groups staffed "
+         "by shifts are rostered again.")]
+StartsEvery = Annotated[str | None, typer.Option(
+    "--starts-every", metavar="DURATION",
+    help="With --shifts: shifts start on this grid from opening (default: every interval).")]
+BreakWords = Annotated[str | None, typer.Option(
+    "--break", metavar="RULE",
+    help='With --shifts: one break per shift long enough, e.g. "30min within 3h..5h" (its '
+         "length, and the window it lies in, from the shift's start).")]
+CostPerHour = Annotated[float | None, typer.Option(
+    "--cost-per-hour", metavar="AMOUNT",
+    help="With --shifts: paid per agent-hour (whole shifts, breaks included), to price the "
+         "roster.")]
+
+
+def shift_rules(shifts: str | None, starts_every: str | None, break_rule: str | None,
+                cost_per_hour: float | None) -> ShiftRules | None:
+    """The --shifts options read, or ``None`` without --shifts (the others then make no
+    sense: saying so beats ignoring them)."""
+    if shifts is None:
+        given = [name for name, value in (("--starts-every", starts_every),
+                                          ("--break", break_rule),
+                                          ("--cost-per-hour", cost_per_hour))
+                 if value is not None]
+        if given:
+            raise SimcallError(f"{', '.join(given)}: only with --shifts (the shift lengths a "
+                               "roster may use, e.g. --shifts 8h,4h)")
+        return None
+    from simcall.staffing.shift_rules import ShiftRules
+
+    return ShiftRules.parse(shifts, starts_every, break_rule,
+                            1.0 if cost_per_hour is None else cost_per_hour)

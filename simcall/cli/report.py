@@ -8,10 +8,14 @@ from typing import Annotated
 import typer
 
 from simcall.cli.common import (
+    BreakWords,
+    CostPerHour,
     Dask,
     Overrides,
     ScenarioPath,
     Seed,
+    ShiftLengths,
+    StartsEvery,
     Workers,
     check_output,
     check_run,
@@ -19,6 +23,7 @@ from simcall.cli.common import (
     err,
     fail,
     out,
+    shift_rules,
 )
 from simcall.errors import SimcallError
 
@@ -35,6 +40,10 @@ def report_command(
     staff: Annotated[bool, typer.Option(
         "--staff", help="Also find the fewest agents that meet every target "
                         "(simcall staff; takes longer).")] = False,
+    shifts: ShiftLengths = None,
+    starts_every: StartsEvery = None,
+    break_rule: BreakWords = None,
+    cost_per_hour: CostPerHour = None,
     replications: Annotated[int, typer.Option(
         "--replications", "-r", help="Replications (simulated days) per scenario.")] = 20,
     seed: Seed = None,
@@ -55,6 +64,10 @@ def report_command(
             raise SimcallError(f"--out {out_path}: a report is an .html file, e.g. "
                                "--out report.html")
         check_output("--out", out_path)
+        rules = shift_rules(shifts, starts_every, break_rule, cost_per_hour)
+        if rules is not None and not staff:
+            raise SimcallError("--shifts: only with --staff (the roster is made from the "
+                               "staffing plan)")
         loaded = load(scenario, overrides or ())
         compared = [load(path, overrides or ()) for path in others or ()]
         def stage(text: str) -> None:
@@ -64,6 +77,7 @@ def report_command(
         with executor_for(workers, dask) as executor:
             report = build_report(loaded, replications=replications, seed=seed,
                                   executor=executor, others=compared, staff=staff,
+                                  shifts=rules,
                                   command=command_line(context), progress=stage)
         write_text(out_path, render(report))
     except SimcallError as exc:

@@ -16,10 +16,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from simcall.cli.common import (
+    BreakWords,
+    CostPerHour,
     Dask,
     Overrides,
     ScenarioPath,
     Seed,
+    ShiftLengths,
+    StartsEvery,
     Workers,
     check_output,
     check_run,
@@ -28,13 +32,13 @@ from simcall.cli.common import (
     fail,
     in_range,
     out,
+    shift_rules,
     write_json_file,
 )
 from simcall.errors import SimcallError
 from simcall.files import write_text
 from simcall.report.terminal import format_kpi
 from simcall.staffing.search import CONFIDENCE_WANTED, StaffingPlan, staff
-from simcall.staffing.shift_rules import ShiftRules
 
 
 def staff_command(
@@ -47,7 +51,7 @@ def staff_command(
     replications: Annotated[int, typer.Option(
         "--replications", "-r",
         help="The most replications one candidate plan is simulated on (a clear decision "
-             "stops earlier).")] = 30,
+             "stops earlier).")] = 20,
     verify: Annotated[int, typer.Option(
         "--verify", help="Fresh replications per verification round (never used by the "
                          "search).")] = 100,
@@ -71,23 +75,10 @@ def staff_command(
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Write the plan, margins, verification and minimality proof as "
                        "JSON.")] = None,
-    shifts: Annotated[str | None, typer.Option(
-        "--shifts", metavar="LENGTHS",
-        help="Turn the plan into a roster of these shift lengths, e.g. 8h,6h,4h: the "
-             "cheapest shifts covering every interval, verified and repaired as a roster. "
-             "Groups staffed by shifts are rostered again.")] = None,
-    starts_every: Annotated[str | None, typer.Option(
-        "--starts-every", metavar="DURATION",
-        help="With --shifts: shifts start on this grid from opening (default: every "
-             "interval).")] = None,
-    break_rule: Annotated[str | None, typer.Option(
-        "--break", metavar="RULE",
-        help='With --shifts: one break per shift long enough, e.g. "30min within 3h..5h" '
-             "(its length, and the window it lies in, from the shift's start).")] = None,
-    cost_per_hour: Annotated[float | None, typer.Option(
-        "--cost-per-hour", metavar="AMOUNT",
-        help="With --shifts: paid per agent-hour (whole shifts, breaks included), to price "
-             "the roster.")] = None,
+    shifts: ShiftLengths = None,
+    starts_every: StartsEvery = None,
+    break_rule: BreakWords = None,
+    cost_per_hour: CostPerHour = None,
 ) -> None:
     """Find the fewest agents per interval such that every target holds in every interval."""
     from simcall.experiments.executors import executor_for
@@ -98,7 +89,7 @@ def staff_command(
         in_range("--verify", verify, 3)
         in_range("--confidence", confidence, 0.5, 0.999)
         in_range("--budget", budget, 1)
-        rules = _shift_rules(shifts, starts_every, break_rule, cost_per_hour)
+        rules = shift_rules(shifts, starts_every, break_rule, cost_per_hour)
         loaded = load(scenario, overrides or ())
         # the text as planned, read now: --out edits it (the file may change meanwhile)
         original = scenario.read_bytes().decode("utf-8") if plan_path is not None else ""
@@ -121,23 +112,6 @@ def staff_command(
         raise fail(str(exc)) from None
     if check and not result.holds:
         raise typer.Exit(1)
-
-
-def _shift_rules(shifts: str | None, starts_every: str | None, break_rule: str | None,
-                 cost_per_hour: float | None) -> ShiftRules | None:
-    """The --shifts options read, or ``None`` without --shifts (the others then make no
-    sense: saying so beats ignoring them)."""
-    if shifts is None:
-        given = [name for name, value in (("--starts-every", starts_every),
-                                          ("--break", break_rule),
-                                          ("--cost-per-hour", cost_per_hour))
-                 if value is not None]
-        if given:
-            raise SimcallError(f"{', '.join(given)}: only with --shifts (the shift lengths a "
-                               "roster may use, e.g. --shifts 8h,4h)")
-        return None
-    return ShiftRules.parse(shifts, starts_every, break_rule,
-                            1.0 if cost_per_hour is None else cost_per_hour)
 
 
 def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = (),

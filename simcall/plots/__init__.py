@@ -13,7 +13,9 @@ module              holds
 ==================  ================================================================
 ``per_interval``    :func:`interval_kpi`: a KPI per interval with its band, the
                     target and the Erlang value
-``workload``        :func:`staffing`: calls offered, agents on duty and required
+``workload``        :func:`staffing`: calls offered, agents on duty and required;
+                    :func:`requirement`: a staffing plan's requirement against
+                    the agents its roster puts on duty
 ``day``             :func:`through_the_day`: the queue and busy agents minute by
                     minute; the records and bands other figures share
 ``answer_times``    :func:`waiting` (share not yet answered after t seconds) and
@@ -44,10 +46,10 @@ from simcall.plots.kinds import KINDS
 from simcall.plots.per_interval import interval_kpi
 from simcall.plots.transfer_flows import transfer_matrix, transfers_per_caller
 from simcall.plots.variants import comparison, sweep
-from simcall.plots.workload import staffing
+from simcall.plots.workload import requirement, staffing
 
 __all__ = [
     "KINDS", "ResultDocument", "comparison", "from_json", "interval_kpi", "read_result",
-    "rings", "staffing", "sweep", "through_the_day", "transfer_matrix",
+    "requirement", "rings", "staffing", "sweep", "through_the_day", "transfer_matrix",
     "transfers_per_caller", "waiting",
 ]

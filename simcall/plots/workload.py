@@ -94,3 +94,60 @@ def _required(scenario: Scenario | None, plan: StaffingPlan | None
         return []
     total = np.sum(list(erlang_a.values()), axis=0).astype(float)
     return [("agents required (Erlang A)", total, style.ERLANG_STYLE)]
+
+
+def requirement(plan: StaffingPlan, *, ax: Axes | None = None) -> Axes:
+    """The staffing plan's requirement against the agents it puts on duty, per interval.
+
+    Why: a roster of whole shifts cannot follow a requirement half-hour by half-hour; the
+    gap between the two lines is what the shift rules cost (agents on duty beyond the
+    requirement, shaded), and a planner should see where it falls. Drawn for any
+    :class:`~simcall.staffing.plan.StaffingPlan` (from :func:`simcall.staff`), summed over
+    the groups it staffed:
+
+    * **required** -- the plan found by simulation (orange steps);
+    * **rostered** -- with ``--shifts``, the roster's agents on duty and not on break (blue
+      steps; a break covering part of an interval takes that share of an agent);
+    * **Erlang A** -- the closed-form plan it started from (dash-dot);
+    * intervals whose verification falls short of the confidence asked for are marked
+      with a red cross on the required line.
+    """
+    ax = style.new_axes(ax)
+    from simcall.scenario.durations import parse_clock
+
+    start_h = parse_clock(plan.scenario.open) / 3600.0
+    width_h = plan.scenario.interval / 3600.0
+    edges = start_h + width_h * np.arange(len(plan.labels) + 1)
+    required = np.sum([plan.plan[g] for g in plan.groups], axis=0).astype(float)
+    erlang_a = np.sum([plan.erlang_a[g] for g in plan.groups], axis=0).astype(float)
+
+    def steps(values: np.ndarray) -> np.ndarray:  # a value per interval, held to its end
+        return np.append(values, values[-1])
+
+    ax.step(edges, steps(erlang_a), where="post", color=style.ERLANG,
+            linestyle=style.ERLANG_STYLE, label="Erlang A")
+    if plan.rostered:  # under the requirement, wider: where they agree both show
+        on_duty = np.array([sum(plan.coverage(g, k) for g in plan.groups)
+                            for k in range(len(plan.labels))])
+        ax.fill_between(edges, steps(required), steps(np.maximum(on_duty, required)),
+                        step="post", color=style.SCHEDULED, alpha=style.BAND_ALPHA,
+                        linewidth=0, label="rostered beyond the requirement")
+        ax.step(edges, steps(on_duty), where="post", color=style.SCHEDULED, linewidth=4,
+                label=f"rostered: on duty, not on break ({plan.paid_hours():g} paid h)")
+    ax.step(edges, steps(required), where="post", color=style.REQUIRED, linewidth=2,
+            label="required (simcall staff)")
+    short = [k for k, label in enumerate(plan.labels) if label in plan.unsure]
+    if short:
+        ax.plot(edges[short] + width_h / 2, required[short], "x", color=style.NOT_MET,
+                markersize=9, markeredgewidth=2,
+                label=f"short of {plan.confidence_wanted:.0%} confidence")
+    style.clock_axis(ax, float(edges[0]), float(edges[-1]), "Interval (clock time, hh:mm)")
+    ax.set_ylabel("Agents (head count)")
+    top = max(float(np.max(required)), float(np.max(erlang_a)),
+              max((sum(plan.coverage(g, k) for g in plan.groups)
+                   for k in range(len(plan.labels))), default=0.0), 1.0)
+    ax.set_ylim(0.0, top * 1.35)
+    title = ("Required and rostered agents" if plan.rostered
+             else "Required agents") + f" per interval — {plan.scenario.name}"
+    ax.legend(loc="upper left", fontsize="small", framealpha=0.85, ncol=2)
+    return style.finish(ax, title, legend=False)

@@ -21,6 +21,7 @@ from simcall.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from simcall.staffing.plan import StaffingPlan
+    from simcall.staffing.shift_rules import ShiftRules
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def build_report(
     executor: Executor | None = None,
     others: Sequence[Scenario] = (),
     staff: bool = False,
+    shifts: ShiftRules | None = None,
     command: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
@@ -57,12 +59,15 @@ def build_report(
         Scenarios to compare with (common random numbers: the same callers).
     staff
         Also run the staffing search (:func:`simcall.staff`) with its defaults.
+    shifts
+        With ``staff``: turn the plan into a roster of these shifts.
     progress
         Called with a short description before each stage.
     """
     seed = scenario.seed if seed is None else seed
     call = command or api_call("report", scenario=scenario, replications=replications,
-                               seed=seed, others=list(others), staff=staff)
+                               seed=seed, others=list(others), staff=staff,
+                               **({} if shifts is None else {"shifts": shifts}))
     if progress is not None:
         progress("simulating")
     summary = replicate(scenario, replications, seed, executor=executor, keep_records=True)
@@ -78,6 +83,6 @@ def build_report(
 
         if progress is not None:
             progress("searching for the staffing plan")
-        plan = search(scenario, seed=seed, executor=executor, command=call)
+        plan = search(scenario, seed=seed, executor=executor, command=call, shifts=shifts)
     meta = provenance_block(scenario, seed, call, replications=replications)
     return Report(summary, comparison, plan, meta)

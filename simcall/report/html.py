@@ -15,7 +15,7 @@ import html
 import io
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simcall.report.build import Report
 from simcall.report.describe import describe
@@ -23,6 +23,9 @@ from simcall.report.terminal import format_kpi, kpi_label
 from simcall.results.metrics import RATE_KPIS
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
+
+if TYPE_CHECKING:
+    from simcall.staffing.plan import StaffingPlan
 
 Draw = Callable[[Any], object]  # draws on a matplotlib Axes
 
@@ -344,19 +347,22 @@ def _staffing(report: Report) -> str:
         state = "" if confidence is None else "met" if confidence >= bar else "missed"
         shown = "-" if confidence is None else f"{100 * confidence:.0f}%"
         by_group = "".join(f'<td class="num">{plan.plan[g][k]}</td>' for g in groups)
+        rostered = (f'<td class="num">{sum(plan.coverage(g, k) for g in groups):g}</td>'
+                    if plan.rostered else "")
         rows.append(f'<tr><th scope="row">{label}</th>'
                     f'<td class="num">{total(plan.erlang_c, k)}</td>'
                     f'<td class="num">{total(plan.erlang_a, k)}</td>'
                     f'<td class="num"><strong>{total(plan.plan, k)}</strong></td>'
-                    f"{by_group if len(groups) > 1 else ''}"
+                    f"{rostered}{by_group if len(groups) > 1 else ''}"
                     f'<td class="num {state}">{shown}</td></tr>')
     hours = "".join(f'<td class="num">{plan.agent_hours("plan", g):g}</td>' for g in groups)
     rows.append(f'<tr class="total"><th scope="row">agent-hours</th>'
                 f'<td class="num">{plan.agent_hours("erlang_c"):g}</td>'
                 f'<td class="num">{plan.agent_hours("erlang_a"):g}</td>'
                 f'<td class="num">{plan.agent_hours():g}</td>'
-                f"{hours if len(groups) > 1 else ''}<td></td></tr>")
-    head = ["interval", "Erlang C", "Erlang A", "plan",
+                + (f'<td class="num">{plan.paid_hours():g} paid</td>' if plan.rostered else "")
+                + f"{hours if len(groups) > 1 else ''}<td></td></tr>")
+    head = ["interval", "Erlang C", "Erlang A", "plan", *(["rostered"] * plan.rostered),
             *(groups if len(groups) > 1 else []), "confidence"]
     wanted = f"{plan.confidence_wanted:.0%}"
     text = (f"<p>The fewest agents per interval such that every target holds with {wanted} "
@@ -375,7 +381,57 @@ def _staffing(report: Report) -> str:
                  "verification rounds (<code>--budget</code>) let the search add agents "
                  "where they fall short; more replications per decision "
                  "(<code>--replications</code>) make the search itself surer.</p>")
-    return text + _table(head, rows)
+    if plan.rostered:
+        text += _roster_text(plan)
+    from simcall import plots
+
+    figure = _figures([(
+        "Required and rostered agents" if plan.rostered else "Required agents",
+        "Agents per interval the plan requires (orange), the Erlang A plan it started from "
+        "(dash-dot)" + (", and the agents the roster puts on duty and not on break (blue; "
+        "shaded where whole shifts put more agents on duty than required)" if plan.rostered
+                        else "") + "; a red cross marks an interval short of the confidence "
+        "asked for.", lambda ax: plots.requirement(plan, ax=ax))])
+    return text + figure + _table(head, rows) + (_roster_table(plan) if plan.rostered else "")
+
+
+def _roster_text(plan: StaffingPlan) -> str:
+    rules = plan.shift_rules
+    extra = plan.paid_hours() - plan.agent_hours()
+    cost = sum(plan.rosters[g].cost for g in plan.groups)
+    priced = (f", costing {cost:,.2f} at {rules.cost_per_hour:g} an hour"
+              if rules is not None and rules.cost_per_hour != 1.0 else "")
+    advice = ("" if extra <= 0.2 * plan.agent_hours() else
+              " That is more than a fifth above the requirement: shorter shifts "
+              "(<code>--shifts</code>) or a finer start grid (<code>--starts-every</code>) "
+              "let the roster follow the requirement more closely.")
+    return (f"<p>Rostered as {html.escape(rules.describe() if rules else 'shifts')}: "
+            f"{sum(plan.rosters[g].agents for g in plan.groups)} agents paid for "
+            f"{plan.paid_hours():g} hours (whole shifts, breaks included){priced}, for a "
+            f"requirement of {plan.agent_hours():g} agent-hours ({extra:+g} h). The "
+            "confidence below is the roster's own, verified with its breaks and shift edges."
+            f"{advice}</p>")
+
+
+def _roster_table(plan: StaffingPlan) -> str:
+    from simcall.scenario.durations import parse_clock
+    from simcall.scenario.shifts import clock_label
+
+    open_s = parse_clock(plan.scenario.open)
+    rows = []
+    for g in plan.groups:
+        for shift in plan.rosters[g].shifts:
+            pause = "-" if shift.break_start is None else (
+                f"{clock_label(open_s, shift.break_start)}-"
+                f"{clock_label(open_s, shift.break_start + shift.break_length)}")
+            rows.append(f"<tr><td>{html.escape(g)}</td>"
+                        f'<td class="num">{clock_label(open_s, shift.start)}</td>'
+                        f'<td class="num">{clock_label(open_s, shift.end)}</td>'
+                        f"<td>{pause}</td>"
+                        f'<td class="num">{shift.count}</td>'
+                        f'<td class="num">{shift.count * shift.length / 3600:g}</td></tr>')
+    return "<h3>The roster</h3>" + _table(
+        ["group", "start", "end", "break", "agents", "paid hours"], rows)
 
 
 def _provenance(meta: Mapping[str, Any]) -> str:

@@ -79,7 +79,7 @@ def staff(
     scenario: Scenario,
     *,
     groups: Sequence[str] | None = None,
-    replications: int = 30,
+    replications: int = 20,
     verify_replications: int = 100,
     confidence: float = CONFIDENCE_WANTED,
     budget: int = 5,
@@ -314,7 +314,7 @@ def _search(search: Evaluator, plan: Plan, reach: Plan, goal_list: Sequence[Goal
     return plan, steps, _proof(proof, goal_list, labels)
 
 
-LEVELS = (10, 20)  # replication limits of the early levels (the last is ``replications``)
+LEVELS = (10,)  # replication limits of the early levels (the last is ``replications``)
 HOPELESS = 0.5  # a removal whose interval was less confident than this failed clearly
 
 

@@ -1,4 +1,5 @@
-"""Results are bit-identical in this process, on 2 local workers and on a local Dask cluster."""
+"""Results are bit-identical in this process, on 2 local workers and on a local Dask cluster:
+runs, comparisons, sweeps, and staffing plans (rostered, so the shifts path is covered)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from simcall.experiments.comparison import compare
 from simcall.experiments.executors import executor_for
 from simcall.experiments.sweeps import sweep
 
+Texts = tuple[str, str, str, str]
 FIVE = SCENARIOS / "five_departments.toml"
 HELPDESK = SCENARIOS / "helpdesk.toml"
 
@@ -26,8 +28,9 @@ def _document(summary: simcall.Summary) -> str:
     return json.dumps(summary.to_json(), sort_keys=True)
 
 
-def _everything(executor: Executor | None) -> tuple[str, str, str]:
-    """A replicate, a comparison and a sweep, as text that shows any difference."""
+def _everything(executor: Executor | None) -> Texts:
+    """A replicate, a comparison, a sweep and a staffing plan in shifts, as text that shows
+    any difference (less the provenance, which records the time)."""
     five = simcall.load(FIVE)
     helpdesk = simcall.load(HELPDESK)
     summary = simcall.replicate(five, 4, executor=executor)
@@ -36,21 +39,25 @@ def _everything(executor: Executor | None) -> tuple[str, str, str]:
     table = sweep(helpdesk, {"agents.support team.staff": [9, 10, 11]}, 2, executor=executor)
     compared = comparison.to_json()
     compared.pop("provenance")
+    short = simcall.load(HELPDESK, ["intervals=4"])
+    plan = simcall.staff(short, replications=6, verify_replications=4, shifts="2h,1h",
+                         executor=executor).to_json()
+    plan.pop("provenance")
     return (_document(summary), json.dumps(compared, sort_keys=True),
-            json.dumps(list(table.rows), sort_keys=True))
+            json.dumps(list(table.rows), sort_keys=True), json.dumps(plan, sort_keys=True))
 
 
 @pytest.fixture(scope="module")
-def in_process() -> tuple[str, str, str]:
+def in_process() -> Texts:
     return _everything(None)
 
 
-def test_two_local_workers_give_identical_results(in_process: tuple[str, str, str]) -> None:
+def test_two_local_workers_give_identical_results(in_process: Texts) -> None:
     with ProcessPoolExecutor(max_workers=2) as pool:
         assert _everything(pool) == in_process
 
 
-def test_one_worker_of_a_pool_gives_identical_results(in_process: tuple[str, str, str]) -> None:
+def test_one_worker_of_a_pool_gives_identical_results(in_process: Texts) -> None:
     with ProcessPoolExecutor(max_workers=1) as pool:
         assert _everything(pool) == in_process
 
@@ -63,7 +70,7 @@ def dask_executor() -> Iterator[Executor]:
         yield executor
 
 
-def test_local_dask_cluster_gives_identical_results(in_process: tuple[str, str, str],
+def test_local_dask_cluster_gives_identical_results(in_process: Texts,
                                                     dask_executor: Executor) -> None:
     assert _everything(dask_executor) == in_process
 

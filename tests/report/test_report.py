@@ -140,6 +140,30 @@ def test_comparison_and_staffing_sections(tmp_path: Path) -> None:
         f"{staffed.agent_hours(which):g}" for which in ("erlang_c", "erlang_a", "plan")]
 
 
+def test_a_rostered_staffing_section_shows_the_roster_and_its_chart(tmp_path: Path) -> None:
+    """``--staff --shifts``: the table gains the rostered agents per interval and the paid
+    hours, the roster is listed shift by shift, and the requirement chart is drawn."""
+    short = tmp_path / "short.toml"
+    short.write_text(HELPDESK.read_text().replace("intervals = 16", "intervals = 4"))
+    _, page = _report(tmp_path, "--staff", "--shifts", "2h,1h", scenario=short)
+    staffed = simcall.staff(simcall.load(short), seed=1, shifts="2h,1h")
+    (total,) = [row for row in page.rows if row and row[0][1] == "agent-hours"]
+    assert total[4][1] == f"{staffed.paid_hours():g} paid"
+    for k, label in enumerate(staffed.labels):
+        (row,) = [row for row in page.rows if row and row[0][1] == label and len(row) == 7]
+        assert row[4][1] == f"{staffed.coverage(staffed.groups[0], k):g}"
+    shifts = [row for row in page.rows if len(row) == 6 and row[0][1] == "support team"]
+    assert sum(int(row[4][1]) for row in shifts) == staffed.rosters["support team"].agents
+    assert len(page.images) >= 2
+
+
+def test_report_shifts_need_staff(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(HELPDESK), "--out", str(tmp_path / "r.html"),
+                                 "--shifts", "8h"])
+    assert result.exit_code == 2 and "--shifts: only with --staff" in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_report_mistakes(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(HELPDESK), "--out", str(tmp_path / "r.txt")])
     assert result.exit_code == 2 and "a report is an .html file" in result.output
