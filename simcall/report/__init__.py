@@ -6,6 +6,9 @@ module               holds
 ``build``            :func:`build_report`: everything a report shows, gathered in
                      a :class:`Report`
 ``html``             the report as one self-contained HTML file
+``html_parts``       tables and embedded figures every section of it uses
+``html_staffing``    its staffing section: the plan, its verification, the roster
+                     and the requirement chart
 ``describe``         the scenario in words, for a manager
 ``terminal``         KPI and target tables for the terminal (``simcall run``)
 ``terminal_compare`` a comparison on the terminal, with paired differences

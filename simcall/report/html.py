@@ -10,24 +10,19 @@ the same as in the figures (:mod:`simcall.plots.style`).
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simcall.report.build import Report
 from simcall.report.describe import describe
+from simcall.report.html_parts import Draw, figures_html, table_html
+from simcall.report.html_staffing import staffing_section
 from simcall.report.terminal import format_kpi, kpi_label
 from simcall.results.metrics import RATE_KPIS
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
-
-if TYPE_CHECKING:
-    from simcall.staffing.plan import StaffingPlan
-
-Draw = Callable[[Any], object]  # draws on a matplotlib Axes
 
 _INTERVAL_COLUMNS = ("offered", "staffed_agents", "service_level", "asa_s", "abandon_rate",
                      "occupancy", "mean_transfers")
@@ -43,18 +38,18 @@ def render(report: Report) -> str:
     sections = [
         _verdict(summary),
         _section("scenario", "The scenario", _scenario(summary)),
-        _section("kpis", "Key figures over the day", _kpi_table(summary)),
-        _section("through-the-day", "Through the day", _figures(_day_figures(report))),
-        _section("waiting", "Waiting and rings", _figures(_waiting_figures(summary))),
+        _section("kpis", "Key figures over the day", _kpitable_html(summary)),
+        _section("through-the-day", "Through the day", figures_html(_dayfigures_html(report))),
+        _section("waiting", "Waiting and rings", figures_html(_waitingfigures_html(summary))),
         _section("transfers", "Transfers", _transfers(summary)),
-        _section("intervals", "Interval by interval", _interval_table(summary)),
+        _section("intervals", "Interval by interval", _intervaltable_html(summary)),
         _section("departments", "Departments and caller types", _breakdowns(summary)),
     ]
     if report.comparison is not None:
         sections.append(_section("comparison", "Compared with other scenarios",
                                  _comparison(report)))
     if report.plan is not None:
-        sections.append(_section("staffing", "Staffing plan", _staffing(report)))
+        sections.append(_section("staffing", "Staffing plan", staffing_section(report)))
     sections.append(_section("provenance", "Provenance", _provenance(meta)))
     title = f"{scenario.name}: call-centre report"
     runs = summary.replications
@@ -110,7 +105,7 @@ def _section(anchor: str, title: str, body: str) -> str:
 
 def _scenario(summary: Summary) -> str:
     said = describe(summary.scenario)
-    tables = [_table(list(rows[0]), [
+    tables = [table_html(list(rows[0]), [
         f'<tr><th scope="row">{html.escape(next(iter(row.values())))}</th>'
         + "".join(f"<td>{html.escape(v)}</td>" for v in list(row.values())[1:]) + "</tr>"
         for row in rows]) for rows in (said.callers, said.departments, said.agents)]
@@ -156,7 +151,7 @@ def _verdict(summary: Summary) -> str:
                     f'<div class="cards">{"".join(cards)}</div>')
 
 
-def _kpi_table(summary: Summary) -> str:
+def _kpitable_html(summary: Summary) -> str:
     goals = {t.goal.kpi: t for t in summary.targets}
     rows = []
     for kpi in (*RATE_KPIS, "offered", "answered", "abandoned", "blocked", "voicemail"):
@@ -173,35 +168,13 @@ def _kpi_table(summary: Summary) -> str:
                     f'<td class="num">{format_kpi(kpi, estimate.mean)}</td>'
                     f'<td class="num">{_ci_text(kpi, estimate)}</td>'
                     f"<td>{html.escape(goal)}</td><td>{verdict}</td></tr>")
-    return _table(["", "mean", "95% interval", "target", ""], rows)
+    return table_html(["", "mean", "95% interval", "target", ""], rows)
 
 
 # -- figures ------------------------------------------------------------------------------
 
 
-def figure_png(draw: Draw, width: float = 9.0, height: float = 3.6) -> bytes:
-    """Draw on a fresh figure (no pyplot, no window) and return it as PNG bytes."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), layout="constrained")
-    draw(figure.add_subplot())
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
-
-
-def _figures(figures: Sequence[tuple[str, str, Draw]]) -> str:
-    out = []
-    for title, caption, draw in figures:
-        data = base64.b64encode(figure_png(draw)).decode("ascii")
-        out.append(f'<figure><img alt="{html.escape(title)}" '
-                   f'src="data:image/png;base64,{data}">'
-                   f"<figcaption><strong>{html.escape(title)}.</strong> "
-                   f"{html.escape(caption)}</figcaption></figure>")
-    return "\n".join(out)
-
-
-def _day_figures(report: Report) -> list[tuple[str, str, Draw]]:
+def _dayfigures_html(report: Report) -> list[tuple[str, str, Draw]]:
     from simcall import plots
 
     summary = report.summary
@@ -225,7 +198,7 @@ def _day_figures(report: Report) -> list[tuple[str, str, Draw]]:
     return figures
 
 
-def _waiting_figures(summary: Summary) -> list[tuple[str, str, Draw]]:
+def _waitingfigures_html(summary: Summary) -> list[tuple[str, str, Draw]]:
     from simcall import plots
 
     return [
@@ -242,7 +215,7 @@ def _transfers(summary: Summary) -> str:
 
     if not any(sum(d.transfer.values()) > 0 for d in summary.scenario.departments):
         return "<p>No department transfers calls in this scenario.</p>"
-    return _figures([
+    return figures_html([
         ("Transfers between departments",
          "Calls transferred per day from each department (rows) to each department (columns).",
          lambda ax: plots.transfer_matrix(summary, ax=ax)),
@@ -255,7 +228,7 @@ def _transfers(summary: Summary) -> str:
 # -- tables -------------------------------------------------------------------------------
 
 
-def _interval_table(summary: Summary) -> str:
+def _intervaltable_html(summary: Summary) -> str:
     scenario = summary.scenario
     failed = {t.goal.kpi: set(t.intervals_failed) for t in summary.targets}
     columns = [c for c in _INTERVAL_COLUMNS if c in summary.intervals[0]]
@@ -271,7 +244,7 @@ def _interval_table(summary: Summary) -> str:
         rows.append(f'<tr><th scope="row">{label}</th>{"".join(cells)}</tr>')
     note = ("<p class=\"note\">Means over the replications; a coloured cell is judged against "
             "its target (green met, red missed).</p>")
-    return _table(["interval", *(_HEADS[c] for c in columns)], rows) + note
+    return table_html(["interval", *(_HEADS[c] for c in columns)], rows) + note
 
 
 def _breakdowns(summary: Summary) -> str:
@@ -291,7 +264,7 @@ def _breakdowns(summary: Summary) -> str:
                 cells.append(f'<td class="num{" below" if short else ""}">'
                              f"{format_kpi(c, kpis[c].mean)}</td>")
             rows.append(f'<tr><th scope="row">{html.escape(name)}</th>{"".join(cells)}</tr>')
-        parts.append(_table([title, *(_HEADS[c] for c in columns)], rows))
+        parts.append(table_html([title, *(_HEADS[c] for c in columns)], rows))
     if below:
         parts.append('<p class="note"><span class="below">Amber</span>: worse than the '
                      "day's target. Targets apply to all calls together, so this is not a "
@@ -326,112 +299,10 @@ def _comparison(report: Report) -> str:
                         f"<td>{'yes' if d.significant else 'no'}</td></tr>")
         tables.append(f"<h3>{html.escape(name)} <small>against "
                       f"{html.escape(comparison.baseline)}</small></h3>"
-                      + _table(["over the day", "baseline", "variant", "change (paired 95%)",
+                      + table_html(["over the day", "baseline", "variant", "change (paired 95%)",
                                 "independent runs", "real change"], rows))
     table = "".join(tables)
-    return _figures(figures) + table
-
-
-def _staffing(report: Report) -> str:
-    plan = report.plan
-    assert plan is not None
-    groups = plan.groups
-
-    def total(which: Mapping[str, tuple[int, ...]], k: int) -> int:
-        return sum(which[g][k] for g in groups)
-
-    rows = []
-    for k, label in enumerate(plan.labels):
-        confidence = plan.confidence(k)
-        bar = plan.confidence_wanted - 1e-12
-        state = "" if confidence is None else "met" if confidence >= bar else "missed"
-        shown = "-" if confidence is None else f"{100 * confidence:.0f}%"
-        by_group = "".join(f'<td class="num">{plan.plan[g][k]}</td>' for g in groups)
-        rostered = (f'<td class="num">{sum(plan.coverage(g, k) for g in groups):g}</td>'
-                    if plan.rostered else "")
-        rows.append(f'<tr><th scope="row">{label}</th>'
-                    f'<td class="num">{total(plan.erlang_c, k)}</td>'
-                    f'<td class="num">{total(plan.erlang_a, k)}</td>'
-                    f'<td class="num"><strong>{total(plan.plan, k)}</strong></td>'
-                    f"{rostered}{by_group if len(groups) > 1 else ''}"
-                    f'<td class="num {state}">{shown}</td></tr>')
-    hours = "".join(f'<td class="num">{plan.agent_hours("plan", g):g}</td>' for g in groups)
-    rows.append(f'<tr class="total"><th scope="row">agent-hours</th>'
-                f'<td class="num">{plan.agent_hours("erlang_c"):g}</td>'
-                f'<td class="num">{plan.agent_hours("erlang_a"):g}</td>'
-                f'<td class="num">{plan.agent_hours():g}</td>'
-                + (f'<td class="num">{plan.paid_hours():g} paid</td>' if plan.rostered else "")
-                + f"{hours if len(groups) > 1 else ''}<td></td></tr>")
-    head = ["interval", "Erlang C", "Erlang A", "plan", *(["rostered"] * plan.rostered),
-            *(groups if len(groups) > 1 else []), "confidence"]
-    wanted = f"{plan.confidence_wanted:.0%}"
-    text = (f"<p>The fewest agents per interval such that every target holds with {wanted} "
-            f"confidence: {plan.agent_hours():g} agent-hours, against "
-            f"{plan.agent_hours('erlang_a'):g} for Erlang A and "
-            f"{plan.agent_hours('erlang_c'):g} for Erlang C"
-            + (" (totals over the groups; then the plan of each group)" if len(groups) > 1
-               else "") + ". Confidence: that the interval meets every target, "
-            f"from {plan.verify_replications} fresh replications the search never saw "
-            f"(red below {wanted}).</p>")
-    shortfall = plan.shortfall()
-    if shortfall:
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in shortfall)
-        text += (f"<p><strong>The plan falls short of {wanted} confidence in "
-                 f"{len(shortfall)} interval(s):</strong></p><ul>{items}</ul><p>More "
-                 "verification rounds (<code>--budget</code>) let the search add agents "
-                 "where they fall short; more replications per decision "
-                 "(<code>--replications</code>) make the search itself surer.</p>")
-    if plan.rostered:
-        text += _roster_text(plan)
-    from simcall import plots
-
-    figure = _figures([(
-        "Required and rostered agents" if plan.rostered else "Required agents",
-        "Agents per interval the plan requires (orange), the Erlang A plan it started from "
-        "(dash-dot)" + (", and the agents the roster puts on duty and not on break (blue; "
-        "shaded where whole shifts put more agents on duty than required)" if plan.rostered
-                        else "") + "; a red cross marks an interval short of the confidence "
-        "asked for.", lambda ax: plots.requirement(plan, ax=ax))])
-    return text + figure + _table(head, rows) + (_roster_table(plan) if plan.rostered else "")
-
-
-def _roster_text(plan: StaffingPlan) -> str:
-    rules = plan.shift_rules
-    extra = plan.paid_hours() - plan.agent_hours()
-    cost = sum(plan.rosters[g].cost for g in plan.groups)
-    priced = (f", costing {cost:,.2f} at {rules.cost_per_hour:g} an hour"
-              if rules is not None and rules.cost_per_hour != 1.0 else "")
-    advice = ("" if extra <= 0.2 * plan.agent_hours() else
-              " That is more than a fifth above the requirement: shorter shifts "
-              "(<code>--shifts</code>) or a finer start grid (<code>--starts-every</code>) "
-              "let the roster follow the requirement more closely.")
-    return (f"<p>Rostered as {html.escape(rules.describe() if rules else 'shifts')}: "
-            f"{sum(plan.rosters[g].agents for g in plan.groups)} agents paid for "
-            f"{plan.paid_hours():g} hours (whole shifts, breaks included){priced}, for a "
-            f"requirement of {plan.agent_hours():g} agent-hours ({extra:+g} h). The "
-            "confidence below is the roster's own, verified with its breaks and shift edges."
-            f"{advice}</p>")
-
-
-def _roster_table(plan: StaffingPlan) -> str:
-    from simcall.scenario.durations import parse_clock
-    from simcall.scenario.shifts import clock_label
-
-    open_s = parse_clock(plan.scenario.open)
-    rows = []
-    for g in plan.groups:
-        for shift in plan.rosters[g].shifts:
-            pause = "-" if shift.break_start is None else (
-                f"{clock_label(open_s, shift.break_start)}-"
-                f"{clock_label(open_s, shift.break_start + shift.break_length)}")
-            rows.append(f"<tr><td>{html.escape(g)}</td>"
-                        f'<td class="num">{clock_label(open_s, shift.start)}</td>'
-                        f'<td class="num">{clock_label(open_s, shift.end)}</td>'
-                        f"<td>{pause}</td>"
-                        f'<td class="num">{shift.count}</td>'
-                        f'<td class="num">{shift.count * shift.length / 3600:g}</td></tr>')
-    return "<h3>The roster</h3>" + _table(
-        ["group", "start", "end", "break", "agents", "paid hours"], rows)
+    return figures_html(figures) + table
 
 
 def _provenance(meta: Mapping[str, Any]) -> str:
@@ -445,12 +316,6 @@ def _provenance(meta: Mapping[str, Any]) -> str:
 
 
 # -- small pieces -------------------------------------------------------------------------
-
-
-def _table(head: Sequence[str], rows: Sequence[str]) -> str:
-    cells = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
-    return (f'<div class="table-wrap"><table><thead><tr>{cells}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _ci_text(kpi: str, estimate: Estimate) -> str:

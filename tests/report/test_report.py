@@ -150,7 +150,7 @@ def test_a_rostered_staffing_section_shows_the_roster_and_its_chart(tmp_path: Pa
     (total,) = [row for row in page.rows if row and row[0][1] == "agent-hours"]
     assert total[4][1] == f"{staffed.paid_hours():g} paid"
     for k, label in enumerate(staffed.labels):
-        (row,) = [row for row in page.rows if row and row[0][1] == label and len(row) == 7]
+        (row,) = [row for row in page.rows if row and row[0][1] == label and len(row) == 6]
         assert row[4][1] == f"{staffed.coverage(staffed.groups[0], k):g}"
     shifts = [row for row in page.rows if len(row) == 6 and row[0][1] == "support team"]
     assert sum(int(row[4][1]) for row in shifts) == staffed.rosters["support team"].agents
