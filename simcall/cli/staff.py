@@ -288,8 +288,8 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
 def print_roster(result: StaffingPlan, console: Console) -> None:
     """The shifts: who starts when, their breaks, paid hours and cost."""
     rules = result.shift_rules
-    table = Table(title=f"Roster ({rules.describe() if rules else 'shifts'})",
-                  title_justify="left")
+    console.print(f"Roster: {rules.describe() if rules else 'shifts'}.", highlight=False)
+    table = Table()
     several = len(result.groups) > 1
     names = ("group",) * several + ("start", "end", "break", "agents", "paid hours", "cost")
     for name in names:
