@@ -251,8 +251,8 @@ def print_plan(result: StaffingPlan, console: Console) -> None:
                   _confidence_cell(result.confidence(-1), result.confidence_wanted),
                   style="bold")
     console.print(table)
-    console.print("Each target cell: the mean on the fresh replications (the margin on the "
-                  "search replications in brackets). Confidence: that the interval meets "
+    console.print("Each target cell: the mean on the fresh replications, with its 95% "
+                  "confidence interval in brackets. Confidence: that the interval meets "
                   "every target on days like these (one-sided t per target, Bonferroni "
                   "over targets), from the fresh replications.", style="dim", highlight=False)
     saved = result.agent_hours("erlang_a") - result.agent_hours()
@@ -334,9 +334,10 @@ def _check_cell(check: Any) -> str:
 
     if not math.isfinite(check.verified.mean):
         return "-"
-    margin = "" if not math.isfinite(check.margin) else (
-        f" ({'+' if check.margin >= 0 else '-'}{format_kpi(check.kpi, abs(check.margin))})")
-    return f"{format_kpi(check.kpi, check.verified.mean)}{margin}"
+    ci = check.verified.ci95
+    band = "" if ci is None else (f" ({format_kpi(check.kpi, ci.low)}-"
+                                  f"{format_kpi(check.kpi, ci.high)})")
+    return f"{format_kpi(check.kpi, check.verified.mean)}{band}"
 
 
 def _confidence_cell(value: float | None, wanted: float) -> str:

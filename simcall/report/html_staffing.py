@@ -8,14 +8,15 @@ chart and advice.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from simcall.report.build import Report
 from simcall.report.html_parts import figures_html, table_html
+from simcall.report.terminal import format_kpi, kpi_label
 
 if TYPE_CHECKING:
-    from simcall.staffing.plan import StaffingPlan
+    from simcall.staffing.plan import StaffingPlan, TargetCheck
 
 
 def staffing_section(report: Report) -> str:
@@ -43,6 +44,7 @@ def staffing_section(report: Report) -> str:
                     f'<td class="num">{total(plan.erlang_a, k)}</td>'
                     f'<td class="num"><strong>{total(plan.plan, k)}</strong></td>'
                     f"{rostered}{by_group if len(groups) > 1 else ''}"
+                    f"{_target_cells(plan.checks[k])}"
                     f'<td class="num {state}">{shown}</td></tr>')
     hours = "".join(f'<td class="num">{plan.agent_hours("plan", g):g}</td>' for g in groups)
     rows.append(f'<tr class="total"><th scope="row">agent-hours</th>'
@@ -50,16 +52,20 @@ def staffing_section(report: Report) -> str:
                 f'<td class="num">{plan.agent_hours("erlang_a"):g}</td>'
                 f'<td class="num">{plan.agent_hours():g}</td>'
                 + (f'<td class="num">{plan.paid_hours():g} paid</td>' if plan.rostered else "")
-                + f"{hours if len(groups) > 1 else ''}<td></td></tr>")
+                + f"{hours if len(groups) > 1 else ''}{_target_cells(plan.checks[-1])}"
+                "<td></td></tr>")
     head = ["interval", "Erlang C", "Erlang A", "plan", *(["rostered"] * plan.rostered),
-            *(groups if len(groups) > 1 else []), "confidence"]
+            *(groups if len(groups) > 1 else []),
+            *(f"{kpi_label(c.kpi, report.summary)} {_goal(c)}" for c in plan.checks[0]),
+            "confidence"]
     wanted = f"{plan.confidence_wanted:.0%}"
     text = (f"<p>The fewest agents per interval such that every target holds with {wanted} "
             f"confidence: {plan.agent_hours():g} agent-hours, against "
             f"{plan.agent_hours('erlang_a'):g} for Erlang A and "
             f"{plan.agent_hours('erlang_c'):g} for Erlang C"
             + (" (totals over the groups; then the plan of each group)" if len(groups) > 1
-               else "") + ". Confidence: that the interval meets every target, "
+               else "") + ". Each target: its mean with a 95% confidence interval; "
+            "confidence: that the interval meets every target, "
             f"from {plan.verify_replications} fresh replications the search never saw "
             f"(red below {wanted}).</p>")
     shortfall = plan.shortfall()
@@ -83,6 +89,23 @@ def staffing_section(report: Report) -> str:
         "asked for.", lambda ax: plots.requirement(plan, ax=ax))])
     shifts = _roster_shifts(plan) if plan.rostered else ""
     return text + figure + table_html(head, rows) + shifts
+
+
+def _target_cells(checks: Sequence[TargetCheck]) -> str:
+    """Each target's verified mean with its 95% confidence interval, on the fresh
+    replications."""
+    cells = []
+    for check in checks:
+        ci = check.verified.ci95
+        band = "" if ci is None else (f" <small>({format_kpi(check.kpi, ci.low)} to "
+                                      f"{format_kpi(check.kpi, ci.high)})</small>")
+        cells.append(f'<td class="num">{format_kpi(check.kpi, check.verified.mean)}{band}</td>')
+    return "".join(cells)
+
+
+def _goal(check: TargetCheck) -> str:
+    sign, bound = check.goal.split(" ", 1)
+    return f"{sign} {format_kpi(check.kpi, float(bound))}"
 
 
 def _roster_text(plan: StaffingPlan) -> str:

@@ -36,6 +36,7 @@ together, round by round, on common random numbers:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from types import MappingProxyType
@@ -151,6 +152,7 @@ def staff(
     if not goal_list:
         raise StaffingError(f"scenario '{scenario.name}' has no [targets]: nothing to staff "
                             "for (give e.g. service_level or max_abandon_rate)")
+    _check_power(replications, verify_replications, confidence, len(goal_list))
     erlang_c, erlang_a = erlang_plans(scenario, varied)
     if rostering is not None:  # an interval no shift covers is said now, not after a search
         for g in varied:
@@ -202,6 +204,44 @@ def search_confidence(wanted: float) -> float:
 
 
 SEARCH_RISK = 0.5
+
+
+def least_replications(confidence: float, targets: int) -> int:
+    """The fewest replications on which an interval can show, with ``confidence``, that its
+    ``targets`` all hold, when each clears its bound by one standard deviation of a day.
+
+    Why a floor: with n replications a target shows confidence q only when its mean clears
+    the bound by ``t_q(n-1) / sqrt(n)`` standard deviations of a single day (one-sided t;
+    ``q = 1 - (1 - confidence) / targets`` under Bonferroni). Past one standard deviation,
+    a plan can hold only by being far above the target everywhere: the budget is too small
+    for the confidence, and saying so beats a plan with agents everywhere.
+    """
+    from simcall.results.stats import t_quantile
+
+    q = 1.0 - (1.0 - confidence) / max(targets, 1)
+    n = 2
+    while t_quantile(q, n - 1) / math.sqrt(n) > 1.0:
+        n += 1
+    return n
+
+
+def _check_power(replications: int, verify_replications: int, confidence: float,
+                 targets: int) -> None:
+    """Refuse replication budgets too small for the confidence (see
+    :func:`least_replications`), naming the option and the least that works."""
+    searched = search_confidence(confidence)
+    for option, count, level, what in (
+            ("verify_replications (--verify)", verify_replications, confidence,
+             "fresh replications"),
+            ("replications (--replications)", replications, searched,
+             "search replications (whose decisions ask for half the risk)")):
+        least = least_replications(level, targets)
+        if count < least:
+            raise StaffingError(
+                f"{option} {count}: too few to show {confidence:.0%} confidence for "
+                f"{targets} target(s) at once; with {count} {what} an interval would have to "
+                f"clear every target by more than a day's standard deviation. Give at least "
+                f"{least}, or ask for a lower --confidence")
 
 
 def _check_settings(replications: int, verify_replications: int, confidence: float,

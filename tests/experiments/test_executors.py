@@ -40,7 +40,7 @@ def _everything(executor: Executor | None) -> Texts:
     compared = comparison.to_json()
     compared.pop("provenance")
     short = simcall.load(HELPDESK, ["intervals=4"])
-    plan = simcall.staff(short, replications=6, verify_replications=4, shifts="2h,1h",
+    plan = simcall.staff(short, replications=9, verify_replications=7, shifts="2h,1h",
                          executor=executor).to_json()
     plan.pop("provenance")
     return (_document(summary), json.dumps(compared, sort_keys=True),

@@ -162,7 +162,7 @@ def test_staffing_draws_offered_bars_agents_on_duty_and_erlang_a_required(summar
 
 def test_staffing_shows_a_search_plan(summary) -> None:
     plan = simcall.staff(summary.scenario.model_copy(update={"intervals": 2}),
-                         replications=3, verify_replications=3)
+                         replications=9, verify_replications=7)
     result = simcall.replicate(plan.scenario, 2)
     ax = plots.staffing(result, plan)
     (agents,) = [other for other in ax.figure.axes if other is not ax]

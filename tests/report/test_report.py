@@ -147,10 +147,11 @@ def test_a_rostered_staffing_section_shows_the_roster_and_its_chart(tmp_path: Pa
     short.write_text(HELPDESK.read_text().replace("intervals = 16", "intervals = 4"))
     _, page = _report(tmp_path, "--staff", "--shifts", "2h,1h", scenario=short)
     staffed = simcall.staff(simcall.load(short), seed=1, shifts="2h,1h")
-    (total,) = [row for row in page.rows if row and row[0][1] == "agent-hours"]
-    assert total[4][1] == f"{staffed.paid_hours():g} paid"
-    for k, label in enumerate(staffed.labels):
-        (row,) = [row for row in page.rows if row and row[0][1] == label and len(row) == 6]
+    (end,) = [i for i, row in enumerate(page.rows) if row and row[0][1] == "agent-hours"]
+    assert page.rows[end][4][1] == f"{staffed.paid_hours():g} paid"
+    intervals = page.rows[end - len(staffed.labels):end]  # the staffing table's rows
+    for k, (label, row) in enumerate(zip(staffed.labels, intervals, strict=True)):
+        assert row[0][1] == label
         assert row[4][1] == f"{staffed.coverage(staffed.groups[0], k):g}"
     shifts = [row for row in page.rows if len(row) == 6 and row[0][1] == "support team"]
     assert sum(int(row[4][1]) for row in shifts) == staffed.rosters["support team"].agents

@@ -286,7 +286,7 @@ def test_staff_out_writes_the_users_file_with_only_the_staff_changed(tmp_path: P
     scenario.write_text(HELPDESK, encoding="utf-8")
     plan = tmp_path / "plan.toml"
     result = CliRunner().invoke(app, [
-        "staff", str(scenario), "--out", str(plan), "-r", "3", "--verify", "3", "--workers",
+        "staff", str(scenario), "--out", str(plan), "-r", "9", "--verify", "7", "--workers",
         "1", "--set", "targets.max_abandon_rate=0.06"])
     assert result.exit_code == 0, result.output
     written = plan.read_text(encoding="utf-8")
@@ -320,8 +320,8 @@ def test_a_plan_file_that_would_not_load_to_the_plan_is_never_written(
     scenario = tmp_path / "two.toml"
     scenario.write_text(TWO_TEAMS, encoding="utf-8")
     plan = tmp_path / "plan.toml"
-    result = CliRunner().invoke(app, ["staff", str(scenario), "--out", str(plan), "-r", "3",
-                                      "--verify", "3", "--workers", "1"])
+    result = CliRunner().invoke(app, ["staff", str(scenario), "--out", str(plan), "-r", "9",
+                                      "--verify", "7", "--workers", "1"])
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
     assert "not to the planned scenario" in str(result.exception)

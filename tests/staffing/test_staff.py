@@ -204,9 +204,9 @@ def test_flat_demand_gives_a_flat_plan() -> None:
 
 def test_the_executor_does_not_change_the_result() -> None:
     scenario = from_dict(two_teams())
-    alone = staff(scenario, replications=6, verify_replications=4, seed=SEED)
+    alone = staff(scenario, replications=9, verify_replications=7, seed=SEED)
     with ProcessPoolExecutor(max_workers=2) as pool:
-        pooled = staff(scenario, replications=6, verify_replications=4, seed=SEED,
+        pooled = staff(scenario, replications=9, verify_replications=7, seed=SEED,
                        executor=pool)
     first, second = alone.to_json(), pooled.to_json()
     first.pop("provenance")
@@ -231,7 +231,7 @@ def test_a_target_staffing_cannot_meet_is_named_with_its_interval() -> None:
     data["departments"][0]["transfer"] = {"support": 0.3}
     data["targets"]["max_mean_transfers"] = 0.1
     with pytest.raises(StaffingError, match=r"mean_transfers <= 0\.1 .*interval 08:00"):
-        staff(from_dict(data), replications=3, verify_replications=3)
+        staff(from_dict(data), replications=10, verify_replications=8)
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
@@ -243,6 +243,29 @@ def test_a_target_staffing_cannot_meet_is_named_with_its_interval() -> None:
 def test_bad_settings_are_named(option: str, value: float, message: str) -> None:
     with pytest.raises(StaffingError, match=message):
         staff(from_dict(helpdesk()), **{option: value})
+
+
+def test_the_least_replications_are_where_the_t_bound_passes_one_standard_deviation() -> None:
+    """Checked against scipy: at the least count, t_q(n-1)/sqrt(n) <= 1; one fewer, > 1."""
+    for confidence, targets in [(0.9, 1), (0.95, 2), (0.975, 3), (0.99, 2)]:
+        n = search_module.least_replications(confidence, targets)
+        q = 1 - (1 - confidence) / targets
+        assert stats.t.ppf(q, n - 1) / math.sqrt(n) <= 1 < stats.t.ppf(q, n - 2) / math.sqrt(
+            n - 1)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"replications": 8}, r"replications \(--replications\) 8: too few to show 95% "
+                          r"confidence for 2 target\(s\).*at least 9"),
+    ({"verify_replications": 6}, r"verify_replications \(--verify\) 6: too few .*at least 7"),
+    ({"confidence": 0.99}, r"replications \(--replications\) 12: too few to show 99% "
+                           r".*at least 13"),
+])
+def test_a_budget_too_small_for_the_confidence_is_refused(changes: dict[str, Any],
+                                                          message: str) -> None:
+    settings = {"replications": 12, "verify_replications": 12, **changes}
+    with pytest.raises(StaffingError, match=message):
+        staff(from_dict(helpdesk()), **settings)
 
 
 # -- command line -----------------------------------------------------------------------
@@ -261,12 +284,12 @@ def test_cli_writes_a_plan_that_loads_back(tmp_path: Path) -> None:
     scenario_file.write_text(dumps(helpdesk()))
     plan_file = tmp_path / "plan.toml"
     result = CliRunner().invoke(_app(), [
-        "staff", str(scenario_file), "--out", str(plan_file), "-r", "4", "--verify", "3",
+        "staff", str(scenario_file), "--out", str(plan_file), "-r", "9", "--verify", "7",
         "--workers", "1", "--json", str(tmp_path / "plan.json")])
     assert result.exit_code == 0, result.output
     assert "Erlang A" in result.output and "agent-hours" in result.output
     loaded = load(plan_file)
-    expected = staff(load(scenario_file), replications=4, verify_replications=3)
+    expected = staff(load(scenario_file), replications=9, verify_replications=7)
     assert loaded == expected.scenario
     lines = plan_file.read_text().splitlines()
     assert lines[0] == HEADER_BEGIN and lines[1].startswith("# Staffing plan found by simcall")

@@ -30,7 +30,7 @@ from simcall.staffing.shift_roster import RosteringError, shifts_coverage
 from simcall.staffing.shift_rules import ShiftRules
 
 SEED = 7
-R, V = 8, 8
+R, V = 9, 8
 
 
 def peaks(intervals: int = 8) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def test_paid_hours_count_whole_shifts_and_cover_the_plan(rostered: StaffingPlan
 def test_a_group_on_shifts_is_rostered_again() -> None:
     """``breaks.toml`` staffs both groups by shifts: with shift rules both are rostered."""
     scenario = load(SCENARIOS / "breaks.toml")
-    result = staff(scenario, replications=4, verify_replications=4, seed=SEED,
+    result = staff(scenario, replications=9, verify_replications=7, seed=SEED,
                    shifts=ShiftRules.parse("8h,4h"), budget=1)
     assert set(result.groups) == {g.name for g in scenario.agents}
     for group in result.scenario.agents:
@@ -151,12 +151,13 @@ def test_cli_writes_the_roster_into_the_planners_file(tmp_path: Path) -> None:
     (["--break", "30min within 1h..3h"], "--break: only with --shifts"),
     (["--shifts", "4h", "--break", "lunch"], "--break 'lunch'"),
     (["--shifts", "4h", "--group", "nobody"], "'nobody': no agent group"),
+    (["--shifts", "4h", "--verify", "3"], "--verify) 3: too few to show 95% confidence"),
 ])
 def test_cli_bad_shift_input_exits_2_and_writes_nothing(tmp_path: Path, options: list[str],
                                                         message: str) -> None:
     source = _scenario_file(tmp_path)
     out = tmp_path / "rostered.toml"
-    result = CliRunner().invoke(app, ["staff", str(source), "-r", "3", "--verify", "3",
+    result = CliRunner().invoke(app, ["staff", str(source), "-r", "9", "--verify", "7",
                                       "--workers", "1", "--out", str(out), *options],
                                 terminal_width=200)
     assert result.exit_code == 2, result.output
