@@ -86,11 +86,20 @@ class Uniform(_Distribution):
         return rng.uniform(self.low, self.high, size)
 
 
+MIN_CV, MAX_CV = 0.001, 100.0
+"""The coefficients of variation a lognormal or gamma time may have: beyond them sampling
+overflows or divides by zero (a gamma ``cv`` of 1e-300 has a shape of 1e600), and no call
+centre's times are that regular or that wild (measured talk times have a CV near 1)."""
+MIN_WEIBULL_SHAPE, MAX_WEIBULL_SHAPE = 0.05, 100.0
+"""Weibull shapes whose mean can be computed: below about 0.006, ``gamma(1 + 1/shape)``
+overflows; 0.05 already gives a patience with a CV of several hundred."""
+
+
 class LogNormal(_ByMean):
     """Right-skewed handle times, as measured in real centres (Brown et al. 2005)."""
 
     dist: Literal["lognormal"]
-    cv: NonNegative = Field(gt=0)
+    cv: NonNegative = Field(ge=MIN_CV, le=MAX_CV)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         sigma2 = math.log1p(self.cv**2)
@@ -101,7 +110,7 @@ class Gamma(_ByMean):
     """A flexible positive time by mean and coefficient of variation."""
 
     dist: Literal["gamma"]
-    cv: NonNegative = Field(gt=0)
+    cv: NonNegative = Field(ge=MIN_CV, le=MAX_CV)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
@@ -122,7 +131,7 @@ class Weibull(_ByMean):
     """Patience with a rising or falling hazard (``shape`` above or below 1)."""
 
     dist: Literal["weibull"]
-    shape: NonNegative = Field(gt=0)
+    shape: NonNegative = Field(ge=MIN_WEIBULL_SHAPE, le=MAX_WEIBULL_SHAPE)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         scale = self.mean / float(gamma_function(1.0 + 1.0 / self.shape))
@@ -144,16 +153,12 @@ class Empirical(_Distribution):
         if data.get("values") is not None:
             raise ValueError("give either 'values' or 'file', not both")
         base = Path((getattr(info, "context", None) or {}).get("base_dir", "."))
-        path = base / str(data["file"])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(f"cannot read '{path}': {exc.strerror or exc}") from None
+        text = read_times_file(base, str(data["file"]))
         tokens = text.replace(",", " ").split()
         try:
             values = [parse_duration(float(token)) for token in tokens]
         except ValueError:
-            raise ValueError(f"'{path}' must hold numbers of seconds only") from None
+            raise ValueError(f"'{data['file']}' must hold numbers of seconds only") from None
         return {**data, "values": values}
 
     @field_validator("values")
@@ -176,6 +181,51 @@ class Empirical(_Distribution):
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.choice(np.asarray(self.values, dtype=float), size)
+
+
+MAX_TIMES_FILE_BYTES = 50_000_000
+"""The largest file of times an ``empirical`` distribution reads (about five million
+times): enough for years of a centre's calls, small enough that a wrong path cannot fill
+the memory."""
+
+
+def read_times_file(base: Path, name: str) -> str:
+    """The text of an ``empirical`` file, read only where a scenario may read.
+
+    Why so strict: a scenario file may come from someone else, and ``file`` would otherwise
+    open any path on the machine (``/proc``, ``/dev/zero``, which reads until memory runs
+    out, or a FIFO, which blocks forever). So the path must be relative, lie inside the
+    scenario file's folder (or below it), name a regular file (not a device, FIFO, socket
+    or directory, refused by name) and hold at most :data:`MAX_TIMES_FILE_BYTES`.
+    """
+    import stat
+
+    if Path(name).is_absolute():
+        raise ValueError(f"file '{name}': give a path relative to the scenario file's folder, "
+                         "not an absolute one")
+    folder = base.resolve()
+    path = (base / name).resolve()
+    if not path.is_relative_to(folder):
+        raise ValueError(f"file '{name}' lies outside the scenario file's folder ({folder}): "
+                         "keep the times file in that folder or below it")
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ValueError(f"cannot read '{base / name}': {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO (named pipe)"
+                if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
+                stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+        raise ValueError(f"file '{name}' is {kind}: give a regular file of times")
+    size = path.stat().st_size
+    if size > MAX_TIMES_FILE_BYTES:
+        raise ValueError(f"file '{name}' holds {size:,} bytes, more than the "
+                         f"{MAX_TIMES_FILE_BYTES:,} allowed for a file of times")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read '{base / name}': "
+                         f"{getattr(exc, 'strerror', None) or exc}") from None
 
 
 Distribution = Annotated[

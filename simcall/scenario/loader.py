@@ -109,6 +109,10 @@ def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
     except tomllib.TOMLDecodeError as exc:
         line = _line_of_toml_error(str(exc))
         raise ScenarioError([Problem("", f"not valid TOML: {exc}", line)], source) from None
+    except RecursionError:  # the parser recurses once per nested array or inline table
+        raise ScenarioError([Problem("", "arrays or inline tables are nested too deeply to "
+                                         "read (hundreds of levels); a scenario needs at "
+                                         "most four")], source) from None
     if overrides:
         data = apply_overrides(data, overrides)
         source = f"{source} with --set {' '.join(overrides)}"

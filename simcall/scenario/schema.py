@@ -33,6 +33,13 @@ DEFAULT_SL_THRESHOLD_S = 20.0
 MAX_STAFF = 100_000  # agents in one group: beyond any real centre, and bounded memory
 MAX_RATE = 1_000_000.0  # calls per hour for one caller type
 MAX_INTERVALS = 100_000
+MAX_HORIZON_S = 10_000 * 3600.0
+"""The longest horizon (``interval`` x ``intervals``) and interval: 10,000 hours, beyond the
+400-hour steady-state validation runs and a year of days, and far inside what clock labels,
+times and per-second arrays can hold (``interval = 1e308`` used to crash ``validate``)."""
+MIN_RING_S, MAX_RING_S = 1.0, 3600.0
+"""A ring cycle from a second to an hour: answer times are counted in rings, and a ring of
+5e-324 s made the ring counts overflow."""
 
 
 def _per_interval(integer: bool) -> BeforeValidator:
@@ -219,10 +226,10 @@ class Scenario(_Section):
     """One call centre over one day (or any horizon of ``intervals`` x ``interval``)."""
 
     name: str = Field(min_length=1)
-    interval: Seconds = Field(gt=0)
+    interval: Seconds = Field(gt=0, le=MAX_HORIZON_S)
     intervals: WholeNumber = Field(ge=1, le=MAX_INTERVALS)
     open: str = "00:00"
-    ring: Seconds = Field(default=DEFAULT_RING_S, gt=0)
+    ring: Seconds = Field(default=DEFAULT_RING_S, ge=MIN_RING_S, le=MAX_RING_S)
     lines: WholeNumber | None = Field(default=None, ge=1, le=MAX_STAFF * 10)
     warmup: Seconds = 0.0
     seed: WholeNumber = Field(default=1, ge=0)
@@ -303,6 +310,12 @@ class Scenario(_Section):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
+        horizon = self.interval * self.intervals
+        if horizon > MAX_HORIZON_S:  # before anything formats a clock at the end of the day
+            raise ScenarioError([Problem("intervals", (
+                f"the horizon interval x intervals = {self.interval:g} s x {self.intervals} "
+                f"= {horizon / 3600:,.0f} h is longer than the {MAX_HORIZON_S / 3600:,.0f} h "
+                "allowed: fewer intervals, or shorter ones"))])
         problems = cross_check(self)
         if problems:
             raise ScenarioError(problems)
