@@ -155,6 +155,12 @@ class progress:
             self._bar.stop()
 
 
+MaxCalls = Annotated[float | None, typer.Option(
+    "--max-calls", metavar="N",
+    help="Refuse to start when the run would simulate more calls than this (an estimate "
+         "from the arrival rates; default 20,000,000).", show_default=False)]
+
+
 # -- shift rules (simcall staff and simcall report --staff) ---------------------------------
 
 ShiftLengths = Annotated[str | None, typer.Option(

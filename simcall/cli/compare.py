@@ -10,6 +10,7 @@ import typer
 
 from simcall.cli.common import (
     Dask,
+    MaxCalls,
     Overrides,
     Seed,
     Workers,
@@ -24,6 +25,7 @@ from simcall.cli.common import (
 from simcall.errors import SimcallError
 from simcall.experiments.comparison import Comparison, compare
 from simcall.experiments.executors import executor_for
+from simcall.experiments.workload import check_workload
 from simcall.results.metrics import KPI_NAMES
 from simcall.scenario.loader import load
 from simcall.scenario.schema import Scenario
@@ -46,6 +48,7 @@ def compare_command(
         "--kpi", help="KPI to show per interval (repeatable; default: the targets' KPIs).")]
     = None,
     workers: Workers = None,
+    max_calls: MaxCalls = None,
     dask: Dask = None,
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Write the comparison (every variant and the differences) as JSON.")]
@@ -62,6 +65,7 @@ def compare_command(
             if kpi not in KPI_NAMES:
                 raise SimcallError(f"--kpi {kpi}: not a KPI; allowed: {', '.join(KPI_NAMES)}")
         named = variants_from(scenarios, variants or [], overrides or [])
+        check_workload(list(named.values()), replications, max_calls)
         check_output("--json", json_path)
         with executor_for(workers, dask) as executor, \
                 progress(replications * len(named), "runs") as advance:

@@ -11,6 +11,7 @@ from simcall.cli.common import (
     BreakWords,
     CostPerHour,
     Dask,
+    MaxCalls,
     Overrides,
     ScenarioPath,
     Seed,
@@ -26,6 +27,7 @@ from simcall.cli.common import (
     shift_rules,
 )
 from simcall.errors import SimcallError
+from simcall.experiments.workload import check_workload
 
 
 def report_command(
@@ -49,6 +51,7 @@ def report_command(
     seed: Seed = None,
     overrides: Overrides = None,
     workers: Workers = None,
+    max_calls: MaxCalls = None,
     dask: Dask = None,
 ) -> None:
     """Simulate a scenario and write a self-contained HTML report: KPIs, targets, figures."""
@@ -70,6 +73,7 @@ def report_command(
                                "staffing plan)")
         loaded = load(scenario, overrides or ())
         compared = [load(path, overrides or ()) for path in others or ()]
+        check_workload([loaded, *compared], replications, max_calls)
         def stage(text: str) -> None:
             if err.is_terminal:
                 err.print(f"{text} ...", highlight=False)

@@ -14,6 +14,7 @@ import typer
 
 from simcall.cli.common import (
     Dask,
+    MaxCalls,
     Overrides,
     ScenarioPath,
     Seed,
@@ -30,6 +31,7 @@ from simcall.cli.common import (
 from simcall.errors import SimcallError
 from simcall.experiments.executors import executor_for
 from simcall.experiments.runner import replicate
+from simcall.experiments.workload import check_workload
 from simcall.report.terminal import print_details, print_summary
 from simcall.results.provenance import provenance_block
 from simcall.results.summary import Summary
@@ -52,6 +54,7 @@ def run_command(
     details: Annotated[bool, typer.Option(
         "--details", help="Also show KPIs per interval, department and caller type.")] = False,
     workers: Workers = None,
+    max_calls: MaxCalls = None,
     dask: Dask = None,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Write scenario.toml, result.json, records.csv and metadata.json into "
@@ -61,6 +64,7 @@ def run_command(
     try:
         check_run(replications, seed, workers)
         loaded = load(scenario, overrides or ())
+        check_workload([loaded], replications, max_calls)
         check_output("--json", json_path)
         check_output("--records", records)
         keep = records is not None or out_dir is not None

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from simcall.cli.common import (
     Dask,
+    MaxCalls,
     Overrides,
     ScenarioPath,
     Seed,
@@ -26,6 +27,7 @@ from simcall.cli.common import (
 from simcall.errors import SimcallError
 from simcall.experiments.executors import executor_for
 from simcall.experiments.sweeps import SweepResult, sweep
+from simcall.experiments.workload import check_workload
 from simcall.report.terminal import format_kpi
 from simcall.scenario.loader import load
 from simcall.scenario.overrides import parse_value
@@ -54,6 +56,7 @@ def sweep_command(
     seed: Seed = None,
     overrides: Overrides = None,
     workers: Workers = None,
+    max_calls: MaxCalls = None,
     dask: Dask = None,
 ) -> None:
     """Simulate every combination of the varied values and save a tidy table."""
@@ -62,6 +65,7 @@ def sweep_command(
         grid = dict(parse_vary(text) for text in vary)
         base = load(scenario, overrides or ())
         total = replications * math.prod(len(v) for v in grid.values())
+        check_workload([base], total, max_calls)  # from the base scenario's rates
         with executor_for(workers, dask) as executor, progress(total, "runs") as advance:
             result = sweep(base, grid, replications, seed, executor=executor, out=out_path,
                            resume=resume, command=command_line(context),

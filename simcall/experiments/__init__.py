@@ -13,6 +13,8 @@ module             holds
 ``sweeps``         every combination of values, replicated, as one tidy table
                    (:func:`sweep`, :class:`SweepResult`)
 ``sweep_store``    the sweep's CSV journal, written as runs finish, resumable
+``workload``       the calls and memory a run will take, estimated before it starts
+                   (:func:`check_workload`)
 ``validation``     reference centres whose exact answer is known, for the tests and
                    ``docs/validation.md`` (needs scipy, so not imported here)
 =================  =================================================================
@@ -29,8 +31,9 @@ from simcall.experiments.comparison import Comparison, Difference, compare
 from simcall.experiments.executors import executor_for
 from simcall.experiments.runner import Job, replicate, simulate, simulate_many
 from simcall.experiments.sweeps import SweepResult, sweep
+from simcall.experiments.workload import check_workload
 
 __all__ = [
-    "Comparison", "Difference", "Job", "SweepResult", "compare", "executor_for", "replicate",
-    "simulate", "simulate_many", "sweep",
+    "Comparison", "Difference", "Job", "SweepResult", "check_workload", "compare",
+    "executor_for", "replicate", "simulate", "simulate_many", "sweep",
 ]
