@@ -1,11 +1,11 @@
 """The life of a call, as a chain of SimPy events.
 
-A call arrives, takes a trunk line (or hears a busy signal), joins its
-department's queue, rings an agent, talks, and is then either transferred
-(cold) into another queue or leaves; the agent does wrap-up and takes the
-next call. A caller whose patience runs out before pickup -- also while the
-phone rings -- hangs up; with ``voicemail_after`` set, a call still
-unanswered by then goes to voicemail instead.
+A call arrives, takes a trunk line (or hears a busy signal), joins its department's
+queue, rings an agent, talks, and is then either transferred (cold) into another queue
+or leaves; the agent does wrap-up and takes the next call. A caller whose patience runs
+out before pickup -- also while the phone rings -- hangs up; with ``voicemail_after`` set,
+a call still unanswered by then goes to voicemail instead, unless it is a voicemail being
+called back: that is the centre's own work, it waits for an agent however long.
 
 Why callbacks rather than a generator process per call: a SimPy process
 costs an extra event and a generator resume at every step, about twice the
@@ -221,14 +221,17 @@ class CallFlow:
 
     # -- queue ----------------------------------------------------------------------
 
-    def enter_queue(self, call: Call, department: int, patience: float) -> None:
-        """Join a department's queue, or go straight to an idle agent."""
+    def enter_queue(self, call: Call, department: int, patience: float,
+                    callback: bool = False) -> None:
+        """Join a department's queue, or go straight to an idle agent; a ``callback`` (a
+        voicemail called back) neither abandons nor goes to voicemail: see the module."""
         now = self.env.now
         self.visits_started += 1
         call.department = department
         call.entered = now
-        limit = patience if patience < self.voicemail_after else self.voicemail_after
-        call.to_voicemail = self.voicemail_after <= patience
+        voicemail_after = math.inf if callback else self.voicemail_after
+        limit = patience if patience < voicemail_after else voicemail_after
+        call.to_voicemail = not callback and voicemail_after <= patience
         call.deadline = now + limit
         if self.trace is not None:
             self._log("queue", call.id, department)
@@ -304,7 +307,7 @@ class CallFlow:
             call.department)
         if self.trace is not None:
             self._log("callback queued", call.id, call.department)
-        self.enter_queue(call, call.department, math.inf)
+        self.enter_queue(call, call.department, math.inf, callback=True)
 
     def _draw_visit(self, call: Call, department: int) -> float:
         """Draw the call's talk, wrap-up and transfer draw for a visit to ``department``;
@@ -453,12 +456,10 @@ class CallFlow:
     def _end_visit(self, call: Call, outcome: int, wait: float, agent: Agent | None,
                    talk: float, wrap_up: float, transferred: bool) -> None:
         rows = self._visit_rows
-        if agent is None:
-            rows.append((call.id, call.department, call.entered, outcome, call.waited, wait,
-                         -1, -1, talk, wrap_up, transferred, False))
-        else:
-            rows.append((call.id, call.department, call.entered, outcome, call.waited, wait,
-                         agent.group, agent.number, talk, wrap_up, transferred, call.limited))
+        group, number, limited = ((-1, -1, False) if agent is None
+                                  else (agent.group, agent.number, call.limited))
+        rows.append((call.id, call.department, call.entered, outcome, call.waited, wait,
+                     group, number, talk, wrap_up, transferred, limited))
         if len(rows) >= self._pack_at:
             self._visits.pack()
             self._visit_rows = self._visits.rows
@@ -495,6 +496,5 @@ class CallFlow:
 
     def counters(self) -> Counters:
         """The engine's own tallies, for the conservation check."""
-        waiting = sum(queue.waiting for queue in self.queues)
-        return Counters(self.arrived, self.blocked, self.left, waiting, self.visits_started,
-                        self.ivr_ended, self.redials_after_close)
+        return Counters(self.arrived, self.blocked, self.left, self.calls_waiting(),
+                        self.visits_started, self.ivr_ended, self.redials_after_close)

@@ -67,6 +67,75 @@ def test_voicemails_are_called_back_as_outbound_work() -> None:
     assert busy.end.max() > 640  # the agent's outbound talk is agent time
 
 
+def voicemail_called_back(delay: float, **top: object) -> simcall.Scenario:
+    return scenario_from(voicemail_after="30s", voicemail_callback={
+        "delay": {"dist": "deterministic", "value": delay}}, **top)
+
+
+def test_a_waiting_voicemail_callback_never_goes_to_voicemail_itself() -> None:
+    trace: list = []
+    result = simcall.simulate(voicemail_called_back(60), trace=trace, arrivals=[
+        Arrival(0, "customers", talk=300), Arrival(10, "customers")])
+    # call 1 waits behind call 0's 300 s talk and leaves a voicemail at 40; its callback
+    # joins the queue at 100 and waits 200 s, far past voicemail_after (30 s): it is the
+    # centre's own work, so it waits on until the agent frees at 300, and is answered once
+    assert trace == [
+        (0, "queue", 0, "support", ""), (0, "ring", 0, "support", "team #1"),
+        (0, "answer", 0, "support", "team #1"),
+        (10, "queue", 1, "support", ""), (40, "voicemail", 1, "support", ""),
+        (100, "callback queued", 1, "support", ""), (100, "queue", 1, "support", ""),
+        (300, "end", 0, "support", "team #1"),
+        (300, "ring", 1, "support", "team #1"), (300, "answer", 1, "support", "team #1"),
+        (400, "end", 1, "support", "team #1"),
+    ]
+    visits = result.records.visits
+    assert sorted(zip(visits.call.tolist(), visits.outcome.tolist(), visits.wait.tolist(),
+                      strict=True)) == [
+        (0, Outcome.ANSWERED, 0), (1, Outcome.VOICEMAIL, 30), (1, Outcome.CALLED_BACK, 200)]
+    assert result.records.calls.outcome.tolist() == [Outcome.ANSWERED, Outcome.VOICEMAIL]
+    kpis = result.kpis
+    assert {k: kpis[k] for k in ("offered", "answered", "abandoned", "voicemail",
+                                 "voicemail_callbacks", "called_back", "in_system")} == {
+        "offered": 2, "answered": 1, "abandoned": 0, "voicemail": 1,
+        "voicemail_callbacks": 1, "called_back": 0, "in_system": 0}
+    support = result.metrics.departments["support"]  # every queue visit counts here
+    assert (support["voicemail"], support["called_back"], support["abandoned"]) == (1, 1, 0)
+
+
+def test_a_voicemail_callback_no_agent_takes_is_still_waiting_at_the_end() -> None:
+    scenario = voicemail_called_back(60, intervals=2, agents=[
+        {"name": "team", "skills": ["support"], "staff": [1, 0]}])
+    trace: list = []
+    result = simcall.simulate(scenario, trace=trace, arrivals=[
+        Arrival(3500, "customers", talk=1000), Arrival(3550, "customers")])
+    # nobody is on duty after 4500: the callback (queued at 3640) waits until the run ends,
+    # once; the caller counts by its first queue (voicemail) and was not called back
+    assert [(t, e) for t, e, c, _, _ in trace if c == 1] == [
+        (3550, "queue"), (3580, "voicemail"), (3640, "callback queued"), (3640, "queue")]
+    records = result.records  # simulate checked conservation against the engine's tallies
+    assert records.calls.outcome.tolist() == [Outcome.ANSWERED, Outcome.VOICEMAIL]
+    assert records.counters.waiting_at_end == 1 and records.counters.left == 1
+    kpis = result.kpis
+    assert (kpis["voicemail"], kpis["voicemail_callbacks"], kpis["in_system"]) == (1, 0, 0)
+
+
+def test_a_voicemail_callback_is_not_repeated_through_the_night() -> None:
+    # two days, callbacks 3 h after the voicemail: the callback falls in the night, when
+    # nobody is on duty; it used to go to voicemail itself every 3 h until the morning
+    scenario = voicemail_called_back(3 * 3600, days=2)
+    trace: list = []
+    result = simcall.simulate(scenario, trace=trace, arrivals=[
+        Arrival(3500, "customers"), Arrival(3550, "customers")])
+    assert [(t, e) for t, e, c, _, _ in trace if c == 1] == [
+        (3550, "queue"), (3580, "voicemail"), (3580 + 3 * 3600, "callback queued"),
+        (3580 + 3 * 3600, "queue"), (86_400, "ring"), (86_400, "answer"), (86_500, "end")]
+    assert sum(e == "voicemail" for _, e, *_ in trace) == 1
+    kpis = result.kpis
+    assert (kpis["voicemail"], kpis["voicemail_callbacks"]) == (1, 1)
+    callback = result.records.visits.outcome == Outcome.CALLED_BACK
+    assert result.records.visits.wait[callback].tolist() == [86_400 - 3580 - 3 * 3600]
+
+
 def test_callback_offer_lowers_abandonment_on_common_random_numbers() -> None:
     def scenario(accept: float) -> simcall.Scenario:
         caller = {"name": "customers", "arrivals_per_hour": 110, "enters": "support",

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import simcall
+from simcall.model.records import Outcome
 
 DURATION = st.floats(min_value=5, max_value=400)
 
@@ -172,6 +173,11 @@ def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: 
     assert kpis["offered"] == sum(kpis[k] for k in (
         "answered", "abandoned", "blocked", "voicemail", "self_served", "ivr_hang_ups",
         "called_back", "in_system"))
+    # a voicemail callback never goes to voicemail itself: a call leaves at most one
+    # voicemail per queue it entered as a caller (its first and one per transfer)
+    voicemails = np.bincount(records.visits.call[records.visits.outcome == Outcome.VOICEMAIL],
+                             minlength=records.calls.arrival.size)
+    assert (voicemails <= 1 + records.calls.transfers).all()
     # every answered visit was talked to by an agent who was on duty
     answered = records.visits.outcome == 0
     assert (records.visits.agent[answered] > 0).all()
