@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from simcall.errors import SimcallError
-from simcall.files import write_atomically, write_json, write_text
+from simcall.files import (
+    folder_problem,
+    output_problem,
+    write_atomically,
+    write_json,
+    write_text,
+)
 
 Row = dict[str, Any]
 _INTEGER_COLUMNS = ("point", "replication", "seed")
@@ -51,7 +57,8 @@ class SweepStore:
         self._writer: Any = None
 
     def check_writable(self, resume: bool) -> None:
-        """Refuse before simulating: a missing folder, or results a new sweep would overwrite."""
+        """Refuse before simulating: a missing or read-only folder, a special file in the
+        way (a FIFO, a device), or results a new sweep would overwrite."""
         parent = self.out.parent if str(self.out.parent) else Path(".")
         if not parent.is_dir():
             raise SimcallError(f"--out {self.out}: folder '{parent}' does not exist")
@@ -60,6 +67,14 @@ class SweepStore:
                                "name, or a folder name")
         if not self.folder_mode and self.out.is_dir():
             raise SimcallError(f"--out {self.out}: is a folder; give a .csv or .parquet file")
+        problem = folder_problem(self.out if self.out.is_dir() else parent)
+        for file in (self.results, self.journal, self.metadata):
+            if problem is None and file.parent.is_dir():
+                problem = output_problem(file)
+                where = "" if file == self.out else f"{file.name} "
+                problem = problem and f"{where}{problem}"
+        if problem is not None:
+            raise SimcallError(f"--out {self.out}: {problem}")
         exists = self.journal.exists() or self.results.exists()
         if exists and not resume:
             raise SimcallError(f"--out {self.out}: results already exist; add --resume to "

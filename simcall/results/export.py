@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from simcall.errors import SimcallError
-from simcall.files import write_atomically
+from simcall.files import output_problem, write_atomically
 from simcall.model.records import Outcome
 from simcall.results.summary import RunResult
 from simcall.scenario.durations import format_clock
@@ -77,9 +77,9 @@ def write_records(path: Path, runs: Sequence[RunResult]) -> int:
     tables = [call_rows(run) for run in runs]
     columns = {name: [v for table in tables for v in table[name]] for name in COLUMNS}
     rows = len(columns["call"])
-    directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir() or not directory.is_dir():
-        raise SimcallError(f"--records {path}: not a file in an existing folder")
+    problem = output_problem(path)
+    if problem is not None:
+        raise SimcallError(f"--records {path}: {problem}")
 
     def write(temporary: Path) -> None:
         if path.suffix == ".parquet":
