@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from simcall.errors import SimcallError
-from simcall.files import write_json
+from simcall.files import output_problem, write_json
 from simcall.scenario.durations import parse_duration
 
 if TYPE_CHECKING:
@@ -39,14 +39,17 @@ def fail(message: str) -> typer.Exit:
 
 
 def check_output(option: str, path: Path | None) -> None:
-    """Refuse an output path before simulating, so a mistake costs no waiting."""
+    """Refuse an output path before simulating, so a mistake costs no waiting.
+
+    A directory, a device, a FIFO or a socket is refused, and so is a folder
+    that is missing or not writable; a symlink is judged by its target, which
+    is where the file will be written (:mod:`simcall.files`).
+    """
     if path is None:
         return
-    if path.is_dir():
-        raise SimcallError(f"{option} {path}: is a directory; give a file name")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SimcallError(f"{option} {path}: folder '{folder}' does not exist")
+    problem = output_problem(path)
+    if problem is not None:
+        raise SimcallError(f"{option} {path}: {problem}")
     if option == "--records" and path.suffix not in (".csv", ".parquet"):
         raise SimcallError(f"--records {path}: use a .csv or .parquet file name")
     if option == "--records" and path.suffix == ".parquet":

@@ -67,6 +67,11 @@ def compare_command(
         named = variants_from(scenarios, variants or [], overrides or [])
         check_workload(list(named.values()), replications, max_calls)
         check_output("--json", json_path)
+        if out_dir is not None:
+            from simcall.results.output_dir import check_folder, slug
+
+            check_folder(out_dir, [*(f"scenario-{slug(name)}.toml" for name in named),
+                            "comparison.json", "metadata.json"])
         with executor_for(workers, dask) as executor, \
                 progress(replications * len(named), "runs") as advance:
             comparison = compare(named, replications, seed, executor=executor,

@@ -37,6 +37,9 @@ from simcall.results.provenance import provenance_block
 from simcall.results.summary import Summary
 from simcall.scenario.loader import load
 
+# what --out DIR holds, metadata last (its presence says the folder is complete)
+RUN_FILES = ("scenario.toml", "result.json", "records.csv", "metadata.json")
+
 
 def run_command(
     context: typer.Context,
@@ -67,6 +70,10 @@ def run_command(
         check_workload([loaded], replications, max_calls)
         check_output("--json", json_path)
         check_output("--records", records)
+        if out_dir is not None:
+            from simcall.results.output_dir import check_folder
+
+            check_folder(out_dir, RUN_FILES)
         keep = records is not None or out_dir is not None
         with executor_for(workers if replications > 1 else 1, dask) as executor, \
                 progress(replications) as advance:
@@ -105,4 +112,4 @@ def _save_run(folder: Path, summary: Summary, meta: dict[str, Any]) -> None:
     write_scenario(folder / "scenario.toml", summary.scenario, meta)
     write_json_file(folder / "result.json", summary.to_json() | {"provenance": meta})
     write_records(folder / "records.csv", summary.runs)
-    finish(folder, meta, ["scenario.toml", "result.json", "records.csv"])
+    finish(folder, meta, list(RUN_FILES[:-1]))

@@ -13,19 +13,31 @@ then, from the journal.
 The metadata (simcall version, seed, scenario hash, the command, the
 sweep's points) sits beside the results and is checked on resume, so a
 journal is never continued with a different sweep.
+
+Text cells (varied values given as text, errors) that a spreadsheet would run
+as formulas are written with an apostrophe in front
+(:mod:`simcall.results.csv_cells`) and read back without it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from simcall.errors import SimcallError
-from simcall.files import write_atomically, write_json, write_text
+from simcall.files import (
+    folder_problem,
+    output_problem,
+    write_atomically,
+    write_json,
+    write_text,
+)
+from simcall.results.csv_cells import spreadsheet_safe, unescaped
 
 Row = dict[str, Any]
 _INTEGER_COLUMNS = ("point", "replication", "seed")
@@ -51,7 +63,8 @@ class SweepStore:
         self._writer: Any = None
 
     def check_writable(self, resume: bool) -> None:
-        """Refuse before simulating: a missing folder, or results a new sweep would overwrite."""
+        """Refuse before simulating: a missing or read-only folder, a special file in the
+        way (a FIFO, a device), or results a new sweep would overwrite."""
         parent = self.out.parent if str(self.out.parent) else Path(".")
         if not parent.is_dir():
             raise SimcallError(f"--out {self.out}: folder '{parent}' does not exist")
@@ -60,6 +73,14 @@ class SweepStore:
                                "name, or a folder name")
         if not self.folder_mode and self.out.is_dir():
             raise SimcallError(f"--out {self.out}: is a folder; give a .csv or .parquet file")
+        problem = folder_problem(self.out if self.out.is_dir() else parent)
+        for file in (self.results, self.journal, self.metadata):
+            if problem is None and file.parent.is_dir():
+                problem = output_problem(file)
+                where = "" if file == self.out else f"{file.name} "
+                problem = problem and f"{where}{problem}"
+        if problem is not None:
+            raise SimcallError(f"--out {self.out}: {problem}")
         exists = self.journal.exists() or self.results.exists()
         if exists and not resume:
             raise SimcallError(f"--out {self.out}: results already exist; add --resume to "
@@ -75,8 +96,6 @@ class SweepStore:
         """Rows already finished (resume), after checking they belong to this sweep."""
         if not (self.journal.exists() or self.results.exists()):
             return []
-        import json
-
         try:
             saved = json.loads(self.metadata.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -100,14 +119,14 @@ class SweepStore:
         if self.folder_mode:
             self.out.mkdir(exist_ok=True)
         write_json(self.metadata, dict(metadata))
-        write_text(self.journal, _csv_text(columns, rows))
+        write_text(self.journal, _csv_text(columns, rows, self.text_columns))
         self._stream = open(self.journal, "a", newline="", encoding="utf-8")  # noqa: SIM115
         self._writer = csv.DictWriter(self._stream, fieldnames=list(columns))
 
     def append(self, row: Row) -> None:
         """One finished run, on disk before the next is waited for."""
         assert self._writer is not None and self._stream is not None
-        self._writer.writerow(_plain(row))
+        self._writer.writerow(_plain(row, self.text_columns))
         self._stream.flush()
 
     def close(self) -> None:
@@ -123,29 +142,50 @@ class SweepStore:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.table({c: [_parquet_value(r.get(c)) for r in rows] for c in columns})
+            table = pa.table({c: [_parquet_value(r.get(c), c in self.text_columns)
+                                  for r in rows] for c in columns})
             write_atomically(self.results, lambda path: pq.write_table(table, path))
             self.journal.unlink(missing_ok=True)
         else:
-            write_text(self.results, _csv_text(columns, rows))
+            write_text(self.results, _csv_text(columns, rows, self.text_columns))
 
 
-def _csv_text(columns: Sequence[str], rows: Sequence[Row]) -> str:
+def _csv_text(columns: Sequence[str], rows: Sequence[Row], text_columns: frozenset[str]
+              ) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_plain(row) for row in rows)
+    writer.writerows(_plain(row, text_columns) for row in rows)
     return buffer.getvalue()
 
 
-def _plain(row: Row) -> Row:
-    """Floats as ``repr`` (exact when read back), missing values as empty cells."""
-    return {k: ("" if v is None else repr(v) if isinstance(v, float) else v)
-            for k, v in row.items()}
+def _plain(row: Row, text_columns: frozenset[str]) -> Row:
+    """A row as CSV cells.
+
+    Floats as ``repr`` (exact when read back), missing values as empty cells.
+    A text column (a varied value, an error) holds text as it is, escaped
+    where a spreadsheet would run it as a formula, and any other value as
+    JSON (``9``, ``true``, ``[1, 2]``): the escape is decided on the value as
+    given, so a varied number such as -1 is written as a number.
+    """
+    return {k: _cell(v, k in text_columns) for k, v in row.items()}
 
 
-def _parquet_value(value: Any) -> Any:
-    return None if value == "" else value
+def _cell(value: Any, text: bool) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
+    if text:
+        return json.dumps(value)
+    return repr(value) if isinstance(value, float) else value
+
+
+def _parquet_value(value: Any, text: bool) -> Any:
+    """Parquet keeps values as typed (no spreadsheet escape); a text column stays text."""
+    if value is None or value == "":
+        return None
+    return json.dumps(value) if text and not isinstance(value, str) else value
 
 
 def _read_journal(path: Path, columns: Sequence[str], text_columns: frozenset[str]
@@ -167,7 +207,7 @@ def _typed(row: Mapping[str, Any], text_columns: frozenset[str]) -> Row:
         if key in _INTEGER_COLUMNS:
             typed[key] = int(value)
         elif key in text_columns:
-            typed[key] = value if value not in ("", None) else None
+            typed[key] = unescaped(value) if value not in ("", None) else None
         else:
             typed[key] = math.nan if value in ("", None) else float(value)
     return typed

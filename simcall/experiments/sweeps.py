@@ -151,7 +151,7 @@ def sweep(
         for row in store.load(meta, columns) if resume else []:
             if row["point"] < len(points) and row["replication"] < replications:
                 done[(row["point"], row["replication"])] = _with_values(row, points, grid)
-        store.open(columns, [_file_row(r, grid) for r in _ordered(done)], meta)
+        store.open(columns, _ordered(done), meta)
         if store.folder_mode:
             from simcall.results.output_dir import write_scenario
 
@@ -161,7 +161,7 @@ def sweep(
         for row in _run_missing(points, replications, seed, done, executor):
             done[(row["point"], row["replication"])] = row
             if store is not None:
-                store.append(_file_row(row, grid))
+                store.append(row)
             if progress is not None:
                 progress(len(done), total)
     finally:
@@ -169,7 +169,7 @@ def sweep(
             store.close()
     rows = _ordered(done)
     if store is not None:
-        store.finish(columns, [_file_row(r, grid) for r in rows])
+        store.finish(columns, rows)
     return SweepResult(MappingProxyType(grid), tuple(points), tuple(rows), replications, seed,
                        meta)
 
@@ -239,10 +239,6 @@ def _row(point: Point, replication: int, seed: int, kpis: Mapping[str, float],
 def _with_values(row: Row, points: Sequence[Point], grid: Mapping[str, Any]) -> Row:
     """A row read back from a file, with the varied values as given (not as text)."""
     return row | dict(points[row["point"]].values)
-
-
-def _file_row(row: Row, grid: Mapping[str, Any]) -> Row:
-    return row | {key: _text(row[key]) for key in grid}
 
 
 def _ordered(done: Mapping[tuple[int, int], Row]) -> list[Row]:

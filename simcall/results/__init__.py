@@ -23,15 +23,17 @@ module            holds
                   seed, command, scenario hash), :func:`scenario_hash`,
                   :func:`scenario_data`, :func:`api_call`
 ``export``        per-call records as CSV or Parquet (``write_records``)
+``csv_cells``     the one rule for CSV text cells a spreadsheet would run as
+                  formulas (``spreadsheet_safe``: an apostrophe in front)
 ``output_dir``    ``--out DIR``: a result folder that says how to make it again
 ``stories``       call stories from one replication's trace, in clock time
 ``timeline``      the trace's timeline per bucket, and ``trace_report``: the
                   stories and the timeline of a window
 ================  ==================================================================
 
-The last three serve the commands (``--records``, ``--out``, ``simcall trace``) and are
-imported from their modules when needed, not here: ``import simcall`` loads this
-``__init__`` and stays light.
+The last five serve the commands (``--records``, sweep tables, ``--out``, ``simcall
+trace``) and are imported from their modules when needed, not here: ``import simcall``
+loads this ``__init__`` and stays light.
 
 Imports: the model and scenario wings and the shared base (:mod:`simcall.errors`,
 :mod:`simcall.files`, :mod:`simcall.version`).

@@ -5,6 +5,10 @@ Columns: replication, call, caller, arrival_s, arrival (clock), departments
 KPIs), answer_time_s and ring (at the first queue), transfers, talk_s and
 wrap_up_s (summed over the call's visits), agent (who answered the first
 queue).
+
+In CSV, text that a spreadsheet would run as a formula (a name beginning with
+``=``, ``+``, ``-`` or ``@``) gets an apostrophe in front
+(:mod:`simcall.results.csv_cells`); Parquet keeps every value as it is.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from simcall.errors import SimcallError
-from simcall.files import write_atomically
+from simcall.files import output_problem, write_atomically
 from simcall.model.records import Outcome
+from simcall.results.csv_cells import spreadsheet_safe
 from simcall.results.summary import RunResult
 from simcall.scenario.durations import format_clock
 
@@ -77,9 +82,9 @@ def write_records(path: Path, runs: Sequence[RunResult]) -> int:
     tables = [call_rows(run) for run in runs]
     columns = {name: [v for table in tables for v in table[name]] for name in COLUMNS}
     rows = len(columns["call"])
-    directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir() or not directory.is_dir():
-        raise SimcallError(f"--records {path}: not a file in an existing folder")
+    problem = output_problem(path)
+    if problem is not None:
+        raise SimcallError(f"--records {path}: {problem}")
 
     def write(temporary: Path) -> None:
         if path.suffix == ".parquet":
@@ -88,7 +93,8 @@ def write_records(path: Path, runs: Sequence[RunResult]) -> int:
         with open(temporary, "w", newline="", encoding="utf-8") as stream:
             writer = csv.writer(stream)
             writer.writerow(COLUMNS)
-            writer.writerows(zip(*(columns[name] for name in COLUMNS), strict=True))
+            writer.writerows([spreadsheet_safe(cell) for cell in row]
+                             for row in zip(*(columns[name] for name in COLUMNS), strict=True))
 
     write_atomically(path, write)
     return rows

@@ -9,24 +9,45 @@ with ``metadata.json`` is complete.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from simcall.errors import SimcallError
-from simcall.files import write_json, write_text
+from simcall.files import folder_problem, output_problem, write_json, write_text
 from simcall.results.provenance import scenario_data, scenario_hash
 from simcall.scenario.schema import Scenario
 from simcall.scenario.toml_writer import dumps
 
 
+def check_folder(folder: Path, files: Iterable[str] = (), option: str = "--out") -> None:
+    """Refuse a folder that cannot take the results, before anything is simulated.
+
+    Why before: the folder is written after the simulation, and a missing or
+    read-only folder found then would throw the run away. An existing folder
+    must be writable and each file to be written (``files``) must be a regular
+    file if it is there already; a new folder needs a writable parent.
+    """
+    if folder.exists() and not folder.is_dir():
+        what = "is a file" if folder.is_file() else "exists and is not a folder"
+        raise SimcallError(f"{option} {folder}: {what}; give a folder name")
+    if not folder.exists():
+        problem = folder_problem(folder.parent if str(folder.parent) else Path("."))
+        if problem is not None:
+            raise SimcallError(f"{option} {folder}: {problem}")
+        return
+    problem = folder_problem(folder)
+    if problem is not None:
+        raise SimcallError(f"{option} {folder}: {problem}")
+    for name in files:
+        problem = output_problem(folder / name)
+        if problem is not None:
+            raise SimcallError(f"{option} {folder}: {name} {problem}")
+
+
 def prepare(folder: Path, option: str = "--out") -> Path:
     """Create the folder (its parent must exist); refuse a file in the way."""
-    if folder.exists() and not folder.is_dir():
-        raise SimcallError(f"{option} {folder}: is a file; give a folder name")
-    parent = folder.parent if str(folder.parent) else Path(".")
-    if not parent.is_dir():
-        raise SimcallError(f"{option} {folder}: folder '{parent}' does not exist")
+    check_folder(folder, option=option)
     folder.mkdir(exist_ok=True)
     return folder
 
