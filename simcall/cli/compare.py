@@ -10,12 +10,14 @@ import typer
 
 from simcall.cli.common import (
     Dask,
+    DaskSecurity,
     Overrides,
     Seed,
     Workers,
     check_output,
     check_run,
     command_line,
+    dask_tls,
     fail,
     out,
     progress,
@@ -47,6 +49,7 @@ def compare_command(
     = None,
     workers: Workers = None,
     dask: Dask = None,
+    dask_security: DaskSecurity = None,
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Write the comparison (every variant and the differences) as JSON.")]
     = None,
@@ -58,12 +61,13 @@ def compare_command(
 
     try:
         check_run(replications, seed, workers, 2)
+        tls = dask_tls(dask_security)
         for kpi in kpis or ():
             if kpi not in KPI_NAMES:
                 raise SimcallError(f"--kpi {kpi}: not a KPI; allowed: {', '.join(KPI_NAMES)}")
         named = variants_from(scenarios, variants or [], overrides or [])
         check_output("--json", json_path)
-        with executor_for(workers, dask) as executor, \
+        with executor_for(workers, dask, tls) as executor, \
                 progress(replications * len(named), "runs") as advance:
             comparison = compare(named, replications, seed, executor=executor,
                                  progress=advance, command=command_line(context))

@@ -14,6 +14,7 @@ import typer
 
 from simcall.cli.common import (
     Dask,
+    DaskSecurity,
     Overrides,
     ScenarioPath,
     Seed,
@@ -21,6 +22,7 @@ from simcall.cli.common import (
     check_output,
     check_run,
     command_line,
+    dask_tls,
     err,
     fail,
     out,
@@ -53,6 +55,7 @@ def run_command(
         "--details", help="Also show KPIs per interval, department and caller type.")] = False,
     workers: Workers = None,
     dask: Dask = None,
+    dask_security: DaskSecurity = None,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Write scenario.toml, result.json, records.csv and metadata.json into "
                       "this folder.")] = None,
@@ -60,11 +63,12 @@ def run_command(
     """Simulate a scenario and show its KPIs with confidence intervals and targets."""
     try:
         check_run(replications, seed, workers)
+        tls = dask_tls(dask_security)
         loaded = load(scenario, overrides or ())
         check_output("--json", json_path)
         check_output("--records", records)
         keep = records is not None or out_dir is not None
-        with executor_for(workers if replications > 1 else 1, dask) as executor, \
+        with executor_for(workers if replications > 1 else 1, dask, tls) as executor, \
                 progress(replications) as advance:
             summary = replicate(loaded, replications, seed, keep_records=keep,
                                 progress=advance, executor=executor)
