@@ -133,7 +133,7 @@ Dask = Annotated[str | None, typer.Option(
     help="Run on a Dask cluster: 'local' to start one here (on 127.0.0.1), "
          "tls://HOST:PORT (with --dask-security) or tcp://HOST:PORT (unencrypted, "
          "unauthenticated: a trusted network only). A scheduler runs pickled code; see "
-         "docs/runner.md. Needs pip install 'simcall[dask]'.")]
+         "docs/runner.md. Needs pip install 'simcall\\[dask]'.")]  # \\[: not rich markup
 DaskSecurity = Annotated[str | None, typer.Option(
     "--dask-security", metavar="FOLDER|CA,CERT,KEY",
     help="With --dask tls://...: the CA file, this client's certificate and its key, as "
