@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from simcall.errors import SimcallError
+from simcall.experiments.executors import TlsFiles
 from simcall.files import output_problem, write_json
 from simcall.scenario.durations import parse_duration
 
@@ -132,8 +133,38 @@ Workers = Annotated[int | None, typer.Option(
                             "process). Results are the same for any number.")]
 Dask = Annotated[str | None, typer.Option(
     "--dask", metavar="ADDRESS",
-    help="Run on a Dask cluster: tcp://HOST:8786, or 'local' to start one here "
-         "(needs pip install 'simcall[dask]').")]
+    help="Run on a Dask cluster: 'local' to start one here (on 127.0.0.1), "
+         "tls://HOST:PORT (with --dask-security) or tcp://HOST:PORT (unencrypted, "
+         "unauthenticated: a trusted network only). A scheduler runs pickled code; see "
+         "docs/runner.md. Needs pip install 'simcall\\[dask]'.")]  # \\[: not rich markup
+DaskSecurity = Annotated[str | None, typer.Option(
+    "--dask-security", metavar="FOLDER|CA,CERT,KEY",
+    help="With --dask tls://...: the CA file, this client's certificate and its key, as "
+         "a folder holding ca.pem, cert.pem and key.pem, or as three files CA,CERT,KEY.")]
+
+TLS_NAMES = ("ca.pem", "cert.pem", "key.pem")
+
+
+def dask_tls(text: str | None) -> TlsFiles | None:
+    """The --dask-security option read: a folder of the usual three names, or three files.
+
+    Why two forms: a folder is short to type when the files are made for simcall; three
+    paths spare renaming files a cluster's administrator handed out under other names.
+    Whether the files exist is checked when they are used, so the Python API checks too.
+    """
+    if text is None:
+        return None
+    if "," in text:
+        paths = [part.strip() for part in text.split(",")]
+        if len(paths) != 3 or not all(paths):
+            raise SimcallError(f"--dask-security {text}: give three files CA,CERT,KEY "
+                               "(or a folder holding ca.pem, cert.pem and key.pem)")
+        return TlsFiles(*(Path(p).expanduser() for p in paths))
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise SimcallError(f"--dask-security {text}: no such folder; give a folder holding "
+                           "ca.pem, cert.pem and key.pem, or three files CA,CERT,KEY")
+    return TlsFiles(*(folder / name for name in TLS_NAMES))
 
 class progress:
     """A progress bar over jobs (replications, points), shown only on a terminal."""

@@ -10,6 +10,7 @@ import typer
 
 from simcall.cli.common import (
     Dask,
+    DaskSecurity,
     MaxCalls,
     Overrides,
     Seed,
@@ -17,6 +18,7 @@ from simcall.cli.common import (
     check_output,
     check_run,
     command_line,
+    dask_tls,
     fail,
     out,
     progress,
@@ -50,6 +52,7 @@ def compare_command(
     workers: Workers = None,
     max_calls: MaxCalls = None,
     dask: Dask = None,
+    dask_security: DaskSecurity = None,
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Write the comparison (every variant and the differences) as JSON.")]
     = None,
@@ -61,6 +64,7 @@ def compare_command(
 
     try:
         check_run(replications, seed, workers, 2)
+        tls = dask_tls(dask_security)
         for kpi in kpis or ():
             if kpi not in KPI_NAMES:
                 raise SimcallError(f"--kpi {kpi}: not a KPI; allowed: {', '.join(KPI_NAMES)}")
@@ -72,7 +76,7 @@ def compare_command(
 
             check_folder(out_dir, [*(f"scenario-{slug(name)}.toml" for name in named),
                             "comparison.json", "metadata.json"])
-        with executor_for(workers, dask) as executor, \
+        with executor_for(workers, dask, tls) as executor, \
                 progress(replications * len(named), "runs") as advance:
             comparison = compare(named, replications, seed, executor=executor,
                                  progress=advance, command=command_line(context))

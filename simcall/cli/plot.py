@@ -10,23 +10,28 @@ needed) and written atomically: the file is complete or absent.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from simcall.cli.common import (
     Dask,
+    DaskSecurity,
     Overrides,
     Seed,
     Workers,
     check_output,
     check_run,
     command_line,
+    dask_tls,
     fail,
     out,
     progress,
 )
 from simcall.errors import SimcallError
+
+if TYPE_CHECKING:
+    from simcall.experiments.executors import TlsFiles
 
 KIND_NAMES = ("service-level", "asa", "abandonment", "interval", "staffing", "day", "waiting",
               "rings", "transfer-matrix", "transfers", "compare", "sweep")
@@ -63,6 +68,7 @@ def plot_command(
              "--kind sweep; the first is the x axis).")] = None,
     workers: Workers = None,
     dask: Dask = None,
+    dask_security: DaskSecurity = None,
 ) -> None:
     """Draw one figure (service level per interval, staffing, the day, waiting, rings,
     transfers, a comparison or a sweep) to a PNG or SVG file."""
@@ -70,7 +76,8 @@ def plot_command(
         _check_options(source, kind, out_path, replications, seed, workers, kpi,
                        others or [], vary or [], overrides or [])
         result = _simulate(context, source, kind, replications, seed, overrides or [], kpi,
-                           others or [], vary or [], workers, dask)
+                           others or [], vary or [], workers, dask,
+                           dask_tls(dask_security))
         figure = _draw(kind, result, kpi)
         _save(figure, out_path)
     except SimcallError as exc:
@@ -117,7 +124,8 @@ def _check_options(source: Path, kind: str, out_path: Path, replications: int,
 
 def _simulate(context: typer.Context, source: Path, kind: str, replications: int,
               seed: int | None, overrides: list[str], kpi: str, others: list[Path],
-              vary: list[str], workers: int | None, dask: str | None) -> Any:
+              vary: list[str], workers: int | None, dask: str | None,
+              tls: TlsFiles | None) -> Any:
     """The result the kind draws: a read-back document, a Summary, a Comparison or a sweep."""
     from simcall.experiments.executors import executor_for
     from simcall.scenario.loader import load
@@ -131,7 +139,7 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
         from simcall.experiments.comparison import compare
 
         named = variants_from([source, *others], [], overrides)
-        with executor_for(workers, dask) as executor, \
+        with executor_for(workers, dask, tls) as executor, \
                 progress(replications * len(named), "runs") as advance:
             return compare(named, replications, seed, executor=executor, progress=advance,
                            command=command_line(context))
@@ -144,14 +152,14 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
         grid = dict(parse_vary(text) for text in vary)
         base = load(source, overrides)
         total = replications * math.prod(len(v) for v in grid.values())
-        with executor_for(workers, dask) as executor, progress(total, "runs") as advance:
+        with executor_for(workers, dask, tls) as executor, progress(total, "runs") as advance:
             return sweep(base, grid, replications, seed, executor=executor,
                          command=command_line(context),
                          progress=(lambda done, _total: advance(done)) if advance else None)
     from simcall.experiments.runner import replicate
 
     scenario = load(source, overrides)
-    with executor_for(workers if replications > 1 else 1, dask) as executor, \
+    with executor_for(workers if replications > 1 else 1, dask, tls) as executor, \
             progress(replications) as advance:
         return replicate(scenario, replications, seed, executor=executor, progress=advance,
                          keep_records=kind in NEEDS_RECORDS)

@@ -11,6 +11,7 @@ from simcall.cli.common import (
     BreakWords,
     CostPerHour,
     Dask,
+    DaskSecurity,
     MaxCalls,
     Overrides,
     ScenarioPath,
@@ -21,6 +22,7 @@ from simcall.cli.common import (
     check_output,
     check_run,
     command_line,
+    dask_tls,
     err,
     fail,
     out,
@@ -53,6 +55,7 @@ def report_command(
     workers: Workers = None,
     max_calls: MaxCalls = None,
     dask: Dask = None,
+    dask_security: DaskSecurity = None,
 ) -> None:
     """Simulate a scenario and write a self-contained HTML report: KPIs, targets, figures."""
     from simcall.experiments.executors import executor_for
@@ -63,6 +66,7 @@ def report_command(
 
     try:
         check_run(replications, seed, workers, 2)
+        tls = dask_tls(dask_security)
         if out_path.suffix.lower() not in (".html", ".htm"):
             raise SimcallError(f"--out {out_path}: a report is an .html file, e.g. "
                                "--out report.html")
@@ -78,7 +82,7 @@ def report_command(
             if err.is_terminal:
                 err.print(f"{text} ...", highlight=False)
 
-        with executor_for(workers, dask) as executor:
+        with executor_for(workers, dask, tls) as executor:
             report = build_report(loaded, replications=replications, seed=seed,
                                   executor=executor, others=compared, staff=staff,
                                   shifts=rules,

@@ -14,6 +14,7 @@ import typer
 
 from simcall.cli.common import (
     Dask,
+    DaskSecurity,
     MaxCalls,
     Overrides,
     ScenarioPath,
@@ -22,6 +23,7 @@ from simcall.cli.common import (
     check_output,
     check_run,
     command_line,
+    dask_tls,
     err,
     fail,
     out,
@@ -59,6 +61,7 @@ def run_command(
     workers: Workers = None,
     max_calls: MaxCalls = None,
     dask: Dask = None,
+    dask_security: DaskSecurity = None,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Write scenario.toml, result.json, records.csv and metadata.json into "
                       "this folder.")] = None,
@@ -66,6 +69,7 @@ def run_command(
     """Simulate a scenario and show its KPIs with confidence intervals and targets."""
     try:
         check_run(replications, seed, workers)
+        tls = dask_tls(dask_security)
         loaded = load(scenario, overrides or ())
         check_workload([loaded], replications, max_calls)
         check_output("--json", json_path)
@@ -75,7 +79,7 @@ def run_command(
 
             check_folder(out_dir, RUN_FILES)
         keep = records is not None or out_dir is not None
-        with executor_for(workers if replications > 1 else 1, dask) as executor, \
+        with executor_for(workers if replications > 1 else 1, dask, tls) as executor, \
                 progress(replications) as advance:
             summary = replicate(loaded, replications, seed, keep_records=keep,
                                 progress=advance, executor=executor)

@@ -19,6 +19,7 @@ from simcall.cli.common import (
     BreakWords,
     CostPerHour,
     Dask,
+    DaskSecurity,
     Overrides,
     ScenarioPath,
     Seed,
@@ -28,6 +29,7 @@ from simcall.cli.common import (
     check_output,
     check_run,
     command_line,
+    dask_tls,
     err,
     fail,
     in_range,
@@ -69,6 +71,7 @@ def staff_command(
     overrides: Overrides = None,
     workers: Workers = None,
     dask: Dask = None,
+    dask_security: DaskSecurity = None,
     plan_path: Annotated[Path | None, typer.Option(
         "--out", help="Write the scenario file with the plan in it to this TOML file: only "
                       "the staff lists (and --set keys) change, comments are kept.")] = None,
@@ -86,6 +89,7 @@ def staff_command(
 
     try:
         check_run(replications, seed, workers, 3)
+        tls = dask_tls(dask_security)
         in_range("--verify", verify, 3)
         in_range("--confidence", confidence, 0.5, 0.999)
         in_range("--budget", budget, 1)
@@ -95,7 +99,7 @@ def staff_command(
         original = scenario.read_bytes().decode("utf-8") if plan_path is not None else ""
         check_output("--out", plan_path)
         check_output("--json", json_path)
-        with executor_for(workers, dask) as executor, _progress() as progress:
+        with executor_for(workers, dask, tls) as executor, _progress() as progress:
             result = staff(loaded, groups=group or None, replications=replications,
                            verify_replications=verify, seed=seed, executor=executor,
                            progress=progress, command=command_line(context),

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from simcall.cli.common import (
     Dask,
+    DaskSecurity,
     MaxCalls,
     Overrides,
     ScenarioPath,
@@ -19,6 +20,7 @@ from simcall.cli.common import (
     Workers,
     check_run,
     command_line,
+    dask_tls,
     err,
     fail,
     out,
@@ -58,15 +60,17 @@ def sweep_command(
     workers: Workers = None,
     max_calls: MaxCalls = None,
     dask: Dask = None,
+    dask_security: DaskSecurity = None,
 ) -> None:
     """Simulate every combination of the varied values and save a tidy table."""
     try:
         check_run(replications, seed, workers)
+        tls = dask_tls(dask_security)
         grid = dict(parse_vary(text) for text in vary)
         base = load(scenario, overrides or ())
         total = replications * math.prod(len(v) for v in grid.values())
         check_workload([base], total, max_calls)  # from the base scenario's rates
-        with executor_for(workers, dask) as executor, progress(total, "runs") as advance:
+        with executor_for(workers, dask, tls) as executor, progress(total, "runs") as advance:
             result = sweep(base, grid, replications, seed, executor=executor, out=out_path,
                            resume=resume, command=command_line(context),
                            progress=(lambda done, _total: advance(done)) if advance else None)

@@ -7,7 +7,8 @@ module             holds
                    with confidence intervals), :func:`simulate_many` (a flat list
                    of :class:`Job` on any executor)
 ``executors``      in process, local worker processes, or Dask
-                   (:func:`executor_for`)
+                   (:func:`executor_for`; :class:`TlsFiles`, the certificates
+                   for a ``tls://`` scheduler)
 ``comparison``     variants on common random numbers, paired differences
                    (:func:`compare`, :class:`Comparison`, :class:`Difference`)
 ``sweeps``         every combination of values, replicated, as one tidy table
@@ -28,12 +29,12 @@ Imports: results, model, scenario, the shared base (and erlang, in ``validation`
 from __future__ import annotations
 
 from simcall.experiments.comparison import Comparison, Difference, compare
-from simcall.experiments.executors import executor_for
+from simcall.experiments.executors import TlsFiles, executor_for
 from simcall.experiments.runner import Job, replicate, simulate, simulate_many
 from simcall.experiments.sweeps import SweepResult, sweep
 from simcall.experiments.workload import check_workload
 
 __all__ = [
-    "Comparison", "Difference", "Job", "SweepResult", "check_workload", "compare",
+    "Comparison", "Difference", "Job", "SweepResult", "TlsFiles", "check_workload", "compare",
     "executor_for", "replicate", "simulate", "simulate_many", "sweep",
 ]

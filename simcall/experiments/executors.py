@@ -3,16 +3,27 @@
 Every job is ``(scenario, seed, replication)`` and its result depends on
 nothing else, so the executor only changes how long a run takes, never its
 numbers. The Python API takes any :class:`concurrent.futures.Executor`; the
-command line builds one from ``--workers`` and ``--dask`` with
-:func:`executor_for`.
+command line builds one from ``--workers``, ``--dask`` and ``--dask-security``
+with :func:`executor_for`.
+
+Why Dask is handled with care here: a Dask scheduler runs pickled code. Whoever
+can connect to it runs code on the workers, and a scheduler can send the client
+objects that run code when unpickled. So the local cluster listens on 127.0.0.1
+only, a remote scheduler is reached over ``tls://`` with certificates or over a
+``tcp://`` address the user vouches for, and every address is checked before
+anything connects.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from simcall.errors import SimcallError
 
@@ -25,8 +36,43 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})")
+_ALLOWED = "allowed: 'local', tcp://HOST:PORT or tls://HOST:PORT"
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """The client's certificate files for a ``tls://`` scheduler.
+
+    Why all three: the CA file lets the client check that it talks to the
+    scheduler it means (not to one that would send it code to run), and the
+    certificate and key prove to the scheduler that the client may submit work.
+    """
+
+    ca: Path
+    cert: Path
+    key: Path
+
+    def security(self) -> Any:
+        """distributed's ``Security``, refusing to talk without encryption.
+
+        The files are checked here rather than left to distributed, whose
+        error for a missing file is a traceback that does not name the option.
+        """
+        for role, path in (("CA file", self.ca), ("certificate", self.cert),
+                           ("key", self.key)):
+            if not path.is_file():
+                problem = "is not a file" if path.exists() else "does not exist"
+                raise SimcallError(f"--dask-security: {role} '{path}' {problem}")
+        from distributed import Security
+
+        return Security(tls_ca_file=str(self.ca), tls_client_cert=str(self.cert),
+                        tls_client_key=str(self.key), require_encryption=True)
+
+
 @contextmanager
-def executor_for(workers: int | None = None, dask: str | None = None) -> Iterator[Executor | None]:
+def executor_for(workers: int | None = None, dask: str | None = None,
+                 tls: TlsFiles | None = None) -> Iterator[Executor | None]:
     """The executor the command-line options ask for, shut down afterwards.
 
     Parameters
@@ -35,18 +81,24 @@ def executor_for(workers: int | None = None, dask: str | None = None) -> Iterato
         Local worker processes; ``None`` means every available core. One
         worker gives ``None``: simulate in this process, with no pickling.
     dask
-        ``"local"`` starts a local Dask cluster (``workers`` processes);
-        any other text is the address of a running scheduler, e.g.
-        ``tcp://10.0.0.5:8786``.
+        ``"local"`` starts a local Dask cluster (``workers`` processes) that
+        listens on 127.0.0.1 only; otherwise the address of a running
+        scheduler, ``tcp://HOST:PORT`` (unencrypted, unauthenticated) or
+        ``tls://HOST:PORT`` (with ``tls``).
+    tls
+        The certificate files for a ``tls://`` scheduler; required there, and
+        refused anywhere else (where they would silently go unused).
     """
     # imported here: worker processes (multiprocessing) cost an import nobody running
     # in-process needs, and `import simcall` loads this module
     from concurrent.futures import ProcessPoolExecutor
 
     if dask is not None:
-        with _dask_executor(dask, workers) as executor:
+        with _dask_executor(dask, workers, tls) as executor:
             yield executor
         return
+    if tls is not None:
+        raise SimcallError("--dask-security: only with --dask tls://HOST:PORT")
     count = available_cores() if workers is None else workers
     if count < 1:
         raise SimcallError(f"--workers {count}: must be at least 1")
@@ -60,25 +112,62 @@ def executor_for(workers: int | None = None, dask: str | None = None) -> Iterato
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def check_address(address: str, tls: TlsFiles | None) -> None:
+    """Refuse an address Dask would answer with a traceback, before importing Dask.
+
+    Why by hand: distributed raises ``ValueError`` or ``TypeError`` from deep
+    inside for a malformed address or a ``tls://`` one without certificates.
+    """
+    if address == "local":
+        if tls is not None:
+            raise SimcallError("--dask-security: only with --dask tls://HOST:PORT (the local "
+                               "cluster listens on 127.0.0.1 and needs no certificates)")
+        return
+    match = _ADDRESS.fullmatch(address)
+    if match is None or not 1 <= int(match.group(3)) <= 65535:
+        raise SimcallError(f"--dask {address}: not a scheduler address; {_ALLOWED} "
+                           "(a port from 1 to 65535)")
+    if match.group(1) == "tls" and tls is None:
+        raise SimcallError(f"--dask {address}: a tls:// scheduler needs certificates; give "
+                           "--dask-security FOLDER (holding ca.pem, cert.pem and key.pem) "
+                           "or --dask-security CA,CERT,KEY")
+    if match.group(1) == "tcp" and tls is not None:
+        raise SimcallError(f"--dask {address}: --dask-security needs a tls:// address "
+                           "(tcp:// is unencrypted)")
+
+
+def local_cluster_options(workers: int | None) -> dict[str, Any]:
+    """How ``--dask local`` starts its cluster: on 127.0.0.1 only.
+
+    Why: the scheduler runs whatever pickled code it is sent, and the dashboard
+    shows (and lets one stop) the work; neither is for the rest of the network.
+    Port 0 lets the system choose a free port, so two runs never collide.
+    """
+    return {"n_workers": workers or available_cores(), "threads_per_worker": 1,
+            "processes": True, "host": "127.0.0.1", "dashboard_address": "127.0.0.1:0"}
+
+
 @contextmanager
-def _dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
+def _dask_executor(address: str, workers: int | None,
+                   tls: TlsFiles | None) -> Iterator[Executor]:
+    check_address(address, tls)
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise SimcallError(
             "--dask needs the dask extra: pip install 'simcall[dask]'") from None
     if address == "local":
-        cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1,
-                               processes=True, dashboard_address=":0")
+        cluster = LocalCluster(**local_cluster_options(workers))
         client = Client(cluster)
     else:
         cluster = None
+        security = None if tls is None else tls.security()
         try:
-            client = Client(address, timeout="5s")
+            client = Client(address, timeout="5s", security=security)
         except OSError as exc:
             raise SimcallError(f"--dask {address}: cannot reach the scheduler ({exc}); "
-                               "give tcp://HOST:PORT of a running dask scheduler, "
-                               "or 'local'") from None
+                               f"give the address of a running dask scheduler; "
+                               f"{_ALLOWED}") from None
     try:
         yield client.get_executor()
     finally:

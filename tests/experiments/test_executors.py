@@ -75,6 +75,19 @@ def test_local_dask_cluster_gives_identical_results(in_process: Texts,
     assert _everything(dask_executor) == in_process
 
 
+def test_the_local_dask_cluster_listens_on_this_machine_only(dask_executor: Executor) -> None:
+    """A scheduler runs pickled code: the one --dask local starts is for this machine."""
+    cluster = dask_executor._client.cluster  # type: ignore[attr-defined]  # Dask's executor
+    assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    for worker in cluster.scheduler_info["workers"]:
+        assert worker.startswith("tcp://127.0.0.1:")
+    assert cluster.dashboard_link.startswith("http://127.0.0.1:")
+    listening = [sock.getsockname()[0] for sock in
+                 cluster.scheduler.services["dashboard"]._sockets.values()]
+    assert listening and set(listening) == {"127.0.0.1"}  # not 0.0.0.0: the link alone
+    # would say 127.0.0.1 for a server bound to every interface
+
+
 def test_dask_from_the_command_line(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     runner = CliRunner()
