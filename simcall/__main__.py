@@ -1,5 +1,15 @@
-"""``python -m simcall`` is the same as the ``simcall`` command."""
+"""``python -m simcall`` is the same as the ``simcall`` command.
 
-from simcall.cli import app
+A Ctrl-C while the package is still being imported (the first half second) ends the same
+way as one during a command: exit code 130 and one line, no traceback.
+"""
 
-app(prog_name="simcall")
+import sys
+
+try:
+    from simcall.cli import entry
+except KeyboardInterrupt:
+    sys.stderr.write("interrupted: nothing was written\n")
+    raise SystemExit(130) from None
+
+entry()

@@ -3,7 +3,8 @@
 ============  ======================================================================
 module        holds
 ============  ======================================================================
-``main``      the Typer application (:data:`app`), ``--version``, and the
+``main``      the Typer application (:data:`app`) and its console entry point
+              (:func:`entry`: Ctrl-C anywhere ends with exit code 130), ``--version``, and the
               registration of every command below, in the order ``simcall --help``
               lists them
 ``common``    what every command shares: consoles, option checks, errors, progress
@@ -24,6 +25,6 @@ Imports: any wing below; nothing imports the command line.
 
 from __future__ import annotations
 
-from simcall.cli.main import app
+from simcall.cli.main import app, entry
 
-__all__ = ["app"]
+__all__ = ["app", "entry"]

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from simcall.cli.common import Overrides, ScenarioPath, Seed, check_output, fail, in_range, out
+from simcall.cli.common import (
+    Overrides,
+    ScenarioPath,
+    Seed,
+    check_output,
+    fail,
+    in_range,
+    interrupted,
+    out,
+)
 from simcall.errors import SimcallError
 from simcall.scenario.loader import load
 
@@ -59,6 +68,8 @@ def animate_command(
         save_gif(reel_animation(reel), out_path, fps)
     except SimcallError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None
     seconds = len(reel.frames) / reel.fps
     out.print(f"wrote {out_path}: {len(reel.frames)} frames ({seconds:g} s of video, "
               f"{reel.speed:g}x real time; at most {MAX_FRAMES:,} frames)", highlight=False,

@@ -78,6 +78,21 @@ def in_range(option: str, value: float | None, low: float | None = None,
         raise SimcallError(f"{option} {value:g}: must be {allowed}")
 
 
+INTERRUPTED = ("nothing more was written (a file listed above as written is whole: every file "
+               "is written to a temporary name and renamed into place)")
+
+
+def interrupted(kept: str = INTERRUPTED) -> typer.Exit:
+    """Ctrl-C: one line saying what was kept, and the exit code 130 to raise.
+
+    Why one place: every simulating command must stop within a second or two, print no
+    traceback (click would print "Aborted!" and exit 1) and tell the planner what is on
+    disk. Use as ``except KeyboardInterrupt: raise interrupted() from None``.
+    """
+    err.print(f"interrupted: {kept}", highlight=False)
+    return typer.Exit(code=130)
+
+
 def check_run(replications: int, seed: int | None, workers: int | None,
               least_replications: int = 1) -> None:
     """The options every simulating command shares, checked before anything runs."""

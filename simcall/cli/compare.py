@@ -20,6 +20,7 @@ from simcall.cli.common import (
     command_line,
     dask_tls,
     fail,
+    interrupted,
     out,
     progress,
     write_json_file,
@@ -89,6 +90,8 @@ def compare_command(
             out.print(f"wrote {out_dir}/")
     except SimcallError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None
 
 
 def variants_from(paths: list[Path], variants: list[str],

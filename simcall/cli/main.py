@@ -58,3 +58,16 @@ app.command("staff")(staff_command)
 app.command("report")(report_command)
 app.command("plot")(plot_command)
 app.command("animate")(animate_command)
+
+
+def entry() -> None:
+    """The ``simcall`` command: the app, with a Ctrl-C outside any command's own handling
+    (while click parses, or between commands' steps) ending with exit code 130 and one line
+    rather than click's "Aborted!" or a traceback."""
+    import sys
+
+    try:
+        app(prog_name="simcall")
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: nothing was written\n")
+        raise SystemExit(130) from None

@@ -25,6 +25,7 @@ from simcall.cli.common import (
     command_line,
     dask_tls,
     fail,
+    interrupted,
     out,
     progress,
 )
@@ -82,6 +83,8 @@ def plot_command(
         _save(figure, out_path)
     except SimcallError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None
     out.print(f"wrote {out_path}", highlight=False)
 
 

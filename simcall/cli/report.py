@@ -25,6 +25,7 @@ from simcall.cli.common import (
     dask_tls,
     err,
     fail,
+    interrupted,
     out,
     shift_rules,
 )
@@ -90,5 +91,7 @@ def report_command(
         write_text(out_path, render(report))
     except SimcallError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None
     size = out_path.stat().st_size
     out.print(f"wrote {out_path} ({size / 1e6:.1f} MB): open it in a browser", highlight=False)

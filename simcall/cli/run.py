@@ -26,6 +26,7 @@ from simcall.cli.common import (
     dask_tls,
     err,
     fail,
+    interrupted,
     out,
     progress,
     write_json_file,
@@ -101,6 +102,8 @@ def run_command(
             out.print(f"wrote {rows:,} call records to {records}")
     except SimcallError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None
     failed = [t.goal.kpi for t in summary.targets if t.met is False]
     if check and failed:
         err.print(f"targets not met: {', '.join(failed)}")

@@ -33,6 +33,7 @@ from simcall.cli.common import (
     err,
     fail,
     in_range,
+    interrupted,
     out,
     shift_rules,
     write_json_file,
@@ -114,6 +115,8 @@ def staff_command(
             out.print(f"wrote {json_path}")
     except SimcallError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None
     if check and not result.holds:
         raise typer.Exit(1)
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from simcall.cli.common import ScenarioPath, Seed, fail, in_range, out
+from simcall.cli.common import ScenarioPath, Seed, fail, in_range, interrupted, out
 from simcall.errors import SimcallError
 from simcall.scenario.loader import load
 
@@ -50,3 +50,5 @@ def trace_command(
         print_trace(trace_report(loaded, result, rows, begin, calls), out)
     except SimcallError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None

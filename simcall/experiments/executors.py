@@ -105,11 +105,53 @@ def executor_for(workers: int | None = None, dask: str | None = None,
     if count == 1:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=count)
+    pool = ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupts)
     try:
         yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Ctrl-C or an error: stop the workers now, wait for nothing
+        stop_now(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ignore_interrupts() -> None:
+    """In each worker: Ctrl-C is the command's to handle, not the worker's.
+
+    Why: a terminal's Ctrl-C reaches every process of the group; a worker that raised
+    KeyboardInterrupt mid-replication printed its traceback over the command's own
+    message. The command stops its workers itself (:func:`stop_now`).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def stop_now(pool: Any) -> None:
+    """End a process pool at once: terminate its workers, cancel what is queued.
+
+    Why not only ``shutdown(wait=True, cancel_futures=True)``: it waits for the
+    replications running, and on Ctrl-C it could hang for good; a command that is
+    interrupted keeps nothing from the runs in flight, so there is nothing to wait for.
+    The pool's own thread then marks the futures broken, and for the ones already
+    cancelled (``Executor.map`` cancels what is left when it is interrupted) Python 3.11
+    raises ``InvalidStateError`` in that thread: harmless, and kept off the screen.
+    """
+    import threading
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+
+    def quiet(args: Any) -> None:  # the pool's thread marking cancelled futures broken
+        if not issubclass(args.exc_type, InvalidStateError):
+            previous(args)
+
+    threading.excepthook = quiet
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:  # dead in milliseconds; then the pool's own thread ends too
+        process.join(timeout=1.0)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def check_address(address: str, tls: TlsFiles | None) -> None:
