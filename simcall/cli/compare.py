@@ -138,13 +138,13 @@ def parse_variant(text: str) -> tuple[str, list[str]]:
 
 def save(folder: Path, comparison: Comparison) -> None:
     """Each variant's scenario, the comparison document, then the metadata."""
-    from simcall.results.output_dir import finish, prepare, slug, write_scenario
+    from simcall.results.output_dir import building, finish, slug, write_scenario
 
-    prepare(folder)
-    files = []
-    for name, summary in comparison.summaries.items():
-        file = f"scenario-{slug(name)}.toml"
-        write_scenario(folder / file, summary.scenario, comparison.provenance)
-        files.append(file)
-    write_json_file(folder / "comparison.json", comparison.to_json())
-    finish(folder, comparison.provenance, [*files, "comparison.json"])
+    with building(folder) as staging:
+        files = []
+        for name, summary in comparison.summaries.items():
+            file = f"scenario-{slug(name)}.toml"
+            write_scenario(staging / file, summary.scenario, comparison.provenance)
+            files.append(file)
+        write_json_file(staging / "comparison.json", comparison.to_json())
+        finish(staging, comparison.provenance, [*files, "comparison.json"])

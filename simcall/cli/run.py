@@ -113,10 +113,10 @@ def run_command(
 def _save_run(folder: Path, summary: Summary, meta: dict[str, Any]) -> None:
     """Scenario, KPIs, records and metadata together (metadata last: the folder is complete)."""
     from simcall.results.export import write_records
-    from simcall.results.output_dir import finish, prepare, write_scenario
+    from simcall.results.output_dir import building, finish, write_scenario
 
-    prepare(folder)
-    write_scenario(folder / "scenario.toml", summary.scenario, meta)
-    write_json_file(folder / "result.json", summary.to_json() | {"provenance": meta})
-    write_records(folder / "records.csv", summary.runs)
-    finish(folder, meta, list(RUN_FILES[:-1]))
+    with building(folder) as staging:
+        write_scenario(staging / "scenario.toml", summary.scenario, meta)
+        write_json_file(staging / "result.json", summary.to_json() | {"provenance": meta})
+        write_records(staging / "records.csv", summary.runs)
+        finish(staging, meta, list(RUN_FILES[:-1]))

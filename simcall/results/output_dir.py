@@ -2,14 +2,21 @@
 
 A folder holds the scenario as simulated (after ``--set``, as TOML), the
 results, and ``metadata.json`` (simcall version, seed, scenario hash, the
-command). Each file is written atomically, the metadata last, so a folder
-with ``metadata.json`` is complete.
+command). The files are written into a hidden folder beside the target and
+moved into place only when all of them are there (:func:`building`): a new
+folder appears whole or not at all, and in an existing one each file is
+replaced whole, the metadata last, so a folder with ``metadata.json`` is
+complete.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Mapping
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +52,40 @@ def check_folder(folder: Path, files: Iterable[str] = (), option: str = "--out")
             raise SimcallError(f"{option} {folder}: {name} {problem}")
 
 
-def prepare(folder: Path, option: str = "--out") -> Path:
-    """Create the folder (its parent must exist); refuse a file in the way."""
+@contextmanager
+def building(folder: Path, option: str = "--out") -> Iterator[Path]:
+    """A hidden folder beside ``folder`` to write the results into; on success its files
+    move into ``folder``, on any failure or Ctrl-C it is removed and ``folder`` is left as
+    it was.
+
+    Why: an interrupted ``--out`` used to leave a folder with ``result.json`` and
+    ``scenario.toml`` but no records or metadata. A new folder is renamed into place in
+    one step; into an existing one (an earlier result of the same command) the files move
+    one by one with ``os.replace``, ``metadata.json`` last.
+    """
     check_folder(folder, option=option)
-    folder.mkdir(exist_ok=True)
-    return folder
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial",
+                                    dir=folder.parent if str(folder.parent) else "."))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if not folder.exists():
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp made it private; a result is not
+        os.rename(staging, folder)
+        return
+    names = sorted(p.name for p in staging.iterdir())
+    for name in [n for n in names if n != "metadata.json"] + (
+            ["metadata.json"] if "metadata.json" in names else []):
+        os.replace(staging / name, folder / name)
+    staging.rmdir()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def slug(name: str) -> str:
