@@ -21,7 +21,8 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,31 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+@contextmanager
+def together(paths: Sequence[Path]) -> Iterator[dict[Path, Path]]:
+    """Files that must appear together or not at all (``--json`` with ``--records``).
+
+    Yields, for each path, a hidden name beside where it will land (the same suffix, so
+    a writer that picks its format by suffix still can) to write it to. When every file is
+    written they are renamed into place one after the other, within microseconds; on any
+    failure or Ctrl-C the hidden files are removed and nothing lands. A symlink is written
+    through, as by :func:`write_atomically`.
+    """
+    staged = {path: _staged(destination(path)) for path in paths}
+    try:
+        yield staged
+    except BaseException:
+        for hidden in staged.values():
+            hidden.unlink(missing_ok=True)
+        raise
+    for path, hidden in staged.items():
+        os.replace(hidden, destination(path))
+
+
+def _staged(target: Path) -> Path:
+    return target.with_name(f".{target.stem}.partial{target.suffix}")
 
 
 def write_text(path: Path, text: str) -> None:

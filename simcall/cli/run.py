@@ -35,6 +35,7 @@ from simcall.errors import SimcallError
 from simcall.experiments.executors import executor_for
 from simcall.experiments.runner import replicate
 from simcall.experiments.workload import check_workload
+from simcall.files import together
 from simcall.report.terminal import print_details, print_summary
 from simcall.results.provenance import provenance_block
 from simcall.results.summary import Summary
@@ -89,16 +90,20 @@ def run_command(
             print_details(summary, out)
         meta = provenance_block(loaded, summary.seed, command_line(context),
                                 replications=replications)
-        if json_path is not None:
-            write_json_file(json_path, summary.to_json() | {"provenance": meta})
-            out.print(f"wrote {json_path}")
         if out_dir is not None:
             _save_run(out_dir, summary, meta)
             out.print(f"wrote {out_dir}/")
-        if records is not None:
-            from simcall.results.export import write_records
+        files = [path for path in (json_path, records) if path is not None]
+        with together(files) as staged:  # --json and --records: both, or neither
+            if json_path is not None:
+                write_json_file(staged[json_path], summary.to_json() | {"provenance": meta})
+            if records is not None:
+                from simcall.results.export import write_records
 
-            rows = write_records(records, summary.runs)
+                rows = write_records(staged[records], summary.runs)
+        if json_path is not None:
+            out.print(f"wrote {json_path}")
+        if records is not None:
             out.print(f"wrote {rows:,} call records to {records}")
     except SimcallError as exc:
         raise fail(str(exc)) from None

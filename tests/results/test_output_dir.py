@@ -42,3 +42,18 @@ def test_an_existing_folder_gets_every_file_replaced_metadata_last(tmp_path: Pat
     assert (target / "metadata.json").read_text() == "new"
     assert (target / "notes.txt").read_text() == "the planner's own"
     assert (target / "result.json").read_text() == "new"
+
+
+def test_json_and_records_land_together_or_not_at_all(tmp_path: Path) -> None:
+    from simcall.files import together
+
+    json_path, records = tmp_path / "r.json", tmp_path / "calls.csv"
+    with pytest.raises(KeyboardInterrupt), together([json_path, records]) as staged:
+        staged[json_path].write_text("{}")
+        assert staged[records].suffix == ".csv"  # a writer that picks its format by suffix
+        raise KeyboardInterrupt  # after one file is written, before the other
+    assert list(tmp_path.iterdir()) == []
+    with together([json_path, records]) as staged:
+        staged[json_path].write_text("{}")
+        staged[records].write_text("call\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv", "r.json"]
