@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from simcall.cli.common import (
+    MaxCalls,
     Overrides,
     ScenarioPath,
     Seed,
@@ -18,6 +19,7 @@ from simcall.cli.common import (
     out,
 )
 from simcall.errors import SimcallError
+from simcall.experiments.workload import check_workload
 from simcall.scenario.loader import load
 
 
@@ -40,6 +42,7 @@ def animate_command(
     seed: Seed = None,
     replication: Annotated[int, typer.Option(
         "--replication", help="Replication index (0 is the first of simcall run's).")] = 0,
+    max_calls: MaxCalls = None,
     overrides: Overrides = None,
     fps: Annotated[int, typer.Option("--fps", help="Frames per second of video.")] = 10,
     speed: Annotated[float | None, typer.Option(
@@ -63,6 +66,7 @@ def animate_command(
         in_range("--replication", replication, 0)
         in_range("--fps", fps, 1, 50)
         loaded = load(scenario, overrides or ())
+        check_workload([loaded], 1, max_calls)
         reel = frames(loaded, seed=seed, replication=replication, start=start, end=end,
                       minutes=minutes, fps=fps, speed=speed)
         save_gif(reel_animation(reel), out_path, fps)

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-from simcall.cli.common import ScenarioPath, Seed, fail, in_range, interrupted, out
+from simcall.cli.common import MaxCalls, ScenarioPath, Seed, fail, in_range, interrupted, out
 from simcall.errors import SimcallError
+from simcall.experiments.workload import check_workload
 from simcall.scenario.loader import load
 
 
@@ -28,6 +29,7 @@ def trace_command(
     seed: Seed = None,
     replication: Annotated[int, typer.Option(
         "--replication", help="Replication index (0 is the first of simcall run's).")] = 0,
+    max_calls: MaxCalls = None,
     overrides: Annotated[list[str] | None, typer.Option(
         "--set", metavar="KEY=VALUE",
         help="Change the scenario, e.g. --set 'agents.support team.staff=9' (repeatable; "
@@ -44,6 +46,7 @@ def trace_command(
         in_range("--seed", seed, 0)
         in_range("--replication", replication, 0)
         loaded = load(scenario, overrides or ())
+        check_workload([loaded], 1, max_calls)
         begin = parse_from(loaded, start) if start is not None else None
         rows: list[Row] = []
         result = simulate(loaded, seed, replication, trace=rows)
