@@ -17,6 +17,7 @@ import typer
 from simcall.cli.common import (
     Dask,
     DaskSecurity,
+    MaxCalls,
     Overrides,
     Seed,
     Workers,
@@ -30,6 +31,7 @@ from simcall.cli.common import (
     progress,
 )
 from simcall.errors import SimcallError
+from simcall.experiments.workload import check_workload
 
 if TYPE_CHECKING:
     from simcall.experiments.executors import TlsFiles
@@ -70,6 +72,7 @@ def plot_command(
     workers: Workers = None,
     dask: Dask = None,
     dask_security: DaskSecurity = None,
+    max_calls: MaxCalls = None,
 ) -> None:
     """Draw one figure (service level per interval, staffing, the day, waiting, rings,
     transfers, a comparison or a sweep) to a PNG or SVG file."""
@@ -78,7 +81,7 @@ def plot_command(
                        others or [], vary or [], overrides or [])
         result = _simulate(context, source, kind, replications, seed, overrides or [], kpi,
                            others or [], vary or [], workers, dask,
-                           dask_tls(dask_security))
+                           dask_tls(dask_security), max_calls)
         figure = _draw(kind, result, kpi)
         _save(figure, out_path)
     except SimcallError as exc:
@@ -128,7 +131,7 @@ def _check_options(source: Path, kind: str, out_path: Path, replications: int,
 def _simulate(context: typer.Context, source: Path, kind: str, replications: int,
               seed: int | None, overrides: list[str], kpi: str, others: list[Path],
               vary: list[str], workers: int | None, dask: str | None,
-              tls: TlsFiles | None) -> Any:
+              tls: TlsFiles | None, max_calls: float | None = None) -> Any:
     """The result the kind draws: a read-back document, a Summary, a Comparison or a sweep."""
     from simcall.experiments.executors import executor_for
     from simcall.scenario.loader import load
@@ -142,6 +145,7 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
         from simcall.experiments.comparison import compare
 
         named = variants_from([source, *others], [], overrides)
+        check_workload(list(named.values()), replications, max_calls)
         with executor_for(workers, dask, tls) as executor, \
                 progress(replications * len(named), "runs") as advance:
             return compare(named, replications, seed, executor=executor, progress=advance,
@@ -155,6 +159,7 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
         grid = dict(parse_vary(text) for text in vary)
         base = load(source, overrides)
         total = replications * math.prod(len(v) for v in grid.values())
+        check_workload([base], total, max_calls)  # from the base scenario's rates
         with executor_for(workers, dask, tls) as executor, progress(total, "runs") as advance:
             return sweep(base, grid, replications, seed, executor=executor,
                          command=command_line(context),
@@ -162,6 +167,7 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
     from simcall.experiments.runner import replicate
 
     scenario = load(source, overrides)
+    check_workload([scenario], replications, max_calls)
     with executor_for(workers if replications > 1 else 1, dask, tls) as executor, \
             progress(replications) as advance:
         return replicate(scenario, replications, seed, executor=executor, progress=advance,

@@ -57,11 +57,13 @@ def test_max_calls_lets_a_run_go_ahead_and_a_lower_one_stops_a_small_one() -> No
         check_workload([simcall.load(HELPDESK)], 3, 100)
 
 
-def test_trace_and_animate_are_guarded_too(tmp_path) -> None:
+def test_trace_animate_and_plot_are_guarded_too(tmp_path) -> None:
     huge = ["--set", "callers.customers.arrivals_per_hour=1000000", "--set", "intervals=48",
             "--set", "days=7"]
     for command in (["trace", str(HELPDESK)],
-                    ["animate", str(HELPDESK), "--out", str(tmp_path / "a.gif")]):
+                    ["animate", str(HELPDESK), "--out", str(tmp_path / "a.gif")],
+                    ["plot", str(HELPDESK), "--kind", "interval", "--out",
+                     str(tmp_path / "a.png"), "-r", "1"]):
         result = runner.invoke(app, [*command, *huge], terminal_width=300)
         assert result.exit_code == 2, result.output
         assert "--max-calls" in result.output and "Traceback" not in result.output
