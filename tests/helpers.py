@@ -38,3 +38,20 @@ def erlang_c_textbook(n: int, a: float) -> float:
     """
     top = a**n / math.factorial(n) * n / (n - a)
     return top / (sum(a**k / math.factorial(k) for k in range(n)) + top)
+
+
+def run_json_without_provenance(folder: Path, name: str, *options: str) -> dict[str, Any]:
+    """``simcall run`` with ``options``, its ``--json`` document less the provenance block
+    (which records the time and command): what must match between executors."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from simcall.cli import app
+
+    path = folder / f"{name}.json"
+    result = CliRunner().invoke(app, ["run", *options, "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(path.read_text())
+    document.pop("provenance")
+    return document

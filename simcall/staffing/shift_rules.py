@@ -28,7 +28,7 @@ from simcall.scenario.schema import Scenario
 from simcall.staffing.rostering import BreakRule, plan_shifts
 from simcall.staffing.shift_roster import RosteringError, ShiftRoster, shifts_coverage
 
-_BREAK = re.compile(r"\s*(?P<length>\S+)\s+within\s+(?P<earliest>[^.\s]+)\s*\.\.\s*"
+_BREAK = re.compile(r"\s*(?P<length>\S+)\s+within\s+(?P<earliest>\S+?)\s*\.\.\s*"
                     r"(?P<latest>\S+)\s*")
 
 

@@ -7,7 +7,6 @@ through to a traceback, and a scheduler on a public interface is a door for anyo
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from helpers import SCENARIOS
+from helpers import SCENARIOS, run_json_without_provenance
 from simcall.cli import app
 from simcall.errors import SimcallError
 from simcall.experiments.executors import (
@@ -155,17 +154,10 @@ def tls_scheduler(certificates: Path) -> Iterator[str]:
 def test_a_tls_scheduler_gives_the_same_numbers(tls_scheduler: str, certificates: Path,
                                                 tmp_path: Path) -> None:
     assert tls_scheduler.startswith("tls://127.0.0.1:")
-    runner = CliRunner()
-    here = runner.invoke(app, ["run", str(HELPDESK), "-r", "2", "-w", "1",
-                               "--json", str(tmp_path / "here.json")])
-    remote = runner.invoke(app, ["run", str(HELPDESK), "-r", "2", "--dask", tls_scheduler,
-                                 "--dask-security", str(certificates),
-                                 "--json", str(tmp_path / "tls.json")])
-    assert here.exit_code == 0 and remote.exit_code == 0, remote.output
-    documents = [json.loads((tmp_path / f"{n}.json").read_text()) for n in ("here", "tls")]
-    for document in documents:
-        document.pop("provenance")
-    assert documents[0] == documents[1]
+    here = run_json_without_provenance(tmp_path, "here", str(HELPDESK), "-r", "2", "-w", "1")
+    remote = run_json_without_provenance(tmp_path, "tls", str(HELPDESK), "-r", "2", "--dask",
+                                         tls_scheduler, "--dask-security", str(certificates))
+    assert here == remote
 
 
 def test_a_tcp_client_cannot_reach_a_tls_scheduler(tls_scheduler: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import simcall
-from helpers import SCENARIOS
+from helpers import SCENARIOS, run_json_without_provenance
 from simcall.cli import app
 from simcall.errors import SimcallError
 from simcall.experiments.comparison import compare
@@ -90,16 +90,10 @@ def test_the_local_dask_cluster_listens_on_this_machine_only(dask_executor: Exec
 
 def test_dask_from_the_command_line(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    runner = CliRunner()
-    local = runner.invoke(app, ["run", str(HELPDESK), "-r", "3", "-w", "1",
-                                "--json", str(tmp_path / "local.json")])
-    dask = runner.invoke(app, ["run", str(HELPDESK), "-r", "3", "--dask", "local", "-w", "2",
-                               "--json", str(tmp_path / "dask.json")])
-    assert local.exit_code == 0 and dask.exit_code == 0, dask.output
-    documents = [json.loads((tmp_path / f"{n}.json").read_text()) for n in ("local", "dask")]
-    for document in documents:
-        document.pop("provenance")
-    assert documents[0] == documents[1]
+    local = run_json_without_provenance(tmp_path, "local", str(HELPDESK), "-r", "3", "-w", "1")
+    dask = run_json_without_provenance(tmp_path, "dask", str(HELPDESK), "-r", "3", "--dask",
+                                       "local", "-w", "2")
+    assert local == dask
 
 
 def test_executor_choices() -> None:

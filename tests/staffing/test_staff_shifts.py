@@ -108,6 +108,11 @@ def test_a_group_on_shifts_is_rostered_again() -> None:
                    for c, n in zip(roster.coverage, result.plan[group.name], strict=True))
 
 
+def test_a_break_window_in_fractions_of_hours_is_read() -> None:
+    rule = ShiftRules.parse("8h", breaks="30min within 2.5h..4.5h").breaks
+    assert rule is not None and (rule.length, rule.earliest, rule.latest) == (1800, 9000, 16200)
+
+
 @pytest.mark.parametrize(("words", "message"), [
     ({"shifts": "8h,"}, None),  # a trailing comma is fine
     ({"shifts": ""}, r"--shifts '': give the allowed shift lengths"),
