@@ -20,6 +20,8 @@ module             holds
 ``durations``      ``"45s"``, ``"4min"``, ``"2 rings"``, clock labels
                    (:func:`parse_duration`, :func:`parse_clock`, :func:`format_clock`)
 ``units``          pydantic field types for seconds, rates and counts
+``limits``         the range of every numeric key (``MAX_STAFF``, ``MAX_RATE``, ...)
+                   and the per-interval list check
 ``shifts``         the keys of shifts and breaks and their checks (:class:`Shift`,
                    :class:`Break`, :func:`clock_seconds`)
 ``toml_writer``    a scenario written back out as TOML (:func:`dumps`)

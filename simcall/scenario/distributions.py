@@ -91,6 +91,7 @@ MIN_CV, MAX_CV = 0.001, 100.0
 overflows or divides by zero (a gamma ``cv`` of 1e-300 has a shape of 1e600), and no call
 centre's times are that regular or that wild (measured talk times have a CV near 1)."""
 MIN_WEIBULL_SHAPE, MAX_WEIBULL_SHAPE = 0.05, 100.0
+MAX_ERLANG_PHASES = 1_000_000  # a cv of 0.001: as regular as MIN_CV lets a gamma be
 """Weibull shapes whose mean can be computed: below about 0.006, ``gamma(1 + 1/shape)``
 overflows; 0.05 already gives a patience with a CV of several hundred."""
 
@@ -121,7 +122,7 @@ class Erlang(_ByMean):
     """The sum of ``k`` exponential phases: less variable than exponential."""
 
     dist: Literal["erlang"]
-    k: WholeNumber = Field(ge=1)
+    k: WholeNumber = Field(ge=1, le=MAX_ERLANG_PHASES)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.gamma(self.k, self.mean / self.k, size)

@@ -19,6 +19,10 @@ _RING_UNITS = {"ring", "rings"}
 _PATTERN = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)\s*$")
 
 ALLOWED = '"45s", "4min", "1.5h", "2 rings" or a number of seconds'
+MAX_DURATION_S = 10_000 * 3600.0
+"""The longest duration anywhere in a scenario: 10,000 hours, as long as the longest horizon.
+Times beyond it mean nothing in a call centre, and sums of such times (a talk of 1e308 s
+ended at infinity) would leave finite arithmetic."""
 
 
 def parse_duration(value: object, ring: float | None = None) -> float:
@@ -57,6 +61,9 @@ def parse_duration(value: object, ring: float | None = None) -> float:
         raise ValueError(f"expected a duration ({ALLOWED}), got {value!r}")
     if not math.isfinite(seconds) or seconds < 0:
         raise ValueError(f"a duration must be finite and not negative, got {value!r}")
+    if seconds > MAX_DURATION_S:
+        raise ValueError(f"a duration must be at most {MAX_DURATION_S / 3600:,.0f} hours "
+                         f"({MAX_DURATION_S:,.0f} s), got {value!r}")
     return seconds
 
 

@@ -11,7 +11,6 @@ key path.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
@@ -22,6 +21,20 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from simcall.errors import Problem, ScenarioError, did_you_mean
 from simcall.scenario.distributions import Distribution
 from simcall.scenario.durations import format_clock, parse_clock
+from simcall.scenario.limits import (
+    MAX_BOUNCE,
+    MAX_HORIZON_S,
+    MAX_INTERVALS,
+    MAX_PRIORITY,
+    MAX_REPEATS,
+    MAX_RING_S,
+    MAX_STAFF,
+    MAX_TALK_FACTOR,
+    MAX_VALUE,
+    MAX_VISITS,
+    MIN_RING_S,
+    per_interval,
+)
 from simcall.scenario.shifts import Shift, shift_problems
 from simcall.scenario.units import NonNegative, Number, Seconds, WholeNumber
 
@@ -30,50 +43,8 @@ DAY_S = 86_400.0
 DEFAULT_SL_THRESHOLD_S = 20.0
 
 
-MAX_STAFF = 100_000  # agents in one group: beyond any real centre, and bounded memory
-MAX_RATE = 1_000_000.0  # calls per hour for one caller type
-MAX_INTERVALS = 100_000
-MAX_HORIZON_S = 10_000 * 3600.0
-"""The longest horizon (``interval`` x ``intervals``) and interval: 10,000 hours, beyond the
-400-hour steady-state validation runs and a year of days, and far inside what clock labels,
-times and per-second arrays can hold (``interval = 1e308`` used to crash ``validate``)."""
-MIN_RING_S, MAX_RING_S = 1.0, 3600.0
-"""A ring cycle from a second to an hour: answer times are counted in rings, and a ring of
-5e-324 s made the ring counts overflow."""
-
-
-def _per_interval(integer: bool) -> BeforeValidator:
-    """Accept one number or a list with one number per interval; store a tuple."""
-    kind = "a whole number" if integer else "a number"
-    limit = MAX_STAFF if integer else MAX_RATE
-
-    def check(value: object) -> tuple[float, ...] | tuple[int, ...]:
-        items = list(value) if isinstance(value, list | tuple) else [value]
-        if not items:
-            raise ValueError(f"expected {kind} or a list of one per interval, got an empty list")
-        out: list[Any] = []
-        for position, item in enumerate(items):
-            where = f"item {position + 1}: " if len(items) > 1 else ""
-            if isinstance(item, bool) or not isinstance(item, int | float):
-                raise ValueError(
-                    f"{where}expected {kind} or a list of one per interval, got {item!r}"
-                )
-            if not math.isfinite(item) or item < 0:
-                raise ValueError(f"{where}must be finite and >= 0, got {item!r}")
-            if item > limit:
-                raise ValueError(f"{where}must be at most {limit:,g}, got {item!r}")
-            if integer:
-                if float(item) != int(item):
-                    raise ValueError(f"{where}must be a whole number of agents, got {item!r}")
-                item = int(item)
-            out.append(float(item) if not integer else item)
-        return tuple(out)
-
-    return BeforeValidator(check)
-
-
-PerIntervalRate = Annotated[tuple[float, ...], _per_interval(integer=False)]
-PerIntervalCount = Annotated[tuple[int, ...], _per_interval(integer=True)]
+PerIntervalRate = Annotated[tuple[float, ...], per_interval(integer=False)]
+PerIntervalCount = Annotated[tuple[int, ...], per_interval(integer=True)]
 Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
 
 
@@ -105,7 +76,7 @@ class ServiceLevelTarget(_Section):
 class TransferTarget(_Section):
     """Share of answered callers transferred at most ``at_most`` times."""
 
-    at_most: WholeNumber = Field(ge=0)
+    at_most: WholeNumber = Field(ge=0, le=MAX_REPEATS)
     fraction: Fraction
 
 
@@ -116,7 +87,7 @@ class Targets(_Section):
     max_asa: Seconds | None = None
     max_abandon_rate: Fraction | None = None
     max_block_rate: Fraction | None = None
-    max_mean_transfers: NonNegative | None = None
+    max_mean_transfers: NonNegative | None = Field(default=None, le=MAX_REPEATS)
     transfers: TransferTarget | None = None
     max_occupancy: Fraction | None = None
 
@@ -141,9 +112,9 @@ class Ivr(_Section):
 class Redial(_Section):
     """Callers who hung up or got a busy signal call again, with a probability, later."""
 
-    probability: Annotated[Number, Field(ge=0.0, lt=1.0)]  # below 1: redials must end
+    probability: Annotated[Number, Field(ge=0.0, le=MAX_BOUNCE)]  # below 1: redials must end
     delay: Distribution
-    max_attempts: WholeNumber | None = Field(default=None, ge=1)  # first call included
+    max_attempts: WholeNumber | None = Field(default=None, ge=1, le=MAX_REPEATS)  # first included
 
 
 class CallbackOffer(_Section):
@@ -167,8 +138,8 @@ class CallerType(_Section):
     arrivals_per_hour: PerIntervalRate
     enters: DepartmentMix
     patience: Distribution | None = None
-    priority: WholeNumber = 0
-    value: NonNegative = 0.0  # revenue at stake per call, for cost reports
+    priority: WholeNumber = Field(default=0, ge=-MAX_PRIORITY, le=MAX_PRIORITY)
+    value: NonNegative = Field(default=0.0, le=MAX_VALUE)  # revenue at stake per call
     ivr: Ivr | None = None
     redial: Redial | None = None
     callback: CallbackOffer | None = None
@@ -181,9 +152,9 @@ class Department(_Section):
     talk: Distribution
     wrap_up: Distribution | None = None
     transfer: dict[str, Fraction] = Field(default_factory=dict)
-    max_transfers: WholeNumber | None = Field(default=None, ge=0)
+    max_transfers: WholeNumber | None = Field(default=None, ge=0, le=MAX_REPEATS)
     resolution_desk: str | None = None
-    transfer_priority_boost: WholeNumber = Field(default=0, ge=0)
+    transfer_priority_boost: WholeNumber = Field(default=0, ge=0, le=MAX_PRIORITY)
     warm_transfer: bool = False
 
 
@@ -191,7 +162,7 @@ class Rona(_Section):
     """Ring-no-answer: how often a ringing agent does not pick up, and what it costs."""
 
     # below 1: agents who never pick up would ring a patient caller's call forever
-    probability: Annotated[Number, Field(ge=0.0, lt=1.0)]
+    probability: Annotated[Number, Field(ge=0.0, le=MAX_BOUNCE)]
     after: Seconds = Field(gt=0)  # how long it rings before the call goes back to the queue
     not_ready: Seconds = 0.0  # the agent is then not ready for this long
 
@@ -210,7 +181,7 @@ class AgentGroup(_Section):
     shifts: tuple[Shift, ...] | None = Field(default=None, min_length=1)
     shrinkage: Annotated[Number, Field(ge=0.0, lt=1.0)] = 0.0
     pickup: Distribution | None = None
-    talk_factor: Number = Field(default=1.0, gt=0.0)
+    talk_factor: Number = Field(default=1.0, ge=1 / MAX_TALK_FACTOR, le=MAX_TALK_FACTOR)
     rona: Rona | None = None
 
     @model_validator(mode="after")
@@ -232,7 +203,7 @@ class Scenario(_Section):
     ring: Seconds = Field(default=DEFAULT_RING_S, ge=MIN_RING_S, le=MAX_RING_S)
     lines: WholeNumber | None = Field(default=None, ge=1, le=MAX_STAFF * 10)
     warmup: Seconds = 0.0
-    seed: WholeNumber = Field(default=1, ge=0)
+    seed: WholeNumber = Field(default=1, ge=0, le=2**63 - 1)  # TOML's largest integer
     voicemail_after: Seconds | None = Field(default=None, gt=0)
     voicemail_callback: VoicemailCallback | None = None
     days: WholeNumber = Field(default=1, ge=1, le=366)
@@ -388,7 +359,8 @@ def cross_check(scenario: Scenario) -> list[Problem]:
                 f"departments[{index}].resolution_desk",
                 "a resolution desk takes calls over the transfer limit: set max_transfers too",
             ))
-    problems += _transfer_traps(scenario)
+    traps = _transfer_traps(scenario)
+    problems += traps or _transfer_visits(scenario)
     problems += _interval_lengths(scenario)
     problems += shift_problems([group.shifts for group in scenario.agents], scenario.open,
                                scenario.horizon)
@@ -477,6 +449,30 @@ def _transfer_traps(scenario: Scenario) -> list[Problem]:
             "without a way out (make some row add up to less than 1)",
         )
         for i in range(len(names)) if not can_leave[i]
+    ]
+
+
+def _transfer_visits(scenario: Scenario) -> list[Problem]:
+    """Departments whose calls would visit more than :data:`MAX_VISITS` queues on average.
+
+    The expected visits are the row sums of ``(I - P)^-1`` for the transfer matrix ``P``, in
+    which a department with ``max_transfers`` counts as a way out (its cap ends any loop).
+    """
+    names = [d.name for d in scenario.departments]
+    index = {name: i for i, name in enumerate(names)}
+    moves = np.zeros((len(names), len(names)))
+    for i, department in enumerate(scenario.departments):
+        if department.max_transfers is None:
+            for target, p in department.transfer.items():
+                if target in index:  # an unknown name is reported by reference_problems
+                    moves[i, index[target]] += p
+    visits = np.linalg.solve(np.eye(len(names)) - moves, np.ones(len(names)))
+    return [
+        Problem(f"departments[{i}].transfer",
+                f"calls in '{names[i]}' would visit about {visits[i]:,.0f} queues on average "
+                f"before they end (transfer rows that come back nearly always); at most "
+                f"{MAX_VISITS:,.0f} allowed: lower the rows, or set max_transfers")
+        for i in range(len(names)) if not visits[i] <= MAX_VISITS
     ]
 
 

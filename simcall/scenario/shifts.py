@@ -17,10 +17,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from simcall.errors import Problem
 from simcall.scenario.durations import format_clock, parse_clock
+from simcall.scenario.limits import MAX_STAFF
 from simcall.scenario.units import Seconds, WholeNumber
 
 DAY_S = 86_400.0
-MAX_SHIFT_AGENTS = 100_000  # the same bound as one group's staff (scenario.MAX_STAFF)
+MAX_SHIFT_AGENTS = MAX_STAFF  # the same bound as one group's staff
 
 Period = tuple[float, float]
 """``[start, end)`` in seconds after opening."""

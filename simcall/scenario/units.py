@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import BeforeValidator, ValidationInfo
+from pydantic import BeforeValidator, Field, ValidationInfo
 
-from simcall.scenario.durations import parse_duration
+from simcall.scenario.durations import MAX_DURATION_S, parse_duration
 
 
 def _seconds(value: object, info: ValidationInfo) -> float:
@@ -43,11 +43,13 @@ def _whole_number(value: object) -> object:
     return int(value)
 
 
-Seconds = Annotated[float, BeforeValidator(_seconds)]
-"""A duration in seconds, written as a number or ``"4min"``, ``"2 rings"``..."""
+Seconds = Annotated[float, BeforeValidator(_seconds), Field(ge=0.0, le=MAX_DURATION_S)]
+"""A duration in seconds, written as a number or ``"4min"``, ``"2 rings"``..., from 0 to
+:data:`~simcall.scenario.durations.MAX_DURATION_S` (checked by the parser, with its message;
+the bounds are declared too, so that the range is visible to the schema)."""
 
-NonNegative = Annotated[float, BeforeValidator(_finite_non_negative)]
-"""A finite number >= 0 (rates, counts as floats)."""
+NonNegative = Annotated[float, BeforeValidator(_finite_non_negative), Field(ge=0.0)]
+"""A finite number >= 0 (rates, counts as floats); the upper bound is added where it is used."""
 
 Number = Annotated[float, BeforeValidator(_number)]
 """A finite number (range constraints are added where it is used)."""
