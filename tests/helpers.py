@@ -55,3 +55,15 @@ def run_json_without_provenance(folder: Path, name: str, *options: str) -> dict[
     document: dict[str, Any] = json.loads(path.read_text())
     document.pop("provenance")
     return document
+
+
+def pollaczek_khinchine_wait(rate_per_hour: float, mean_s: float, second_moment_s2: float) -> float:
+    """Mean wait in queue of M/G/1 (Pollaczek-Khinchine): ``lambda E[S^2] / (2 (1 - rho))``.
+
+    Written out here, independent of :mod:`simcall.erlang`, as the tests' yardstick for
+    one agent whose service time is not exponential.
+    """
+    rate = rate_per_hour / 3600.0
+    rho = rate * mean_s
+    assert rho < 1.0, "an overloaded queue has no steady state"
+    return rate * second_moment_s2 / (2.0 * (1.0 - rho))

@@ -12,6 +12,9 @@ module             holds
                    optional event log (:data:`Trace`)
 ``calls``          the call flow: a call's life as a chain of SimPy events
 ``transfers``      where a call goes after talk: transfer rows and the limit
+``redials``        callers who call again: redial attempts and whose they are
+``readiness``      agents on duty but not ready (after a ring-no-answer, after each
+                   call with ``not_ready``), and when they are ready again
 ``agents``         the agent pool: who is idle, which agent takes which call
 ``queues``         a department's queue (priority, then arrival)
 ``parties``        the call and the agent: the state the flow moves around

@@ -31,7 +31,9 @@ from simcall.model.demand import ArrivalRow, Demand
 from simcall.model.draws import LaterVisitDraws, RedialDraws
 from simcall.model.parties import Agent, Call
 from simcall.model.queues import DepartmentQueue
+from simcall.model.readiness import Readiness
 from simcall.model.records import Counters, Outcome, Recorder
+from simcall.model.redials import Redials
 from simcall.model.transfers import Transfers
 from simcall.scenario.schema import Scenario
 
@@ -57,14 +59,11 @@ class CallFlow:
         redials: Sequence[RedialDraws | None] = (),
         callback_draw: Callable[[], float] | None = None,
         callback_delay: Callable[[], float] | None = None,
+        not_ready: Sequence[Callable[[], float] | None] = (),
     ) -> None:
         self.env = env
-        self.redial_specs = list(redials) or [None] * len(scenario.callers)
         self.scenario = scenario
-        self._next_number = len(demand)
-        self._attempt_of: dict[int, tuple[int, int]] = {}  # redial number: (first, attempt)
-        self._redials = recorder.redials
-        self.redials_after_close = 0
+        self.redials = Redials(scenario, env, recorder, redials, len(demand), self._on_redial)
         self.offers = [(c.callback.offer_after, c.callback.accept) if c.callback else None
                        for c in scenario.callers]
         self.any_offers = any(offer is not None for offer in self.offers)
@@ -83,6 +82,8 @@ class CallFlow:
                                 else math.inf)
         self.department_names = [d.name for d in scenario.departments]
         self.priorities = [c.priority for c in scenario.callers]
+        self.credits = [c.priority_credit or 0.0 for c in scenario.callers]  # head starts
+        self.readiness = Readiness(env, pool, recorder, not_ready, self.agent_arrives)
         self.transfers = Transfers(scenario)
         self.boosts = self.transfers.boosts
         self.warm = self.transfers.warm
@@ -123,14 +124,13 @@ class CallFlow:
         (number, _, caller, department, patience, talk, wrap_up, transfer_draw, ivr_time,
          ivr_draw) = row
         self.arrived += 1
-        first_call, attempt = (self._attempt_of.pop(number, (number, 1)) if self._attempt_of
-                               else (number, 1))
+        first_call, attempt = self.redials.whose(number)
         if self.lines_busy >= self.lines:
             self.blocked += 1
             self._blocked.append(number)
             if self.trace is not None:
                 self._log("blocked", number, department)
-            self._maybe_redial(caller, department, first_call, attempt)
+            self.redials.maybe(caller, department, first_call, attempt)
             return
         self.lines_busy += 1
         call = Call(number, caller, self.priorities[caller])
@@ -183,38 +183,11 @@ class CallFlow:
         self._ivr_outcomes.append((call.id, int(outcome)))
         self.lines_busy -= 1
         if outcome == Outcome.IVR_HANG_UP:
-            self._maybe_redial(call.caller, call.entry, call.first_call, call.attempt)
+            self.redials.maybe(call.caller, call.entry, call.first_call, call.attempt)
 
     # -- redials ----------------------------------------------------------------------
 
-    def _maybe_redial(self, caller: int, department: int, first_call: int,
-                      attempt: int) -> None:
-        """A caller who hung up or heard a busy signal may call again, as a new attempt.
-
-        Redials are arrivals: none is made after the last interval (those are counted as
-        ``redials_after_close``).
-        """
-        spec = self.redial_specs[caller]
-        if spec is None or attempt >= spec.max_attempts or spec.uniform() >= spec.probability:
-            return
-        delay = spec.delay()
-        at = self.env.now + delay
-        if not self.scenario.is_open(at):  # closed: the caller tries again at the next opening
-            period = self.scenario.day_period
-            at = (at // period + (1 if at % period >= self.scenario.horizon else 0)) * period
-            delay = at - self.env.now
-        if at >= self.scenario.run_horizon:
-            self.redials_after_close += 1
-            return
-        number = self._next_number
-        self._next_number += 1
-        self._attempt_of[number] = (first_call, attempt + 1)
-        self._redials.append((caller, at, department, first_call, attempt + 1))
-        row = ArrivalRow(number, at, caller, department, *spec.attributes(department))
-        Timeout(self.env, delay, row).callbacks.append(self._on_redial)
-
-    def _on_redial(self, event: Event) -> None:
-        row: ArrivalRow = event._value
+    def _on_redial(self, row: ArrivalRow) -> None:
         if self.trace is not None:
             self._log("redial", row.number, row.department)
         self.arrive(row)
@@ -244,7 +217,7 @@ class CallFlow:
         call.waited = True
         priority = call.priority - self.boosts[department] if call.transfers else call.priority
         call.queue_priority = priority
-        self.queues[department].push(call, priority, now)
+        self.queues[department].push(call, priority, now - self.credits[call.caller])
         if self.any_offers and self._takes_a_callback(call, department):
             return
         if limit < math.inf:
@@ -293,7 +266,7 @@ class CallFlow:
             return
         self._leave(call)
         if outcome == ABANDONED:
-            self._maybe_redial(call.caller, call.entry, call.first_call, call.attempt)
+            self.redials.maybe(call.caller, call.entry, call.first_call, call.attempt)
 
     def _calls_back_voicemail(self) -> bool:
         spec = self.voicemail_callback
@@ -304,7 +277,7 @@ class CallFlow:
         call: Call = event._value
         call.outbound = True
         call.talk, call.wrap_up, call.transfer_draw = self.later_visit.attributes(
-            call.department)
+            call.department, call.caller)
         if self.trace is not None:
             self._log("callback queued", call.id, call.department)
         self.enter_queue(call, call.department, math.inf, callback=True)
@@ -312,7 +285,8 @@ class CallFlow:
     def _draw_visit(self, call: Call, department: int) -> float:
         """Draw the call's talk, wrap-up and transfer draw for a visit to ``department``;
         return its patience there."""
-        call.talk, call.wrap_up, call.transfer_draw = self.later_visit.attributes(department)
+        call.talk, call.wrap_up, call.transfer_draw = self.later_visit.attributes(
+            department, call.caller)
         return self.later_visit.patience(call.caller)
 
     # -- agent ----------------------------------------------------------------------
@@ -351,26 +325,21 @@ class CallFlow:
         self._rona.append((agent.group, call.id, call.department, now))
         if self.trace is not None:
             self._log("rona", call.id, call.department, agent.name)
-        self.pool.not_ready(agent, now)
-        not_ready = agent.rona.not_ready  # type: ignore[union-attr]
-        if not_ready > 0.0:
-            Timeout(self.env, not_ready, agent).callbacks.append(self._on_ready)
+        paused = self.readiness.pause(agent, agent.rona.not_ready)  # type: ignore[union-attr]
         call.agent = None
         other = self.pool.idle_agent_for(call.department)
         if other is not None:
             other.busy_since = now
             self.connect(call, other)
         else:
-            self.queues[call.department].push(call, call.queue_priority, call.entered)
+            self.queues[call.department].push(call, call.queue_priority,
+                                              call.entered - self.credits[call.caller])
             if call.deadline < math.inf:
                 timer = Timeout(self.env, call.deadline - now, call)
                 timer.callbacks.append(self._on_deadline)
                 call.timer = timer
-        if not_ready <= 0.0:
+        if not paused:
             self.agent_arrives(agent)
-
-    def _on_ready(self, event: Event) -> None:
-        self.agent_arrives(event._value)
 
     def _on_pickup(self, event: Event) -> None:
         self._answer(event._value)
@@ -422,10 +391,10 @@ class CallFlow:
             self._after_call(agent, wrap_up)
 
     def _after_call(self, agent: Agent, wrap_up: float) -> None:
-        """The agent does wrap-up, then is free."""
+        """The agent does wrap-up, then is not ready (``not_ready``) or free."""
         if wrap_up > 0.0:
             Timeout(self.env, wrap_up, agent).callbacks.append(self._on_wrap_up_end)
-        else:
+        elif not self.readiness.after_call(agent):
             self._free(agent)
 
     def _hand_over(self, call: Call) -> None:
@@ -438,7 +407,8 @@ class CallFlow:
             self._after_call(held, call.held_wrap_up)
 
     def _on_wrap_up_end(self, event: Event) -> None:
-        self._free(event._value)
+        if not self.readiness.after_call(event._value):
+            self._free(event._value)
 
     def _free(self, agent: Agent) -> None:
         call = self.pool.release(agent, self.env.now)
@@ -497,4 +467,4 @@ class CallFlow:
     def counters(self) -> Counters:
         """The engine's own tallies, for the conservation check."""
         return Counters(self.arrived, self.blocked, self.left, self.calls_waiting(),
-                        self.visits_started, self.ivr_ended, self.redials_after_close)
+                        self.visits_started, self.ivr_ended, self.redials.after_close)

@@ -15,7 +15,8 @@ in one place (see :mod:`simcall.model.streams`):
   the caller type's later-visit patience stream;
 * :class:`RedialDraws` -- a redial is a new call, drawn afresh from the caller
   type's redial stream;
-* :class:`RonaDraw`, :func:`pickups` -- an agent group's ring-no-answer and pickup delays;
+* :class:`RonaDraw`, :func:`pickups`, :func:`not_ready_times` -- an agent group's
+  ring-no-answer, pickup delays and not-ready time after each call;
 * :func:`callbacks` -- whether a caller takes a callback, and when voicemail is returned.
 """
 
@@ -60,10 +61,13 @@ def first_visits(
                 else np.full(count, math.inf))
     talk, wrap_up = np.empty(count), np.zeros(count)
     talk_rng, wrap_rng = rng("talk"), rng("wrap_up")
+    if spec.talk is not None:  # the caller type's own talk time, wherever it goes
+        talk = spec.talk.sample(talk_rng, count)
     for d in np.unique(department):
         mask = department == d
         where = scenario.departments[d]
-        talk[mask] = where.talk.sample(talk_rng, int(mask.sum()))
+        if spec.talk is None:
+            talk[mask] = where.talk.sample(talk_rng, int(mask.sum()))
         if where.wrap_up is not None:
             wrap_up[mask] = where.wrap_up.sample(wrap_rng, int(mask.sum()))
     ivr_time, ivr_draw = np.zeros(count), np.ones(count)
@@ -105,9 +109,10 @@ class ScriptedDraws:
         return self._scenario.department_index(names[choice])
 
     def talk(self, caller: int, department: int) -> float:
-        """Talk seconds at ``department`` (before the agent's ``talk_factor``)."""
-        where = self._scenario.departments[department]
-        return float(where.talk.sample(self._talk[caller], 1)[0])
+        """Talk seconds at ``department`` (before the agent's ``talk_factor``): the caller
+        type's own talk time if it has one."""
+        where = self._scenario.callers[caller].talk or self._scenario.departments[department].talk
+        return float(where.sample(self._talk[caller], 1)[0])
 
     def wrap_up(self, caller: int, department: int) -> float:
         """Wrap-up seconds after talk at ``department`` (0 without wrap-up)."""
@@ -139,7 +144,10 @@ class LaterVisitDraws:
 
     The first visit's attributes come with the call (drawn at arrival); later
     visits draw from the department's own streams (talk, wrap-up, transfer)
-    and the caller type's later-visit patience stream.
+    and the caller type's later-visit patience stream. A caller type with its own
+    ``talk`` draws it from its own later-visit talk stream; the department's talk is
+    drawn all the same (and not used), so that the other callers' talk times at that
+    department stay what they were (common random numbers).
     """
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
@@ -155,10 +163,16 @@ class LaterVisitDraws:
                                   streams.take("patience", Owner.CALLER_LATER_VISITS, i),
                                   math.inf)
                           for i, c in enumerate(scenario.callers)]
+        self._caller_talk = [sampler(c.talk, streams.take("talk", Owner.CALLER_LATER_VISITS, i))
+                             if c.talk is not None else None
+                             for i, c in enumerate(scenario.callers)]
 
-    def attributes(self, department: int) -> tuple[float, float, float]:
-        """Talk, wrap-up and transfer draw of a visit to ``department``."""
-        return (self._talk[department](), self._wrap_up[department](),
+    def attributes(self, department: int, caller: int) -> tuple[float, float, float]:
+        """Talk, wrap-up and transfer draw of a visit to ``department`` by a call of
+        caller type ``caller``."""
+        talk = self._talk[department]()
+        own = self._caller_talk[caller]
+        return (talk if own is None else own(), self._wrap_up[department](),
                 self._routing[department]())
 
     def patience(self, caller: int) -> float:
@@ -194,7 +208,7 @@ class RedialDraws:
         """(patience, talk, wrap_up, transfer_draw, ivr_time, ivr_draw) of a new attempt."""
         rng, spec, where = self._rng, self._spec, self._departments[department]
         patience = float(spec.patience.sample(rng, 1)[0]) if spec.patience else math.inf
-        talk = float(where.talk.sample(rng, 1)[0])
+        talk = float((spec.talk or where.talk).sample(rng, 1)[0])
         wrap_up = float(where.wrap_up.sample(rng, 1)[0]) if where.wrap_up else 0.0
         ivr_time = float(spec.ivr.time.sample(rng, 1)[0]) if spec.ivr else 0.0
         return patience, talk, wrap_up, self.uniform(), ivr_time, (
@@ -222,6 +236,12 @@ class RonaDraw:
         return [cls(g.rona.probability, g.rona.after, g.rona.not_ready,
                     uniforms(streams.take("rona", Owner.AGENT_GROUP, i)))
                 if g.rona is not None else None for i, g in enumerate(scenario.agents)]
+
+
+def not_ready_times(scenario: Scenario, streams: Streams) -> list[Callable[[], float] | None]:
+    """Each agent group's not-ready time after a call (``None``: ready at once)."""
+    return [sampler(g.not_ready, streams.take("not_ready", Owner.AGENT_GROUP, i))
+            if g.not_ready is not None else None for i, g in enumerate(scenario.agents)]
 
 
 def pickups(scenario: Scenario, streams: Streams) -> list[Callable[[], float]]:

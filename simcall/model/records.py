@@ -15,6 +15,8 @@ Tables:
   (transfers make more than one);
 * **busy / staffed** -- agent time as ``[start, end)`` periods per agent
   group, for time-weighted occupancy;
+* **not ready** -- agent time on duty but not taking calls (after a ring-no-answer,
+  and ``not_ready`` after each call), as ``[start, end)`` periods per agent group;
 * **scheduled** -- the staffing plan as ``[start, end)`` periods per agent
   group (``staff`` or shifts, before breaks and absences), up to the horizon.
 """
@@ -138,6 +140,7 @@ class Records:
     counters: Counters
     agent_names: tuple[str, ...]  # by agent number - 1
     rona: RonaTable  # ring-no-answer events
+    not_ready: Periods  # agents on duty but not ready (after a ring-no-answer or a call)
 
 
 class ChunkedTable:
@@ -195,6 +198,7 @@ class Recorder:
         self.busy = ChunkedTable(PERIOD_DTYPE)
         self.staffed = ChunkedTable(PERIOD_DTYPE, size=1024)
         self.scheduled = ChunkedTable(PERIOD_DTYPE, size=1024)
+        self.not_ready = ChunkedTable(PERIOD_DTYPE, size=1024)
         self.blocked: list[int] = []  # call numbers that got a busy signal
         self.ivr_outcomes: list[tuple[int, int]] = []  # (call, outcome) ended in the menu
         self.rona: list[tuple[int, int, int, float]] = []  # (group, call, department, time)
@@ -224,6 +228,7 @@ class Recorder:
             busy=_fields(Periods, self.busy.array()),  # type: ignore[arg-type]
             staffed=_fields(Periods, self.staffed.array()),  # type: ignore[arg-type]
             scheduled=_fields(Periods, self.scheduled.array()),  # type: ignore[arg-type]
+            not_ready=_fields(Periods, self.not_ready.array()),  # type: ignore[arg-type]
             end_time=end_time,
             counters=counters,
             agent_names=agent_names,

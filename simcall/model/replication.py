@@ -22,7 +22,14 @@ from simpy.core import BoundClass
 from simcall.model.agents import AgentPool
 from simcall.model.calls import CallFlow, Trace
 from simcall.model.demand import Arrival, Demand, draw_demand, scripted_demand
-from simcall.model.draws import LaterVisitDraws, RedialDraws, RonaDraw, callbacks, pickups
+from simcall.model.draws import (
+    LaterVisitDraws,
+    RedialDraws,
+    RonaDraw,
+    callbacks,
+    not_ready_times,
+    pickups,
+)
 from simcall.model.queues import DepartmentQueue
 from simcall.model.records import Recorder, Records
 from simcall.model.roster import Roster
@@ -81,7 +88,7 @@ class Replication:
         self.flow = CallFlow(scenario, env, self.demand, queues, self.pool, self.recorder,
                              LaterVisitDraws(scenario, streams), trace,
                              RedialDraws.for_callers(scenario, streams), callback_draw,
-                             callback_delay)
+                             callback_delay, not_ready_times(scenario, streams))
         self.roster = Roster(env, scenario, self.pool, self.flow, streams)
         self.flow.start()
 

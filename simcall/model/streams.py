@@ -24,7 +24,7 @@ import numpy as np
 from simcall.scenario.distributions import Distribution
 
 INPUTS = ("arrivals", "patience", "talk", "wrap_up", "pickup", "routing", "redial", "ivr",
-          "rona", "breaks", "callback", "days")
+          "rona", "breaks", "callback", "days", "not_ready")
 """Stochastic inputs, in a fixed order: append only."""
 
 

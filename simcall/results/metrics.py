@@ -10,6 +10,7 @@ measured from it -- never a reset of counters.
 * ``abandon_rate`` = abandoned / (answered + abandoned)
 * ``block_rate`` = blocked / offered
 * ``occupancy`` = busy (ringing + talk + wrap-up) agent time / staffed agent time
+* ``not_ready_share`` (per agent group) = not-ready agent time / staffed agent time
 * ``mean_transfers`` = transfers / answered calls
 * ``transfer_share_within`` = share of answered calls transferred at most N times
 """
@@ -33,7 +34,7 @@ RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "
 KPI_NAMES = RATE_KPIS + COUNT_KPIS
 SHARE_KPIS = frozenset({"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
                         "transfer_share_within", "first_attempt_resolution",
-                        "eventual_resolution"})
+                        "eventual_resolution", "not_ready_share"})
 Kpis = dict[str, float]
 
 
@@ -171,6 +172,14 @@ def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
         busy_in, staffed_in = busy_in.sum(axis=0), staffed_in.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(staffed_in > 0, busy_in / np.where(staffed_in > 0, staffed_in, 1), np.nan)
+
+
+def not_ready_share(records: Records, begin: float, finish: float, group: int) -> float:
+    """Not-ready agent time (after a ring-no-answer or a call) / staffed agent time of one
+    group in ``[begin, finish)``; ``nan`` when nobody of the group was on duty."""
+    window = (np.array([begin]), np.array([finish]), np.array([group]))
+    staffed = float(in_windows(records.staffed, *window)[0])
+    return float(in_windows(records.not_ready, *window)[0]) / staffed if staffed > 0 else math.nan
 
 
 @dataclass(frozen=True)
@@ -323,7 +332,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     by_group = {
         name: {"occupancy": float(occupancy(records, np.array([window.warmup]),
                                             np.array([horizon]), np.array([g]))[0]),
-               "rona": float(np.count_nonzero(rona_counted & (records.rona.group == g)))}
+               "rona": float(np.count_nonzero(rona_counted & (records.rona.group == g))),
+               "not_ready_share": not_ready_share(records, window.warmup, horizon, g)}
         for g, name in enumerate(groups)
     }
     # scheduled (the plan: staff or shifts) vs staffed (on duty: breaks and absences not)

@@ -9,6 +9,8 @@ module             holds
 ``schema``         the pydantic models (:class:`Scenario`, :class:`CallerType`,
                    :class:`Department`, :class:`AgentGroup`, :class:`Targets`) and
                    the cross-checks that need the whole centre
+``references``     department names used in ``enters``, ``transfer`` and ``skills``,
+                   checked on plain data so misspellings show with every other problem
 ``loader``         TOML in, a :class:`Scenario` or one ``ScenarioError`` with key
                    paths and lines out (:func:`load`, :func:`loads`,
                    :func:`from_dict`)

@@ -19,6 +19,7 @@ from simcall.errors import Problem, ScenarioError, did_you_mean
 from simcall.scenario import distributions as dist
 from simcall.scenario.durations import parse_duration
 from simcall.scenario.overrides import apply_overrides
+from simcall.scenario.references import reference_problems
 from simcall.scenario.schema import (
     AgentGroup,
     CallbackOffer,
@@ -32,7 +33,6 @@ from simcall.scenario.schema import (
     Targets,
     TransferTarget,
     VoicemailCallback,
-    reference_problems,
 )
 from simcall.scenario.shifts import Break, Shift
 

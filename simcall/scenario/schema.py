@@ -11,14 +11,13 @@ key path.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from simcall.errors import Problem, ScenarioError, did_you_mean
+from simcall.errors import Problem, ScenarioError
 from simcall.scenario.distributions import Distribution
 from simcall.scenario.durations import format_clock, parse_clock
 from simcall.scenario.limits import (
@@ -35,6 +34,7 @@ from simcall.scenario.limits import (
     MIN_RING_S,
     per_interval,
 )
+from simcall.scenario.references import reference_problems
 from simcall.scenario.shifts import Shift, shift_problems
 from simcall.scenario.units import NonNegative, Number, Seconds, WholeNumber
 
@@ -143,6 +143,8 @@ class CallerType(_Section):
     ivr: Ivr | None = None
     redial: Redial | None = None
     callback: CallbackOffer | None = None
+    talk: Distribution | None = None  # replaces the departments' talk time for these calls
+    priority_credit: Seconds | None = Field(default=None, ge=0.0, le=MAX_HORIZON_S)
 
 
 class Department(_Section):
@@ -183,6 +185,7 @@ class AgentGroup(_Section):
     pickup: Distribution | None = None
     talk_factor: Number = Field(default=1.0, ge=1 / MAX_TALK_FACTOR, le=MAX_TALK_FACTOR)
     rona: Rona | None = None
+    not_ready: Distribution | None = None  # after each call (after wrap-up): not taking calls
 
     @model_validator(mode="after")
     def _staff_or_shifts(self) -> AgentGroup:
@@ -371,53 +374,6 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             f"warm-up ({scenario.warmup:g} s) must end before the last interval ends "
             f"({scenario.horizon:g} s)",
         ))
-    return problems
-
-
-def _key(name: str) -> str:
-    """A name as a path segment, quoted when it is not a plain word."""
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
-
-
-def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
-    """Department names used in ``enters``, ``transfer`` and ``skills`` that do not exist.
-
-    Works on plain data (as read from TOML, or dumped from a validated
-    scenario), so misspelt names are reported even when other fields are
-    invalid: a planner sees every problem at once.
-    """
-    def entries(section: str) -> list[Mapping[str, Any]]:
-        value = data.get(section)
-        return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list | tuple) \
-            else []
-
-    names = [d["name"] for d in entries("departments") if isinstance(d.get("name"), str)]
-    known = set(names)
-    problems: list[Problem] = []
-
-    def check(path: str, name: object) -> None:
-        if isinstance(name, str) and name not in known:
-            problems.append(Problem(path, f"no department named '{name}'"
-                                          f"{did_you_mean(name, names)}"))
-
-    for index, caller in enumerate(entries("callers")):
-        enters = caller.get("enters")
-        if isinstance(enters, str):  # the same path as for the { name = 1.0 } it stands for
-            check(f"callers[{index}].enters.{_key(enters)}", enters)
-        elif isinstance(enters, Mapping):
-            for name in enters:
-                check(f"callers[{index}].enters.{_key(name)}", name)
-    for index, department in enumerate(entries("departments")):
-        transfer = department.get("transfer")
-        if isinstance(transfer, Mapping):
-            for name in transfer:
-                check(f"departments[{index}].transfer.{_key(name)}", name)
-        check(f"departments[{index}].resolution_desk", department.get("resolution_desk"))
-    for index, group in enumerate(entries("agents")):
-        skills = group.get("skills")
-        if isinstance(skills, list | tuple):
-            for position, name in enumerate(skills):
-                check(f"agents[{index}].skills[{position}]", name)
     return problems
 
 

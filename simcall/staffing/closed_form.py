@@ -84,8 +84,9 @@ def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequenc
     """Each department's arrival rate, handle time and patience in interval ``k``.
 
     ``serving`` names, per department, the groups that will take its need
-    (their talk factor and pickup enter its handle time, weighted by
-    ``staff`` in interval ``k``).
+    (their talk factor, pickup and not-ready time enter its handle time, weighted by
+    ``staff`` in interval ``k``). Talk time is the mean over the calls it gets: a caller
+    type's own ``talk`` for its calls, the department's for the others.
     """
     names = [d.name for d in scenario.departments]
     index = {name: i for i, name in enumerate(names)}
@@ -97,6 +98,8 @@ def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequenc
     solve = np.eye(m) - routing.T
     total = np.zeros(m)
     hazard = np.zeros(m)  # abandonment rate x calls, summed over caller types
+    talk = np.zeros(m)  # talk seconds x calls, for caller types with their own talk time
+    own_talk = any(caller.talk is not None for caller in scenario.callers)
     for caller in scenario.callers:
         rate = float(scenario.per_interval(caller.arrivals_per_hour)[k])
         if caller.ivr is not None:
@@ -108,6 +111,8 @@ def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequenc
         total += flow
         if caller.patience is not None:
             hazard += flow / caller.patience.mean_value
+        talk += flow * (caller.talk.mean_value if caller.talk is not None else np.array(
+            [d.talk.mean_value for d in scenario.departments]))
     groups = {g.name: g for g in scenario.agents}
     out = []
     for i, department in enumerate(scenario.departments):
@@ -121,7 +126,12 @@ def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequenc
         pickup = float(np.average(
             [g.pickup.mean_value if g.pickup is not None else 0.0 for g in serving_groups],
             weights=weights)) if serving_groups else 0.0
-        aht = department.talk.mean_value * factor + pickup
+        not_ready = float(np.average(
+            [g.not_ready.mean_value if g.not_ready is not None else 0.0 for g in serving_groups],
+            weights=weights)) if serving_groups else 0.0
+        mean_talk = (talk[i] / total[i] if own_talk and total[i] > 0
+                     else department.talk.mean_value)
+        aht = mean_talk * factor + pickup + not_ready  # the time an agent is kept from calls
         if department.wrap_up is not None:
             aht += department.wrap_up.mean_value
         patience = total[i] / hazard[i] if hazard[i] > 0 else None

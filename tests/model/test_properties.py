@@ -113,6 +113,10 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
         if draw(st.booleans()):
             caller["callback"] = {"offer_after": draw(DURATION),
                                   "accept": draw(st.floats(0, 1))}
+        if draw(st.booleans()):
+            caller["talk"] = draw(distributions())
+        if draw(st.booleans()):
+            caller["priority_credit"] = draw(st.floats(0, 600))
         callers.append(caller)
     agents = []
     for i in range(draw(st.integers(1, 3))):
@@ -131,6 +135,8 @@ def scenarios(draw: st.DrawFn) -> simcall.Scenario:
         if draw(st.booleans()):
             group["rona"] = {"probability": draw(st.floats(0, 0.5)),
                              "after": draw(st.floats(1, 30)), "not_ready": draw(DURATION)}
+        if draw(st.booleans()):
+            group["not_ready"] = draw(distributions())
         agents.append(group)
     served = {s for g in agents for s in g["skills"]}
     agents.append({"name": "cover", "skills": [n for n in names if n not in served] or names,
@@ -187,6 +193,14 @@ def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: 
         busy, staffed = records.busy.group == group, records.staffed.group == group
         assert (records.busy.end[busy] - records.busy.start[busy]).sum() <= (
             records.staffed.end[staffed] - records.staffed.start[staffed]).sum() + 1e-6
+    # nor busy and not ready together for longer than they are staffed
+    for group in range(len(scenario.agents)):
+        spells = [(p.end[p.group == group] - p.start[p.group == group]).sum()
+                  for p in (records.busy, records.not_ready, records.staffed)]
+        assert spells[0] + spells[1] <= spells[2] + 1e-6
+    for kpis in result.metrics.agent_groups.values():
+        assert np.isnan(kpis["not_ready_share"]) or (
+            0 <= kpis["not_ready_share"] <= 1 - kpis["occupancy"] + 1e-9)
     # the plan stays within the day; head counts are time averages, never negative
     assert (records.scheduled.start >= 0).all()
     assert (records.scheduled.end <= scenario.run_horizon + 1e-9).all()
