@@ -16,7 +16,21 @@ import pytest
 
 from helpers import SCENARIOS
 
-STARTED_S = 2.0  # past the interpreter's start and simcall's imports: the run is under way
+STARTED_S = 20.0  # the longest wait for the workers to start (a loaded machine is slow)
+
+
+def _wait_for_workers(pid: int) -> None:
+    """Wait until the run has started its two workers: past the interpreter's start and
+    simcall's imports (a Ctrl-C during the imports is the documented exception), however
+    loaded the machine; then a moment more, so that replications are under way."""
+    deadline = time.monotonic() + STARTED_S
+    while time.monotonic() < deadline:
+        children = " ".join(Path(task, "children").read_text()
+                            for task in Path(f"/proc/{pid}/task").iterdir())
+        if len(children.split()) >= 2:
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
 
 
 def _interrupt_a_run(tmp_path: Path) -> tuple[int, float, str]:
@@ -25,7 +39,7 @@ def _interrupt_a_run(tmp_path: Path) -> tuple[int, float, str]:
         [sys.executable, "-m", "simcall", "run", str(SCENARIOS / "helpdesk.toml"), "-r", "200",
          "-w", "2", "--json", str(json_path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(STARTED_S)
+    _wait_for_workers(process.pid)
     sent = time.perf_counter()
     os.killpg(process.pid, signal.SIGINT)
     try:
