@@ -12,8 +12,10 @@ Sessions start at a pickup and end at an end of talk: an agent's idle time befor
 first call and after the last of a session is not seen.
 
 Not-ready rule: a gap between an agent's consecutive calls of one session counts as
-not-ready time (with any after-call work) when a caller was waiting in the queue at the
-moment the first call ended, so the agent could have taken a call at once and did not.
+not-ready time (after-call work included) when callers were waiting in the queue for the
+whole gap, from the end of one call to the pickup of the next: the agent could have taken
+a call at any moment of it and did not. (Gaps that only begin with a caller waiting are
+longer whenever another agent takes that caller: they would overstate not-ready time.)
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class NotReady:
     def source(self) -> str:
         """Where the figure comes from, in words."""
         return (f"{self.gaps.size:,} of {self.gaps_considered:,} gaps between an agent's calls "
-                f"(within a session) began with a caller waiting; mean {self.mean:.1f} s")
+                f"(within a session) had callers waiting throughout; mean {self.mean:.1f} s")
 
     def to_frame(self) -> Any:
         """One row per gap."""
@@ -137,23 +139,30 @@ def fit_staffing(log: CallLog, labels: tuple[str, ...], gap_s: float = SESSION_G
 
 
 def fit_not_ready(log: CallLog, gap_s: float = SESSION_GAP) -> NotReady:
-    """Gaps between an agent's consecutive calls of one session that began with a caller
-    waiting in the queue."""
+    """Gaps between an agent's consecutive calls of one session with callers waiting in the
+    queue throughout."""
     agent, start, end = _calls(log)
     if agent.size < 2:
         return NotReady(np.zeros(0), 0)
     same = (agent[1:] == agent[:-1])
     gap = start[1:] - end[:-1]
     inside = same & (gap >= 0) & (gap <= gap_s)
-    # callers in the queue at a moment t: joined at or before t, not yet gone after t
+    # the stretches of time when some caller was waiting: the union of waiting periods
     entered = log.absolute(log.entered)
     gone_time = np.where(log.outcome == ANSWERED, log.answered,
                          np.where(np.isnan(log.left_queue), log.ended, log.left_queue))
     gone = log.absolute(gone_time)
     waiting = np.isfinite(entered) & np.isfinite(gone) & (gone > entered)
-    joined = np.sort(entered[waiting])
-    left = np.sort(gone[waiting])
-    moments = end[:-1][inside]
-    queue = (np.searchsorted(joined, moments, side="right")
-             - np.searchsorted(left, moments, side="right"))
-    return NotReady(gap[inside][queue > 0], int(inside.sum()))
+    order = np.argsort(entered[waiting])
+    begin, finish = entered[waiting][order], gone[waiting][order]
+    if begin.size == 0:
+        return NotReady(np.zeros(0), int(inside.sum()))
+    reach = np.maximum.accumulate(finish)
+    new = np.ones(begin.size, dtype=bool)
+    new[1:] = begin[1:] > reach[:-1]
+    first = np.flatnonzero(new)
+    block_begin, block_end = begin[first], np.maximum.reduceat(finish, first)
+    e, s = end[:-1][inside], start[1:][inside]
+    block = np.clip(np.searchsorted(block_begin, e, side="right") - 1, 0, None)
+    covered = (block_begin[block] <= e) & (block_end[block] >= s)
+    return NotReady(gap[inside][covered], int(inside.sum()))
