@@ -268,7 +268,8 @@ def _scenario(log: CallLog, estimates: Estimates, name: str,
     staffing = estimates.staffing
     group: dict[str, Any] = {"name": "agents", "skills": list(log.departments),
                              "staff": staffing.staff()}
-    notes["agents[0].staff"] = (
+    notes["agents[0].staff"] = ("the log names no agent: agents on the phones are unknown, "
+                                "written as 0; give staff yourself") if not log.agents else (
         f"agents on the phones: {staffing.sessions:,} sessions (calls of one agent with gaps "
         f"up to {staffing.gap_s:g} s), time-weighted per interval, mean over days; mean agents "
         "by gap: " + ", ".join(f"{g:g} s -> {a:.2f}" for g, a in staffing.sensitivity.items()))

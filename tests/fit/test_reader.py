@@ -165,3 +165,19 @@ def test_a_preset_missing_value_means_none(tmp_path: Path) -> None:
     assert log.caller_types == ("PS", "PS (priority 2)")
     assert log.credit == (0.0, 90.0)
     assert log.reached.tolist() == [True, False]  # never queued: hung up in the menu
+
+
+def test_fit_refuses_bad_options_and_fits_a_log_without_agents(tmp_path: Path) -> None:
+    import simcall
+
+    path = write(tmp_path, *GOOD)
+    with pytest.raises(CallLogError, match="patience='bogus'"):
+        simcall.fit(path, open="09:00", close="10:00", patience="bogus")
+    with pytest.raises(CallLogError, match="session_gap"):
+        simcall.fit(path, open="09:00", close="10:00", session_gap="soon")
+    header = "arrival,queued,answered,ended"
+    result = simcall.fit(write(tmp_path, "100,110,150,300", "200,210,,260", header=header,
+                               name="no_agents.csv"), open="00:00", close="01:00")
+    assert result.scenario["agents"][0]["staff"] == [0, 0]
+    assert "names no agent" in result.notes["agents[0].staff"]
+    assert result.estimates.not_ready.gaps.size == 0
