@@ -17,6 +17,7 @@ from simcall.experiments import (
     simulate,
     sweep,
 )
+from simcall.fit import FitResult, fit  # the function shadows the wing: simcall.fit(...)
 from simcall.model import Arrival
 from simcall.results import ConfidenceInterval, Estimate, RunResult, Summary
 from simcall.scenario import Scenario, from_dict, load, loads
@@ -34,8 +35,8 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "Arrival", "Comparison", "ConfidenceInterval", "Estimate", "RunResult", "Scenario",
-    "ScenarioError", "ShiftRules", "SimcallError", "StaffingPlan", "Summary", "SweepResult",
-    "__version__", "compare", "erlang", "from_dict", "load", "loads", "replicate", "simulate",
-    "staff", "sweep",
+    "Arrival", "Comparison", "ConfidenceInterval", "Estimate", "FitResult", "RunResult",
+    "Scenario", "ScenarioError", "ShiftRules", "SimcallError", "StaffingPlan", "Summary",
+    "SweepResult", "__version__", "compare", "erlang", "fit", "from_dict", "load", "loads",
+    "replicate", "simulate", "staff", "sweep",
 ]

@@ -25,7 +25,7 @@ LAYERS: dict[str, int] = {
     "model": 2,
     "results": 3,
     "experiments": 4,
-    "staffing": 5,
+    "staffing": 5, "fit": 5,
     "plots": 6,
     "report": 7, "animate": 7,
     "cli": 8,
