@@ -62,14 +62,12 @@ def test_the_toml_reads_back_as_the_data_and_comments_every_figure(fitted: FitRe
     assert scenario.name == fitted.scenario["name"]
 
 
-@pytest.mark.xfail(strict=False, reason="needs caller talk / priority_credit / not_ready keys "
-                                        "from the model branch")
 def test_the_fitted_toml_with_every_key_loads(fitted: FitResult, tmp_path: Path) -> None:
     path = tmp_path / "fitted.toml"
     fitted.write(path)
     scenario = simcall.load(path)
-    assert scenario.callers[0].talk is not None  # type: ignore[attr-defined]
-    assert scenario.agents[0].not_ready is not None  # type: ignore[attr-defined]
+    assert scenario.callers[0].talk is not None
+    assert scenario.agents[0].not_ready is not None
 
 
 def test_import_simcall_fit_api_is_the_function_and_the_wing_is_importable() -> None:
