@@ -28,7 +28,7 @@ module             holds
 ``fitting``        :func:`fit` and :class:`FitResult` (the estimates in
                    :class:`Estimates`, the scenario with notes)
 ``writer``         the fitted scenario as TOML with a comment on every figure
-``backtest``       :func:`backtest`: a scenario simulated day after day beside the
+``backtesting``    :func:`backtest`: a scenario simulated day after day beside the
                    log, interval by interval (:class:`Backtest`, :class:`Tallies`)
 ``synthetic``      :func:`write_log`: a simulated run written as a call log
                    (preset ``simcall``), for tests and back-tests
@@ -41,7 +41,7 @@ only, so that ``import simcall`` stays light.
 from __future__ import annotations
 
 from simcall.fit.arrivals import ArrivalProfile
-from simcall.fit.backtest import Backtest, Tallies, backtest
+from simcall.fit.backtesting import Backtest, Tallies, backtest
 from simcall.fit.calllog import CONTRADICTIONS, CallLog, Selection
 from simcall.fit.columns import CANONICAL, PRESETS, CallLogError, Preset
 from simcall.fit.durations import DurationFit, TalkTimes
