@@ -18,6 +18,7 @@ module        holds
 ``report``    ``simcall report``
 ``plot``      ``simcall plot``
 ``animate``   ``simcall animate``
+``fit``       ``simcall fit``
 ============  ======================================================================
 
 Imports: any wing below; nothing imports the command line.

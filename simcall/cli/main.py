@@ -20,6 +20,7 @@ from simcall.cli.animate import animate_command
 from simcall.cli.common import out
 from simcall.cli.compare import compare_command
 from simcall.cli.erlang import erlang_command
+from simcall.cli.fit import fit_command
 from simcall.cli.plot import plot_command
 from simcall.cli.report import report_command
 from simcall.cli.run import run_command
@@ -58,6 +59,7 @@ app.command("staff")(staff_command)
 app.command("report")(report_command)
 app.command("plot")(plot_command)
 app.command("animate")(animate_command)
+app.command("fit")(fit_command)
 
 
 def entry() -> None:

@@ -80,9 +80,13 @@ class FitResult:
         """The scenario validated (a ``ScenarioError`` names any problem)."""
         return from_dict(self.scenario_data(extended))
 
-    def to_toml(self, extended: bool = True) -> str:
-        """The scenario as TOML, every figure with a comment saying where it came from."""
-        return scenario_toml(self.scenario_data(extended), self.notes, extended)
+    def to_toml(self, extended: bool = True, header: str = "") -> str:
+        """The scenario as TOML, every figure with a comment saying where it came from;
+        ``header`` (e.g. the command that made it) goes first, as comment lines."""
+        notes = dict(self.notes)
+        if header:
+            notes[""] = "\n".join(filter(None, (header, notes.get("", ""))))
+        return scenario_toml(self.scenario_data(extended), notes, extended)
 
     def write(self, path: str | Path, extended: bool = True) -> None:
         """Write :meth:`to_toml` to ``path``."""

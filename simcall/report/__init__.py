@@ -13,9 +13,11 @@ module               holds
 ``terminal``         KPI and target tables for the terminal (``simcall run``)
 ``terminal_compare`` a comparison on the terminal, with paired differences
 ``terminal_trace``   call stories and the timeline on the terminal
+``terminal_fit``     ``simcall fit`` on the terminal: the log's account and the
+                     back-test, hour by hour
 ===================  ===============================================================
 
-Imports: plots (when a figure is drawn), staffing, experiments, results, scenario;
+Imports: plots (when a figure is drawn), fit, staffing, experiments, results, scenario;
 the erlang wing for a type only.
 """
 
