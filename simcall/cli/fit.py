@@ -85,9 +85,11 @@ def fit_command(
         mapping = _columns(columns or [])
         from simcall.fit.fitting import fit
 
+        from simcall.fit.sessions import SESSION_GAP
+
         fitted = fit(log, preset, column=mapping or None, days=days, open=open_at,
                      close=close_at, interval=interval, patience=patience,
-                     **({"session_gap": session_gap} if session_gap is not None else {}))
+                     session_gap=session_gap if session_gap is not None else SESSION_GAP)
         header = f"made by: {command_line(context)}"
         scenario = fitted.validate()
         from simcall.report.terminal_fit import print_backtest, print_fit
