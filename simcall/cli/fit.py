@@ -84,7 +84,6 @@ def fit_command(
         check_output("--json", json_path)
         mapping = _columns(columns or [])
         from simcall.fit.fitting import fit
-
         from simcall.fit.sessions import SESSION_GAP
 
         fitted = fit(log, preset, column=mapping or None, days=days, open=open_at,
@@ -95,17 +94,16 @@ def fit_command(
         from simcall.report.terminal_fit import print_backtest, print_fit
 
         print_fit(fitted, out)
-        written: list[Path] = []
+        result = None
+        if check:  # before --out, so that the scenario's header can say how well it holds
+            result = _backtest(scenario, fitted, check_days, seed, workers, max_calls)
+            print_backtest(result, out)
+            header += "\n" + "\n".join(_checked(result))
         if out_path is not None:
             from simcall.files import write_text
 
             write_text(out_path, fitted.to_toml(header=header))
-            written.append(out_path)
             err.print(f"wrote {out_path}", highlight=False)
-        result = None
-        if check:
-            result = _backtest(scenario, fitted, check_days, seed, workers, max_calls)
-            print_backtest(result, out)
         if json_path is not None:
             from simcall.files import write_json
 
@@ -115,6 +113,14 @@ def fit_command(
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
         raise interrupted() from None
+
+
+def _checked(result: Any) -> list[str]:
+    """The back-test in the scenario's header: how well the scenario reproduces the log."""
+    return [f"back-test (--check): {result.simulated_days} simulated days, seed {result.seed}, "
+            f"against {result.log_days} days of the log, hour by hour; the simulated mean "
+            "against the log's day-to-day mean ± 2 standard errors:",
+            *(f"  {line}" for line in result.verdict())]
 
 
 def _columns(pairs: list[str]) -> dict[str, str]:

@@ -203,9 +203,27 @@ class Backtest:
                  f"{self.matches('arrivals')}"]
         names = {"abandon_rate": "abandonment", "asa_s": "ASA",
                  "service_level": f"service level ({self.threshold:g} s)"}
-        lines += [f"{names[f]}: inside the log's mean ± 2 SE in {self.matches(f)} of {n} "
-                  "intervals" for f in FIGURES[1:]]
+        for f in FIGURES[1:]:
+            above = self.above(f)
+            lines.append(f"{names[f]}: inside the log's mean ± 2 SE in {self.matches(f)} of "
+                         f"{n} intervals; the simulation above the log's mean in {above} of "
+                         f"{n}{self._bias(above)}")
         return lines
+
+    def _bias(self, above: int) -> str:
+        """Words for a lean to one side more often than chance (two-sided binomial test)."""
+        from scipy.stats import binomtest
+
+        n = self.intervals
+        if n == 0 or binomtest(above, n).pvalue >= 0.05:
+            return ""
+        side = "above" if above > n / 2 else "below"
+        return f" (a bias: {side} more often than chance would put it, p < 0.05)"
+
+    def above(self, figure: str) -> int:
+        """Intervals where the simulated mean is above the log's: a model that were right
+        would be above in about half; far from half is a bias, even inside the bands."""
+        return sum(row.simulated > row.log_mean for row in self.of(figure))
 
     def to_dict(self) -> dict[str, Any]:
         """For ``--json``: the settings, the counts of matches and every row."""

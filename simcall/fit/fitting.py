@@ -250,6 +250,11 @@ def _scenario(log: CallLog, estimates: Estimates, name: str,
         if fitted is not None:
             entry["patience"] = fitted.distribution(patience)
             notes[f"{path}.patience"] = f"{patience}: " + fitted.source()
+        else:
+            notes[f"{path}.name"] = ("no patience: the log has too few abandoned calls to "
+                                     f"estimate it (fewer than {MIN_ABANDONED}, all caller "
+                                     "types together), so these callers never hang up here; "
+                                     "add a patience if you know one")
         talk = estimates.talk.for_key(caller)
         if talk is not None:
             entry["talk"] = talk.distribution()

@@ -35,7 +35,7 @@ def same(a: Any, b: Any, where: str = "records") -> None:
 
 
 @pytest.mark.parametrize("name", ["five_departments", "breaks", "week", "bank",
-                                  "large_accounts"])
+                                  "real_centre", "large_accounts"])
 def test_a_copy_made_mid_run_continues_exactly_as_the_original(name: str) -> None:
     scenario = load(SCENARIOS / f"{name}.toml")
     whole = run_replication(scenario, seed=1, replication=2)
