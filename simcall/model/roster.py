@@ -316,12 +316,12 @@ def slot_periods(group: AgentGroup, scenario: Scenario,
         fixed = [b.window(open_s) for b in shift.breaks if b.at is not None]
         drawn = [b for b in shift.breaks if b.within is not None]
         draws = shift_rng.random((shift.agents, len(drawn)))
+        windows = [(*item.window(open_s), item.length) for item in drawn]  # once per shift
         for agent in range(shift.agents):
             own = list(fixed)
-            for item, u in zip(drawn, draws[agent].tolist(), strict=True):
-                low, high = item.window(open_s)
-                begin = low + u * (high - low - item.length)
-                own.append((begin, begin + item.length))
+            for (low, high, length), u in zip(windows, draws[agent].tolist(), strict=True):
+                begin = low + u * (high - low - length)
+                own.append((begin, begin + length))
             shifts.append((start, end))
             offs.append(own)
     if group.shrinkage > 0.0 and shifts:
