@@ -53,7 +53,7 @@ from simcall.fit.synthetic import write_log
 
 __all__ = [
     "CANONICAL", "CONTRADICTIONS", "PRESETS", "ArrivalProfile", "Backtest", "CallLog",
-    "CallLogError", "Tallies", "backtest",
-    "DurationFit", "Estimates", "FitResult", "NotReady", "Patience", "PatienceFit", "Preset",
-    "Selection", "Staffing", "TalkTimes", "fit", "read_log", "write_log",
+    "CallLogError", "DurationFit", "Estimates", "FitResult", "NotReady", "Patience",
+    "PatienceFit", "Preset", "Selection", "Staffing", "TalkTimes", "Tallies", "backtest",
+    "fit", "read_log", "write_log",
 ]
