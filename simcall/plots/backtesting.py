@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.gridspec import GridSpecBase
 
     from simcall.fit.backtesting import Backtest
+    from simcall.scenario.schema import Scenario
 
 FIGURES = ("arrivals", "abandon_rate", "asa_s", "service_level")
 """The panels, in reading order (the back-test's figures)."""
@@ -90,6 +91,20 @@ def read_backtest(path: Path) -> dict[str, Any]:
         raise SimcallError(f"{path} holds no back-test (no 'backtest' key): write one with "
                            f"'{WHERE}' and plot that file")
     return backtest_document(document["backtest"])
+
+
+def backtested_scenario(path: Path) -> Scenario | None:
+    """The scenario a fit's JSON says it back-tested (its ``"scenario"`` key), or ``None``
+    when the file holds none that loads: the report uses it to say whether the back-test
+    is of the scenario it reports on."""
+    from simcall.scenario.loader import from_dict
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        scenario = document.get("scenario") if isinstance(document, dict) else None
+        return from_dict(scenario) if isinstance(scenario, dict) else None
+    except (OSError, ValueError, SimcallError):
+        return None
 
 
 def clock_hours(clock: str) -> float:
@@ -240,6 +255,12 @@ def _panel(ax: Axes, document: Mapping[str, Any], name: str, width: float | None
         ax.set_ylim(0.0, min(high, 1.0) if name == "abandon_rate" else 1.02)
     style.clock_axis(ax, starts[0], starts[-1] + step,
                      "Interval (clock time of its middle, hh:mm)")
+    span = starts[-1] + step - starts[0]
+    if span > 6.0:  # a half-width panel holds about six clock labels, not nine
+        from matplotlib.ticker import MultipleLocator
+
+        spacing = next(s for s in (2.0, 3.0, 4.0, 6.0, 12.0, 24.0) if span / s <= 6)
+        ax.xaxis.set_major_locator(MultipleLocator(spacing))
     if starts[-1] + step <= 24.0:  # one day: midnight at the right edge is "00:00"
         from matplotlib.ticker import FuncFormatter
 
