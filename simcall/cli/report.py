@@ -45,6 +45,10 @@ def report_command(
     staff: Annotated[bool, typer.Option(
         "--staff", help="Also find the fewest agents that meet every target "
                         "(simcall staff; takes longer).")] = False,
+    backtest: Annotated[Path | None, typer.Option(
+        "--backtest", metavar="FIT.json",
+        help="Add the back-test against the call log from this JSON of "
+             "simcall fit LOG --check --json FIT.json.", show_default=False)] = None,
     shifts: ShiftLengths = None,
     starts_every: StartsEvery = None,
     break_rule: BreakWords = None,
@@ -76,6 +80,12 @@ def report_command(
         if rules is not None and not staff:
             raise SimcallError("--shifts: only with --staff (the roster is made from the "
                                "staffing plan)")
+        tested = tested_scenario = None
+        if backtest is not None:
+            from simcall.plots.backtesting import backtested_scenario, read_backtest
+
+            tested = read_backtest(backtest)  # a file without one fails before simulating
+            tested_scenario = backtested_scenario(backtest)
         loaded = load(scenario, overrides or ())
         compared = [load(path, overrides or ()) for path in others or ()]
         check_workload([loaded, *compared], replications, max_calls)
@@ -86,7 +96,8 @@ def report_command(
         with executor_for(workers, dask, tls) as executor:
             report = build_report(loaded, replications=replications, seed=seed,
                                   executor=executor, others=compared, staff=staff,
-                                  shifts=rules,
+                                  shifts=rules, backtest=tested,
+                                  backtested=tested_scenario,
                                   command=command_line(context), progress=stage)
         write_text(out_path, render(report))
     except SimcallError as exc:

@@ -23,6 +23,9 @@ module              holds
 ``transfer_flows``  :func:`transfer_matrix` and :func:`transfers_per_caller`
 ``variants``        :func:`comparison` and :func:`sweep`: several variants on one
                     figure
+``backtesting``     :func:`backtest`: a fitted scenario's back-test, the call log's
+                    days beside the simulated ones in four panels; :func:`read_backtest`
+                    reads one from a fit's JSON
 ``facts``           what a figure needs from a result, run here or read from
                     ``simcall run --json``: :class:`ResultDocument`,
                     :func:`from_json`, :func:`read_result`
@@ -33,13 +36,14 @@ module              holds
 ``kinds``           :data:`KINDS`: each figure by its ``simcall plot --kind`` name
 ==================  ================================================================
 
-Imports: staffing, experiments, results, model, scenario, erlang (on first use),
-:mod:`simcall.errors`; matplotlib on first use.
+Imports: staffing, fit (a type only), experiments, results, model, scenario, erlang (on
+first use), :mod:`simcall.errors`; matplotlib on first use.
 """
 
 from __future__ import annotations
 
 from simcall.plots.answer_times import rings, waiting
+from simcall.plots.backtesting import backtest, read_backtest
 from simcall.plots.day import through_the_day
 from simcall.plots.facts import ResultDocument, from_json, read_result
 from simcall.plots.kinds import KINDS
@@ -49,7 +53,7 @@ from simcall.plots.variants import comparison, sweep
 from simcall.plots.workload import requirement, staffing
 
 __all__ = [
-    "KINDS", "ResultDocument", "comparison", "from_json", "interval_kpi", "read_result",
-    "requirement", "rings", "staffing", "sweep", "through_the_day", "transfer_matrix",
-    "transfers_per_caller", "waiting",
+    "KINDS", "ResultDocument", "backtest", "comparison", "from_json", "interval_kpi",
+    "read_backtest", "read_result", "requirement", "rings", "staffing", "sweep",
+    "through_the_day", "transfer_matrix", "transfers_per_caller", "waiting",
 ]

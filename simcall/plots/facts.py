@@ -131,6 +131,9 @@ def from_json(document: Mapping[str, Any], scenario: Scenario | None = None) -> 
     """
     missing = [key for key in ("scenario", "replications", "kpis", "intervals")
                if key not in document]
+    if missing and "backtest" in document:
+        raise SimcallError("not a 'simcall run --json' result but a fit with its back-test: "
+                           "draw that with --kind backtest")
     if missing:
         raise SimcallError(f"not a 'simcall run --json' result: no {', '.join(missing)} "
                            "(a comparison or a staffing plan cannot be plotted from its JSON; "

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from simcall.plots.answer_times import rings, waiting
+from simcall.plots.backtesting import backtest
 from simcall.plots.day import through_the_day
 from simcall.plots.per_interval import interval_kpi
 from simcall.plots.transfer_flows import transfer_matrix, transfers_per_caller
@@ -30,6 +31,8 @@ KINDS: dict[str, Callable[..., Any]] = {
     "transfers": transfers_per_caller,
     "compare": comparison,
     "sweep": sweep,
+    "backtest": backtest,  # a fit's back-test, from its JSON (read_backtest)
 }
 """Plot kinds by their command-line name. ``interval``, ``compare`` and ``sweep`` take
-``kpi=``; the other kinds take the result only (and ``ax=``)."""
+``kpi=``; the other kinds take the result only (and ``ax=``). ``backtest`` takes a
+back-test (:func:`simcall.plots.backtesting.read_backtest`) and returns its four panels."""

@@ -32,6 +32,7 @@ ERLANG_STYLE = "-."
 MET = "#009E73"  # a target met (bluish green)
 NOT_MET = "#D55E00"  # a target not met (vermillion)
 NEUTRAL = "#999999"  # neither: no target, or half in and half out
+OBSERVED = "#4D4D4D"  # figures measured in a real call log (dark grey; its bands lighter)
 OFFERED = "#BBBBBB"  # offered calls (light grey bars behind the agents)
 STAFFED = SIMULATED  # agents on duty (simulated)
 SCHEDULED = "#56B4E9"  # agents the plan schedules (sky blue)

@@ -9,6 +9,7 @@ module               holds
 ``html_parts``       tables and embedded figures every section of it uses
 ``html_staffing``    its staffing section: the plan, its verification, the roster
                      and the requirement chart
+``html_backtest``    its back-test section: a fit's scenario beside its call log
 ``describe``         the scenario in words, for a manager
 ``terminal``         KPI and target tables for the terminal (``simcall run``)
 ``terminal_compare`` a comparison on the terminal, with paired differences
@@ -17,8 +18,8 @@ module               holds
                      back-test, hour by hour
 ===================  ===============================================================
 
-Imports: plots (when a figure is drawn), fit, staffing, experiments, results, scenario;
-the erlang wing for a type only.
+Imports: plots (when a figure is drawn, and to check a back-test), fit, staffing,
+experiments, results, scenario; the erlang wing for a type only.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 The report simulates the scenario with records (the through-the-day and
 waiting figures need them), optionally compares it with other scenarios on
-common random numbers and runs the staffing search, then hands all of it to
+common random numbers and runs the staffing search, carries a fit's back-test
+against its call log when given one, then hands all of it to
 :mod:`simcall.report.html`, which writes one self-contained HTML file.
 """
 
@@ -20,6 +21,7 @@ from simcall.results.summary import Summary
 from simcall.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from simcall.fit.backtesting import Backtest
     from simcall.staffing.plan import StaffingPlan
     from simcall.staffing.shift_rules import ShiftRules
 
@@ -32,6 +34,8 @@ class Report:
     comparison: Comparison | None = None
     plan: StaffingPlan | None = None
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    backtest: Mapping[str, Any] | None = None  # Backtest.to_dict(), checked
+    backtested: Scenario | None = None  # the scenario the back-test simulated, when known
 
     @property
     def scenario(self) -> Scenario:
@@ -50,6 +54,8 @@ def build_report(
     shifts: ShiftRules | None = None,
     command: str | None = None,
     progress: Callable[[str], None] | None = None,
+    backtest: Backtest | Mapping[str, Any] | None = None,
+    backtested: Scenario | None = None,
 ) -> Report:
     """Simulate, compare and staff as asked, for :func:`simcall.report.html.render`.
 
@@ -63,7 +69,20 @@ def build_report(
         With ``staff``: turn the plan into a roster of these shifts.
     progress
         Called with a short description before each stage.
+    backtest
+        A fit's back-test against its call log (:class:`~simcall.fit.backtesting.Backtest`
+        or its ``to_dict()``, e.g. the ``"backtest"`` key of ``simcall fit --check
+        --json``): the report gains a section with its figure, verdict and table. It is
+        shown as given, not simulated here.
+    backtested
+        The scenario that back-test simulated, when known: the section says whether it is
+        ``scenario``.
     """
+    checked = None
+    if backtest is not None:
+        from simcall.plots.backtesting import backtest_document
+
+        checked = backtest_document(backtest)  # a wrong one fails before simulating
     seed = scenario.seed if seed is None else seed
     call = command or api_call("report", scenario=scenario, replications=replications,
                                seed=seed, others=list(others), staff=staff,
@@ -85,4 +104,4 @@ def build_report(
             progress("searching for the staffing plan")
         plan = search(scenario, seed=seed, executor=executor, command=call, shifts=shifts)
     meta = provenance_block(scenario, seed, call, replications=replications)
-    return Report(summary, comparison, plan, meta)
+    return Report(summary, comparison, plan, meta, checked, backtested)

@@ -17,6 +17,7 @@ from typing import Any
 
 from simcall.report.build import Report
 from simcall.report.describe import describe
+from simcall.report.html_backtest import backtest_section
 from simcall.report.html_parts import Draw, figures_html, table_html
 from simcall.report.html_staffing import staffing_section
 from simcall.report.terminal import format_kpi, kpi_label
@@ -45,6 +46,9 @@ def render(report: Report) -> str:
         _section("intervals", "Interval by interval", _intervaltable_html(summary)),
         _section("departments", "Departments and caller types", _breakdowns(summary)),
     ]
+    if report.backtest is not None:
+        sections.append(_section("backtest", "Back-test against the call log",
+                                 backtest_section(report)))
     if report.comparison is not None:
         sections.append(_section("comparison", "Compared with other scenarios",
                                  _comparison(report)))
@@ -380,6 +384,10 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.met { color: var(--met); font-weight: 400; }
 .below { color: var(--partly); font-weight: 600; }
 td.missed { color: var(--missed); background: #fdecea; font-weight: 600; }
+table.backtest { font-size: 0.82rem; }
+table.backtest th, table.backtest td { padding: 4px 5px; }
+thead th.group { text-align: center; border-left: 1px solid var(--line); }
+ul.verdict { margin: 0 0 12px; padding-left: 1.4em; max-width: 72ch; }
 tr.total { font-weight: 600; }
 figure { margin: 20px 0 28px; }
 figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line);

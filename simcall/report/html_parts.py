@@ -27,10 +27,10 @@ def figure_png(draw: Draw, width: float = 9.0, height: float = 3.6) -> bytes:
     return buffer.getvalue()
 
 
-def figures_html(figures: Sequence[tuple[str, str, Draw]]) -> str:
+def figures_html(figures: Sequence[tuple[str, str, Draw]], height: float = 3.6) -> str:
     out = []
     for title, caption, draw in figures:
-        data = base64.b64encode(figure_png(draw)).decode("ascii")
+        data = base64.b64encode(figure_png(draw, height=height)).decode("ascii")
         out.append(f'<figure><img alt="{html.escape(title)}" '
                    f'src="data:image/png;base64,{data}">'
                    f"<figcaption><strong>{html.escape(title)}.</strong> "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -195,3 +196,91 @@ def test_a_real_browser_renders_the_report(helpdesk_report: tuple[Path, Page],
     assert stats.stddev[0] > 20  # not one flat colour
     dark = sum(image.histogram()[:128]) / (image.size[0] * image.size[1])
     assert 0.005 < dark < 0.5  # text and lines, on a light page
+
+
+# -- the back-test section -----------------------------------------------------------------
+
+
+def _fit_json(tmp_path: Path, scenario: dict[str, object] | None = None) -> Path:
+    """A fit's JSON with a back-test of 4 hours made from synthetic tallies."""
+    import json
+
+    import numpy as np
+
+    from simcall.fit.backtesting import Backtest, Tallies
+
+    def tallies(days: int, seed: int, calls: float) -> Tallies:
+        rng = np.random.default_rng(seed)
+        offered = rng.poisson(calls, size=(days, 4)).astype(float)
+        answered = np.floor(offered * rng.uniform(0.6, 0.9, offered.shape))
+        return Tallies(offered, answered, offered - answered, np.floor(answered * 0.7),
+                       answered * 30.0)
+
+    result = Backtest.compare(tallies(10, 1, 50.0), tallies(20, 2, 56.0), 8 * 3600, 3600, 3)
+    path = tmp_path / "fit.json"
+    document: dict[str, object] = {"backtest": result.to_dict()}
+    if scenario is not None:
+        document["scenario"] = scenario
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_a_back_test_adds_its_section_with_verdict_figure_and_table(tmp_path: Path) -> None:
+    import json
+    import tomllib
+
+    short = tmp_path / "short.toml"
+    short.write_text(HELPDESK.read_text().replace("intervals = 16", "intervals = 4"))
+    fit = _fit_json(tmp_path, tomllib.loads(short.read_text()))
+    path, page = _report(tmp_path, "--backtest", str(fit), scenario=short)
+    assert page.sections[-3:] == ["departments", "backtest", "provenance"]
+    text = path.read_text()
+    section = text[text.index('<section id="backtest">'):text.index('<section id="provenance">')]
+    assert "Back-test against the call log" in section
+    document = json.loads(fit.read_text())["backtest"]
+    for line in document["verdict"]:
+        assert html.escape(line) in section
+    assert section.count("data:image/png;base64,") == 1  # the four panels, one image
+    assert "the one this report simulates" in section
+    rows = [row for row in page.rows if row and row[0][1] in {"08:00", "09:00", "10:00",
+                                                                "11:00"}]
+    rows = rows[-4:]  # the back-test table comes after the interval table
+    by = {(r["figure"], r["interval"]): r for r in document["rows"]}
+    figures = ("arrivals", "abandon_rate", "asa_s", "service_level")
+    for k, row in enumerate(rows):
+        assert len(row) == 1 + 3 * len(figures)
+        for f, figure in enumerate(figures):
+            css, shown = row[3 + 3 * f]
+            inside = by[figure, k]["inside"]
+            assert shown == ("yes" if inside else "no")
+            assert css == ("met" if inside else "missed")
+        assert row[2][1] == f"{by['arrivals', k]['simulated']:.0f}"
+    totals = [row for row in page.rows if row and row[0][1] == "intervals"]
+    assert [cell for _, cell in totals[-1][1:]] == [
+        f"{document['matches'][f]} of 4 inside" for f in figures]
+
+
+def test_a_back_test_of_another_scenario_says_so(tmp_path: Path) -> None:
+    import tomllib
+
+    short = tmp_path / "short.toml"
+    short.write_text(HELPDESK.read_text().replace("intervals = 16", "intervals = 4"))
+    other = tomllib.loads(short.read_text().replace('name = "helpdesk"', 'name = "fitted"'))
+    path, page = _report(tmp_path, "--backtest", str(_fit_json(tmp_path, other)),
+                         scenario=short)
+    assert "backtest" in page.sections
+    assert "not of the one this report simulates" in " ".join(path.read_text().split())
+
+
+def test_report_backtest_needs_a_back_test(tmp_path: Path) -> None:
+    """A run result (no "backtest" key) stops the report before anything is simulated."""
+    import json
+
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps({"scenario": "helpdesk", "replications": 2}))
+    result = runner.invoke(app, ["report", str(HELPDESK), "--out", str(tmp_path / "r.html"),
+                                 "--backtest", str(run)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    said = " ".join(result.output.split())
+    assert "no back-test" in said and "simcall fit LOG --check --json fit.json" in said
+    assert not (tmp_path / "r.html").exists()
