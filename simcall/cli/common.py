@@ -192,7 +192,7 @@ def dask_tls(text: str | None) -> TlsFiles | None:
 
 PROGRESS_CALLS = 200_000
 """Calls per replication (the workload estimate) above which a replication running in this
-process shows how far it has got: about five seconds of one core and more."""
+process shows how far it has got: about ten seconds of one core and more."""
 
 
 class progress:
