@@ -8,13 +8,22 @@ check their options and show progress the same way.
 from __future__ import annotations
 
 import shlex
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from simcall.errors import SimcallError
 from simcall.experiments.executors import TlsFiles
@@ -181,23 +190,68 @@ def dask_tls(text: str | None) -> TlsFiles | None:
                            "ca.pem, cert.pem and key.pem, or three files CA,CERT,KEY")
     return TlsFiles(*(folder / name for name in TLS_NAMES))
 
-class progress:
-    """A progress bar over jobs (replications, points), shown only on a terminal."""
+PROGRESS_CALLS = 200_000
+"""Calls per replication (the workload estimate) above which a replication running in this
+process shows how far it has got: about ten seconds of one core and more."""
 
-    def __init__(self, total: int, label: str = "replications") -> None:
+
+class progress:
+    """A progress bar over jobs (replications, points), shown only on a terminal.
+
+    With ``calls_per_replication`` above :data:`PROGRESS_CALLS`, :attr:`within` is a
+    callback for the engine (the share of the running replication's horizon simulated):
+    the bar then moves within a replication too, even for one replication; away from a
+    terminal (a CI log) a line is printed at each tenth of the whole run instead. Only
+    replications simulated in this process report within (not a worker's).
+    """
+
+    def __init__(self, total: int, label: str = "replications",
+                 calls_per_replication: float = 0.0) -> None:
         self._bar: Progress | None = None
         self._total = total
         self._label = label
+        self._long = calls_per_replication > PROGRESS_CALLS
+        self._done = 0
+        self._tenths = 0
+        self._start = time.monotonic()
+        self.within: Callable[[float], None] | None = None
 
     def __enter__(self) -> Any:
-        if not err.is_terminal or self._total < 2:
+        if not err.is_terminal:
+            if self._long:
+                self.within = self._log
             return None
-        self._bar = Progress(self._label, BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), console=err, transient=True)
-        task = self._bar.add_task("run", total=self._total)
-        self._bar.start()
-        bar = self._bar
-        return lambda done: bar.update(task, completed=done)
+        if self._total < 2 and not self._long:
+            return None
+        columns: list[Any] = [self._label, BarColumn()]
+        columns += ([TaskProgressColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                     TimeRemainingColumn()] if self._long
+                    else [MofNCompleteColumn(), TimeElapsedColumn()])
+        bar = self._bar = Progress(*columns, console=err, transient=True)
+        task = bar.add_task("run", total=self._total)
+        bar.start()
+
+        def advance(done: int) -> None:
+            self._done = done
+            bar.update(task, completed=done)
+
+        if self._long:
+            self.within = lambda share: bar.update(task, completed=self._done + share)
+        return advance
+
+    def _log(self, share: float) -> None:
+        """Away from a terminal: a line at each tenth of the run, no more."""
+        if share >= 1.0:
+            self._done += 1
+            share = 0.0
+        tenths = int(10 * (self._done + share) / self._total)
+        if tenths > self._tenths:
+            self._tenths = tenths
+            which = (f" (replication {self._done + 1 if share else self._done} of "
+                     f"{self._total})" if self._total > 1 else "")
+            seconds = time.monotonic() - self._start
+            err.print(f"simulated {10 * tenths}%{which} after {seconds:.0f} s",
+                      highlight=False)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

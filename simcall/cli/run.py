@@ -34,7 +34,7 @@ from simcall.cli.common import (
 from simcall.errors import SimcallError
 from simcall.experiments.executors import executor_for
 from simcall.experiments.runner import replicate
-from simcall.experiments.workload import check_workload
+from simcall.experiments.workload import check_workload, workload
 from simcall.files import together
 from simcall.report.terminal import print_details, print_summary
 from simcall.results.provenance import provenance_block
@@ -74,6 +74,7 @@ def run_command(
         tls = dask_tls(dask_security)
         loaded = load(scenario, overrides or ())
         check_workload([loaded], replications, max_calls)
+        load_per_run = workload(loaded, 1).calls_per_replication
         check_output("--json", json_path)
         check_output("--records", records)
         if out_dir is not None:
@@ -81,10 +82,12 @@ def run_command(
 
             check_folder(out_dir, RUN_FILES)
         keep = records is not None or out_dir is not None
+        shown = progress(replications, calls_per_replication=load_per_run)
         with executor_for(workers if replications > 1 else 1, dask, tls) as executor, \
-                progress(replications) as advance:
+                shown as advance:
             summary = replicate(loaded, replications, seed, keep_records=keep,
-                                progress=advance, executor=executor)
+                                progress=advance, executor=executor,
+                                within=shown.within if executor is None else None)
         print_summary(summary, out)
         if details:
             print_details(summary, out)

@@ -20,6 +20,7 @@ from simcall.cli.common import (
     CostPerHour,
     Dask,
     DaskSecurity,
+    MaxCalls,
     Overrides,
     ScenarioPath,
     Seed,
@@ -71,6 +72,7 @@ def staff_command(
     seed: Seed = None,
     overrides: Overrides = None,
     workers: Workers = None,
+    max_calls: MaxCalls = None,
     dask: Dask = None,
     dask_security: DaskSecurity = None,
     plan_path: Annotated[Path | None, typer.Option(
@@ -86,7 +88,9 @@ def staff_command(
 ) -> None:
     """Find the fewest agents per interval such that every target holds in every interval."""
     from simcall.experiments.executors import executor_for
+    from simcall.experiments.workload import check_loads
     from simcall.scenario.loader import load
+    from simcall.staffing.workload import search_workload
 
     try:
         check_run(replications, seed, workers, 3)
@@ -96,6 +100,10 @@ def staff_command(
         in_range("--budget", budget, 1)
         rules = shift_rules(shifts, starts_every, break_rule, cost_per_hour)
         loaded = load(scenario, overrides or ())
+        check_loads([search_workload(loaded, group or None, replications=replications,
+                                     verify_replications=verify, budget=budget,
+                                     rostered=rules is not None)],
+                    max_calls, "staffing search")
         # the text as planned, read now: --out edits it (the file may change meanwhile)
         original = scenario.read_bytes().decode("utf-8") if plan_path is not None else ""
         check_output("--out", plan_path)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from functools import partial
 from typing import NamedTuple
 
 from simcall.model import Arrival, Trace, run_replication
+from simcall.model.replication import Progress
 from simcall.results.metrics import Window, run_metrics
 from simcall.results.summary import RunResult, Summary
 from simcall.scenario.schema import Scenario
@@ -36,6 +37,7 @@ def simulate(
     arrivals: Sequence[Arrival] | None = None,
     trace: Trace | None = None,
     keep_records: bool = True,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Simulate one replication.
 
@@ -53,9 +55,12 @@ def simulate(
         A list that receives ``(time, event, call, department, agent)`` rows.
     keep_records
         Keep the per-call records on the result (memory for long runs).
+    progress
+        Called with the share of the horizon simulated so far (every 1/100 of it, then
+        1.0 once the centre has drained); the result is the same with or without it.
     """
     seed = scenario.seed if seed is None else seed
-    records = run_replication(scenario, seed, replication, arrivals, trace)
+    records = run_replication(scenario, seed, replication, arrivals, trace, progress)
     metrics = run_metrics(
         records, window(scenario),
         departments=[d.name for d in scenario.departments],
@@ -76,6 +81,7 @@ def replicate(
     keep_records: bool = False,
     progress: Callable[[int], None] | None = None,
     first: int = 0,
+    within: Progress | None = None,
 ) -> Summary:
     """Simulate independent replications ``first .. first+replications-1`` and summarise them.
 
@@ -83,12 +89,15 @@ def replicate(
     replication has its own streams, so any executor gives the same numbers.
     ``progress`` is called with the number of replications finished so far.
     ``first`` lets a check use replications a search never saw (fresh seeds).
+    ``within`` is called with the share of the running replication's horizon simulated
+    (see :func:`simulate`), only when replications run in this process (no executor).
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
     seed = scenario.seed if seed is None else seed
     jobs = [Job(scenario, seed, first + k) for k in range(replications)]
-    runs = simulate_many(jobs, executor, keep_records=keep_records, progress=progress)
+    runs = simulate_many(jobs, executor, keep_records=keep_records, progress=progress,
+                         within=within)
     return Summary.of(scenario, seed, runs)
 
 
@@ -106,15 +115,20 @@ def simulate_many(
     *,
     keep_records: bool = False,
     progress: Callable[[int], None] | None = None,
+    within: Progress | None = None,
 ) -> list[RunResult]:
     """Simulate many replications, possibly of different scenarios, in the order given.
 
     Why one flat list: comparisons, staffing candidates and sweep points each
     need a few replications; handing all of them to the executor at once
     keeps every worker busy instead of waiting at the end of each scenario.
+    ``progress`` gets the number of jobs finished; ``within``, the share of the running
+    job's horizon simulated, in this process only (a worker's replication reports
+    nothing: the callback would have to travel back across processes).
     """
-    run = partial(_run_job, keep_records)
-    results = executor.map(run, jobs) if executor is not None else map(run, jobs)
+    results: Iterator[RunResult] = (
+        map(partial(_run_job, keep_records, within), jobs) if executor is None
+        else executor.map(partial(_run_job, keep_records, None), jobs))
     runs: list[RunResult] = []
     for result in results:
         runs.append(result)
@@ -123,5 +137,6 @@ def simulate_many(
     return runs
 
 
-def _run_job(keep_records: bool, job: Job) -> RunResult:
-    return simulate(job.scenario, job.seed, job.replication, keep_records=keep_records)
+def _run_job(keep_records: bool, within: Progress | None, job: Job) -> RunResult:
+    return simulate(job.scenario, job.seed, job.replication, keep_records=keep_records,
+                    progress=within)

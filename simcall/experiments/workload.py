@@ -64,14 +64,20 @@ def check_workload(scenarios: list[Scenario], replications: int,
     WorkloadError
         Naming the calls, the memory of one replication and ``--max-calls``.
     """
+    check_loads([workload(s, replications) for s in scenarios], max_calls)
+
+
+def check_loads(loads: list[Workload], max_calls: float | None, what: str = "run") -> None:
+    """:func:`check_workload` for workloads estimated otherwise (a staffing search's,
+    ``what="staffing search"``); the replications are those of the first."""
     limit = MAX_CALLS if max_calls is None else max_calls
-    loads = [workload(s, replications) for s in scenarios]
     calls = sum(w.calls for w in loads)
     if calls <= limit:
         return
     largest = max(w.replication_bytes for w in loads)
+    replications = loads[0].replications
     raise WorkloadError(
-        f"this run would simulate about {calls:,.0f} calls ({replications:,} "
+        f"this {what} would simulate about {calls:,.0f} calls ({replications:,} "
         f"replication(s) of {max(w.calls_per_replication for w in loads):,.0f} calls at the "
         f"most), about {largest / 1e9:,.1f} GB of memory per replication at its peak; that "
         f"is more than the {limit:,.0f} allowed. Give --max-calls {math.ceil(calls)} to run it "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import count
 from types import MethodType
 from typing import Any
@@ -36,7 +36,12 @@ from simcall.model.roster import Roster
 from simcall.model.streams import Streams
 from simcall.scenario.schema import Scenario
 
-__all__ = ["Arrival", "Replication", "Trace", "restore", "run_replication"]
+__all__ = ["Arrival", "Progress", "Replication", "Trace", "restore", "run_replication"]
+
+Progress = Callable[[float], None]
+"""Called with the share of the horizon simulated so far: increasing, the last call 1.0."""
+PROGRESS_STEPS = 100
+"""Progress is reported this many times per replication (every 1/100 of the horizon)."""
 
 
 def run_replication(
@@ -45,6 +50,7 @@ def run_replication(
     replication: int = 0,
     script: Sequence[Arrival] | None = None,
     trace: Trace | None = None,
+    progress: Progress | None = None,
 ) -> Records:
     """Simulate one replication and return its records.
 
@@ -58,9 +64,12 @@ def run_replication(
         Exact arrivals instead of Poisson ones (for traces and tests).
     trace
         A list to append ``(time, event, call, department, agent)`` rows to.
+    progress
+        Called with the share of the horizon simulated, every 1/100 of it, then 1.0 once
+        the centre has drained (see :meth:`Replication.run`).
     """
     run = Replication(scenario, seed, replication, script, trace)
-    run.run()
+    run.run(progress=progress)
     return run.records()
 
 
@@ -97,10 +106,27 @@ class Replication:
         """Simulated seconds since the first opening."""
         return float(self.env.now)
 
-    def run(self, until: float | None = None) -> None:
-        """Run until the centre has drained, or up to (not including) time ``until``."""
+    def run(self, until: float | None = None, progress: Progress | None = None) -> None:
+        """Run until the centre has drained, or up to (not including) time ``until``.
+
+        ``progress`` (with no ``until``) is called with the share of the horizon simulated,
+        every 1/100 of it, and with 1.0 once drained. Why steps and not a process that
+        wakes up: stopping the run at a time changes nothing in the model (no random number
+        is drawn, and the model's events keep their order: SimPy orders events by time,
+        priority and creation, and the stop only pauses between them; the staffing
+        search's forks rely on the same), and without ``progress`` nothing runs at all.
+        """
         if until is None:
+            if progress is not None:
+                horizon = self.scenario.run_horizon
+                for step in range(1, PROGRESS_STEPS):
+                    at = horizon * step / PROGRESS_STEPS
+                    if at > self.env.now:
+                        self.env.run(until=at)
+                        progress(step / PROGRESS_STEPS)
             self.env.run()
+            if progress is not None:
+                progress(1.0)
         elif until > self.env.now:
             self.env.run(until=until)
 

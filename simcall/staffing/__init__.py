@@ -27,6 +27,8 @@ module             holds
 ``shift_rules``    :class:`ShiftRules`: the shifts a roster may use, read from the
                    planner's words (``"8h,4h"``, ``"30min within 3h..5h"``), and
                    the cheapest roster of a requirement for one scenario's day
+``workload``       the calls a search may simulate, estimated before it starts (the
+                   ``--max-calls`` guard of ``simcall staff``)
 =================  =================================================================
 
 Imports: experiments, results, model, scenario, the shared base, and erlang and
