@@ -52,6 +52,14 @@ def fit_command(
         "--column", metavar="CANONICAL=THEIRS",
         help="Which of the log's columns holds a canonical one, e.g. --column "
              "arrival=call_start (repeatable; see docs/fit.md).")] = None,
+    formats: Annotated[list[str] | None, typer.Option(
+        "--format", metavar="CANONICAL=FORMAT",
+        help="How a column's times are written: clock, iso, seconds or a strptime pattern, "
+             "e.g. --format 'arrival=%d/%m/%Y %H:%M' (repeatable; default: detected).")] = None,
+    outcomes: Annotated[list[str] | None, typer.Option(
+        "--outcome", metavar="THEIRS=MEANING",
+        help="What the log's outcome words mean: answered, abandoned, other or left_out, "
+             "e.g. --outcome HANG=abandoned (repeatable).")] = None,
     days: Annotated[str | None, typer.Option(
         "--days", help='Days to use: "sun-thu", "mon,wed,fri", "all", or dates '
                        '"1999-08-01,1999-08-02".')] = None,
@@ -82,11 +90,14 @@ def fit_command(
         check_run(check_days, seed, workers)
         check_output("--out", out_path)
         check_output("--json", json_path)
-        mapping = _columns(columns or [])
+        mapping = _pairs("--column", columns or [], "arrival=call_start")
+        time_formats = _pairs("--format", formats or [], "arrival=iso")
+        outcome_words = _pairs("--outcome", outcomes or [], "HANG=abandoned")
         from simcall.fit.fitting import fit
         from simcall.fit.sessions import SESSION_GAP
 
-        fitted = fit(log, preset, column=mapping or None, days=days, open=open_at,
+        fitted = fit(log, preset, column=mapping or None, formats=time_formats or None,
+                     outcomes=outcome_words or None, days=days, open=open_at,
                      close=close_at, interval=interval, patience=patience,
                      session_gap=session_gap if session_gap is not None else SESSION_GAP)
         header = f"made by: {command_line(context)}"
@@ -123,14 +134,15 @@ def _checked(result: Any) -> list[str]:
             *(f"  {line}" for line in result.verdict())]
 
 
-def _columns(pairs: list[str]) -> dict[str, str]:
+def _pairs(option: str, pairs: list[str], example: str) -> dict[str, str]:
+    """``KEY=VALUE`` options (``--column``, ``--format``, ``--outcome``) as a mapping."""
     mapping: dict[str, str] = {}
     for pair in pairs:
-        canonical, sep, theirs = pair.partition("=")
-        if not sep or not canonical.strip() or not theirs.strip():
-            raise SimcallError(f"--column {pair}: use CANONICAL=THEIRS, e.g. "
-                               "--column arrival=call_start")
-        mapping[canonical.strip()] = theirs.strip()
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SimcallError(f"{option} {pair}: use {option} {example.split('=')[0]}="
+                               f"{example.split('=')[1]} (KEY=VALUE)")
+        mapping[key.strip()] = value.strip()
     return mapping
 
 

@@ -37,7 +37,10 @@ def print_fit(fitted: FitResult, console: Console) -> None:
     agents = estimates.staffing.agents
     console.print(f"agents on the phones: {agents.min():.1f} to {agents.max():.1f} "
                   f"(sessions broken by gaps over {estimates.staffing.gap_s / 60:g} min); "
-                  f"not-ready gap mean {estimates.not_ready.mean:.1f} s", highlight=False)
+                  "not-ready gap mean " + (f"{estimates.not_ready.mean:.1f} s"
+                                           if math.isfinite(estimates.not_ready.mean)
+                                           else "unknown (no gaps while callers waited)"),
+                  highlight=False)
 
 
 def _cell(figure: str, value: float) -> str:

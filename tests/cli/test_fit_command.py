@@ -74,7 +74,9 @@ def test_check_backtests_hour_by_hour_and_says_so_in_the_header(log: Path,
 
 @pytest.mark.parametrize(("arguments", "expected"), [
     (["--column", "arrival=call_start"], "call_start"),
-    (["--column", "arrival"], "--column arrival: use CANONICAL=THEIRS"),
+    (["--column", "arrival"], "--column arrival: use --column arrival=call_start"),
+    (["--outcome", "HANG=gone"], "HANG"),
+    (["--format", "arrival=%d/%m/%Y"], "arrival"),
     (["--days", "1999-01-01"], "1999-01-01"),
     (["--preset", "nope"], "nope"),
     (["--check-days", "0"], "--replications 0: must be at least 1"),
@@ -100,6 +102,26 @@ def test_an_unreadable_timestamp_names_its_row_and_column(tmp_path: Path) -> Non
     assert code == 2
     assert "row 3" in output and "queued" in output
     assert not (tmp_path / "x.toml").exists()
+
+
+def test_format_and_outcome_options_read_a_log_in_its_own_words(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text("start,queued,left_queue,answered,ended,result\n"
+                    "04/03/2024 09:00:00,04/03/2024 09:00:05,04/03/2024 09:01:00,"
+                    "04/03/2024 09:01:00,04/03/2024 09:03:00,OK\n"
+                    "04/03/2024 09:05:00,04/03/2024 09:05:02,04/03/2024 09:06:00,,,HANG\n",
+                    encoding="utf-8")
+    fmt = "%d/%m/%Y %H:%M:%S"
+    out = tmp_path / "fitted.toml"
+    code, output = _fit(str(path), "--column", "arrival=start", "--column", "outcome=result",
+                        *(arg for c in ("arrival", "queued", "left_queue", "answered", "ended")
+                          for arg in ("--format", f"{c}={fmt}")),
+                        "--outcome", "OK=answered", "--outcome", "HANG=abandoned",
+                        "--open", "09:00", "--close", "10:00", "--interval", "1h", "--out",
+                        str(out))
+    assert code == 0, output
+    assert "2 rows read, 2 kept" in output
+    assert simcall.load(out).callers[0].arrivals_per_hour == (2.0,)
 
 
 def test_a_log_without_abandoned_calls_fits_without_patience_and_says_so(
