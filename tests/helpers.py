@@ -67,3 +67,51 @@ def pollaczek_khinchine_wait(rate_per_hour: float, mean_s: float, second_moment_
     rho = rate * mean_s
     assert rho < 1.0, "an overloaded queue has no steady state"
     return rate * second_moment_s2 / (2.0 * (1.0 - rho))
+
+
+class _Hang(Exception):
+    pass
+
+
+def _alarm(_signum: int, _frame: object) -> None:
+    raise _Hang
+
+
+def simulate_or_fail(scenario: simcall.Scenario, said: str, seconds: int) -> None:
+    """Simulate one replication; a traceback or a run past ``seconds`` fails the test,
+    naming ``said`` (what was done to the scenario). For the fuzz and range tests, where
+    any exception after validation is the finding."""
+    import signal
+
+    import pytest
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(seconds)
+    try:
+        simcall.simulate(scenario, seed=1, keep_records=False)
+    except _Hang:
+        pytest.fail(f"{said} ran longer than {seconds} s")
+    except Exception as exc:  # any other exception is the finding
+        pytest.fail(f"{said} validated, then {type(exc).__name__}: {exc}")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def same_records(a: Any, b: Any, where: str = "records") -> None:
+    """Field by field equality of two (nested) record dataclasses, dtypes included, nan
+    equal to nan."""
+    import dataclasses
+
+    import numpy as np
+
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if dataclasses.is_dataclass(x):
+            same_records(x, y, f"{where}.{f.name}")
+        elif isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype, f"{where}.{f.name}"
+            np.testing.assert_array_equal(x, y, err_msg=f"{where}.{f.name}")
+        else:
+            assert x == y, f"{where}.{f.name}"
+

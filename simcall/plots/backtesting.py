@@ -81,12 +81,9 @@ def read_backtest(path: Path) -> dict[str, Any]:
         When the file cannot be read, is not JSON, or holds no back-test (a run result,
         or a fit made without ``--check``): the message names the command that writes one.
     """
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SimcallError(f"{path}: cannot read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise SimcallError(f"{path}: not JSON ({exc})") from None
+    from simcall.plots.facts import read_json
+
+    document = read_json(path)
     if not isinstance(document, dict) or not isinstance(document.get("backtest"), dict):
         raise SimcallError(f"{path} holds no back-test (no 'backtest' key): write one with "
                            f"'{WHERE}' and plot that file")

@@ -155,18 +155,23 @@ def from_json(document: Mapping[str, Any], scenario: Scenario | None = None) -> 
                            f"{exc}") from None
 
 
+def read_json(path: Path) -> Any:
+    """A JSON file read, or one clear error: it cannot be read, or it is not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SimcallError(f"{path}: cannot read ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise SimcallError(f"{path}: not JSON ({exc})") from None
+
+
 def read_result(path: Path) -> ResultDocument:
     """Read a result JSON file, with ``scenario.toml`` beside it when it is the same scenario.
 
     The scenario is used only when its hash equals the one in the document's
     provenance, so a plot never pairs a result with a scenario it did not come from.
     """
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SimcallError(f"{path}: cannot read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise SimcallError(f"{path}: not JSON ({exc})") from None
+    document = read_json(path)
     if not isinstance(document, dict):
         raise SimcallError(f"{path}: not a 'simcall run --json' result")
     return from_json(document, _scenario_beside(path, document))

@@ -7,30 +7,15 @@ in the results: the same records and the same JSON with and without it.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from typing import Any
 
-import numpy as np
 import pytest
 
-from helpers import SCENARIOS, scenario_from
+from helpers import SCENARIOS, same_records, scenario_from
 from simcall.experiments.runner import replicate, simulate
 from simcall.model import Arrival
 from simcall.model.replication import PROGRESS_STEPS, run_replication
 from simcall.scenario import load
-
-
-def same(a: Any, b: Any, where: str = "records") -> None:
-    """Field by field equality of two (nested) record dataclasses, nan equal to nan."""
-    for f in dataclasses.fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if dataclasses.is_dataclass(x):
-            same(x, y, f"{where}.{f.name}")
-        elif isinstance(x, np.ndarray):
-            np.testing.assert_array_equal(x, y, err_msg=f"{where}.{f.name}")
-        else:
-            assert x == y, f"{where}.{f.name}"
 
 
 def test_progress_rises_every_hundredth_of_the_horizon_and_ends_at_one() -> None:
@@ -56,5 +41,5 @@ def test_the_results_are_the_same_with_and_without_progress(name: str) -> None:
     watched = replicate(scenario, 2, 7, keep_records=True, within=seen.append)
     assert json.dumps(plain.to_json()) == json.dumps(watched.to_json())
     for a, b in zip(plain.runs, watched.runs, strict=True):
-        same(a.records, b.records)
+        same_records(a.records, b.records)
     assert seen.count(1.0) == 2

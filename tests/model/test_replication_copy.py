@@ -10,28 +10,11 @@ transfers and priorities.
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
-
-import numpy as np
 import pytest
 
-from helpers import SCENARIOS
+from helpers import SCENARIOS, same_records
 from simcall.model.replication import Replication, restore, run_replication
 from simcall.scenario import load
-
-
-def same(a: Any, b: Any, where: str = "records") -> None:
-    """Field by field equality of two (nested) record dataclasses, nan equal to nan."""
-    for f in dataclasses.fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if dataclasses.is_dataclass(x):
-            same(x, y, f"{where}.{f.name}")
-        elif isinstance(x, np.ndarray):
-            assert x.dtype == y.dtype, f"{where}.{f.name}"
-            np.testing.assert_array_equal(x, y, err_msg=f"{where}.{f.name}")
-        else:
-            assert x == y, f"{where}.{f.name}"
 
 
 @pytest.mark.parametrize("name", ["five_departments", "breaks", "week", "bank",
@@ -43,9 +26,9 @@ def test_a_copy_made_mid_run_continues_exactly_as_the_original(name: str) -> Non
     stopped.run(until=scenario.run_horizon * 0.43)
     fork = stopped.copy()
     fork.run()
-    same(fork.records(), whole)
+    same_records(fork.records(), whole)
     stopped.run()  # the original, resumed after being copied, is unchanged too
-    same(stopped.records(), whole)
+    same_records(stopped.records(), whole)
 
 
 def test_a_run_in_steps_equals_a_run_in_one_go() -> None:
@@ -55,7 +38,7 @@ def test_a_run_in_steps_equals_a_run_in_one_go() -> None:
     for k in range(1, scenario.intervals + 1):
         steps.run(until=k * scenario.interval)
     steps.run()
-    same(steps.records(), whole)
+    same_records(steps.records(), whole)
 
 
 def test_frozen_bytes_carry_no_scenario_or_demand_and_restore_with_them() -> None:
@@ -69,7 +52,7 @@ def test_frozen_bytes_carry_no_scenario_or_demand_and_restore_with_them() -> Non
     assert fork.now == run.now
     fork.run()
     run.run()
-    same(fork.records(), run.records())
+    same_records(fork.records(), run.records())
 
 
 def test_forks_can_take_different_paths_without_touching_each_other() -> None:
@@ -81,4 +64,4 @@ def test_forks_can_take_different_paths_without_touching_each_other() -> None:
     late.run()
     assert early.now < late.now
     base.run()
-    same(late.records(), base.records())
+    same_records(late.records(), base.records())

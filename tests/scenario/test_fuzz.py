@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import math
 import random
-import signal
 import tomllib
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 import pytest
 
 import simcall
-from helpers import SCENARIOS
+from helpers import SCENARIOS, simulate_or_fail
 from simcall.experiments.workload import workload
 
 EDGES: list[Any] = [0, -1, 1, 1e308, -1e308, 1e-300, math.nan, math.inf, -math.inf, 1e6,
@@ -65,13 +64,6 @@ def _mutant(seed: int) -> tuple[dict[str, Any], str]:
     return data, "; ".join(said)
 
 
-class _Hang(Exception):
-    pass
-
-
-def _alarm(_signum: int, _frame: object) -> None:
-    raise _Hang
-
 
 def _check(seed: int) -> str:
     data, said = _mutant(seed)
@@ -81,17 +73,7 @@ def _check(seed: int) -> str:
         return "refused"
     if workload(scenario, 1).calls > MOST_CALLS:
         return "guarded"
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(SECONDS)
-    try:
-        simcall.simulate(scenario, seed=1, keep_records=False)
-    except _Hang:
-        pytest.fail(f"mutant {seed} ({said}) ran longer than {SECONDS} s")
-    except Exception as exc:  # any other exception is the finding
-        pytest.fail(f"mutant {seed} ({said}) validated, then {type(exc).__name__}: {exc}")
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+    simulate_or_fail(scenario, f"mutant {seed} ({said})", SECONDS)
     return "ran"
 
 

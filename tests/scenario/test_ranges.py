@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import math
-import signal
 import types
 import typing
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import simcall
+from helpers import simulate_or_fail
 from simcall.experiments.workload import WorkloadError, check_workload
 from simcall.scenario.limits import MAX_RATE, MAX_STAFF
 from simcall.scenario.schema import Scenario
@@ -294,13 +294,6 @@ changes = st.lists(st.tuples(st.sampled_from(sorted(KEYS)), st.sampled_from(EDGE
                    min_size=1, max_size=3, unique_by=lambda change: change[0])
 
 
-class _Hang(Exception):
-    pass
-
-
-def _alarm(_signum: int, _frame: object) -> None:
-    raise _Hang
-
 
 def _outcome(data: dict[str, Any], said: str) -> str:
     try:
@@ -311,17 +304,7 @@ def _outcome(data: dict[str, Any], said: str) -> str:
         check_workload([scenario], 1, MOST_CALLS)
     except WorkloadError:
         return "guarded"
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(SECONDS)
-    try:
-        simcall.simulate(scenario, seed=1, keep_records=False)
-    except _Hang:
-        pytest.fail(f"{said} ran longer than {SECONDS} s")
-    except Exception as exc:
-        pytest.fail(f"{said} validated, then {type(exc).__name__}: {exc}")
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+    simulate_or_fail(scenario, said, SECONDS)
     return "ran"
 
 
