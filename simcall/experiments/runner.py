@@ -10,6 +10,7 @@ from typing import NamedTuple
 from simcall.model import Arrival, Trace, run_replication
 from simcall.model.replication import Progress
 from simcall.results.metrics import Window, run_metrics
+from simcall.results.money import Prices
 from simcall.results.summary import RunResult, Summary
 from simcall.scenario.schema import Scenario
 
@@ -68,6 +69,7 @@ def simulate(
         groups=[g.name for g in scenario.agents],
         group_skills=[tuple(scenario.department_index(s) for s in g.skills)
                       for g in scenario.agents],
+        prices=Prices.of(scenario),
     )
     return RunResult(scenario, seed, replication, metrics, records if keep_records else None)
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from simcall.model.records import Periods, Records
 from simcall.plots import style
-from simcall.results.metrics import in_windows
+from simcall.results.agent_time import in_windows
 from simcall.results.stats import t_quantile
 from simcall.results.summary import Summary
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simcall.results.metrics import COUNT_KPIS, RATE_KPIS, SHARE_KPIS
+from simcall.results.money import MONEY_KPIS, has_money
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
 
@@ -32,6 +33,10 @@ _LABELS = {
     "callers": "distinct callers",
     "lost_callers": "lost callers",
     "voicemail_callbacks": "voicemails called back",
+    "wage_cost": "wages (scheduled hours)",
+    "lost_value": "value lost to defection",
+    "total_cost": "total cost (wages + lost value)",
+    "defections": "callers expected to defect",
 }
 
 
@@ -52,6 +57,8 @@ def _goal(kpi: str, at_least: bool, bound: float) -> str:
 
 
 _HEADS = {"scheduled_agents": "sched.", "staffed_agents": "staffed"}
+_MONEY_HEADS = {"wage_cost": "wages", "lost_value": "lost", "total_cost": "cost",
+                "defections": "defect."}
 
 
 def format_kpi(kpi: str, value: float) -> str:
@@ -60,8 +67,10 @@ def format_kpi(kpi: str, value: float) -> str:
         return "-"
     if kpi in SHARE_KPIS:
         return f"{100 * value:.1f}%"
-    if kpi in COUNT_KPIS or kpi in _HEADS:
+    if kpi in COUNT_KPIS or kpi in _HEADS or kpi == "defections":
         return f"{value:,.1f}"
+    if kpi in MONEY_KPIS:
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:,.2f}"
     return f"{value:.2f}"
 
 
@@ -85,7 +94,8 @@ def print_summary(summary: Summary, console: Console) -> None:
     table.add_column("KPI")
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
-    for kpi in RATE_KPIS + COUNT_KPIS:
+    money = MONEY_KPIS if has_money(scenario) else ()
+    for kpi in RATE_KPIS + COUNT_KPIS + money:
         if kpi in summary.kpis:
             table.add_row(kpi_label(kpi, summary), *_cell(kpi, summary.kpis[kpi]))
     console.print(table)
@@ -149,8 +159,11 @@ def print_details(summary: Summary, console: Console) -> None:
         columns = [k for k in _SHORT if not (k == "occupancy" and title == "caller type")]
         if title in ("interval", "day") and rows and "staffed_agents" in rows[0][1]:
             columns += ["scheduled_agents", "staffed_agents"]
+        if has_money(summary.scenario) and title != "department":
+            columns += [k for k in MONEY_KPIS if rows and k in rows[0][1]]
         for kpi in columns:
-            table.add_column(_SHORT.get(kpi) or _HEADS[kpi], justify="right")
+            table.add_column(_SHORT.get(kpi) or _HEADS.get(kpi) or _MONEY_HEADS[kpi],
+                             justify="right")
         for name, kpis in rows:
             style = "red" if title == "interval" and name in failed else None
             table.add_row(name, *(format_kpi(k, kpis[k].mean) for k in columns), style=style)
@@ -158,6 +171,9 @@ def print_details(summary: Summary, console: Console) -> None:
     console.print(f"calls: offered; SL: service level (answered < "
                   f"{summary.scenario.service_level_threshold:g} s); aband.: abandon rate; occ.: "
                   "occupancy ('-': agents shared with other departments); transf.: transfers "
-                  "per answered call; sched./staffed: agents scheduled / on duty (time average)")
+                  "per answered call; sched./staffed: agents scheduled / on duty (time average)"
+                  + ("; wages, lost, cost: wage cost, value lost to defection, both; "
+                     "defect.: callers expected to defect" if has_money(summary.scenario)
+                     else ""))
     if failed:
         console.print("[red]red[/red]: an interval where a target is not met")

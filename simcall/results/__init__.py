@@ -13,6 +13,11 @@ module            holds
                   :data:`SHARE_KPIS`, :data:`RATE_KPIS`, :data:`COUNT_KPIS`); the
                   conservation check (:func:`check_conservation`,
                   :class:`ConservationError`)
+``money``         money KPIs (:data:`MONEY_KPIS`): wages of scheduled hours, and the
+                  expected defections and lost value of each caller's bad
+                  experiences (:class:`Prices`, the scenario's money keys)
+``agent_time``    agent-seconds of ``[start, end)`` periods within windows, for
+                  occupancy, head counts and wages (:func:`in_windows`)
 ``summary``       :class:`RunResult` (one replication) and :class:`Summary`
                   (several, with confidence intervals): ``.kpis``, ``.to_json()``
 ``stats``         Student t confidence intervals: :class:`Estimate`,
@@ -41,6 +46,7 @@ Imports: the model and scenario wings and the shared base (:mod:`simcall.errors`
 
 from __future__ import annotations
 
+from simcall.results.agent_time import in_windows
 from simcall.results.metrics import (
     COUNT_KPIS,
     KPI_NAMES,
@@ -52,14 +58,15 @@ from simcall.results.metrics import (
     check_conservation,
     run_metrics,
 )
+from simcall.results.money import MONEY_KPIS, Prices
 from simcall.results.provenance import api_call, provenance_block, scenario_data, scenario_hash
 from simcall.results.stats import ConfidenceInterval, Estimate, t_interval
 from simcall.results.summary import RunResult, Summary
 from simcall.results.targets import Goal, TargetResult, goals, judge
 
 __all__ = [
-    "COUNT_KPIS", "KPI_NAMES", "RATE_KPIS", "SHARE_KPIS", "ConfidenceInterval",
-    "ConservationError", "Estimate", "Goal", "RunMetrics", "RunResult", "Summary",
-    "TargetResult", "Window", "api_call", "check_conservation", "goals", "judge",
+    "COUNT_KPIS", "KPI_NAMES", "MONEY_KPIS", "RATE_KPIS", "SHARE_KPIS", "ConfidenceInterval",
+    "ConservationError", "Estimate", "Goal", "Prices", "RunMetrics", "RunResult", "Summary",
+    "TargetResult", "Window", "api_call", "check_conservation", "goals", "in_windows", "judge",
     "provenance_block", "run_metrics", "scenario_data", "scenario_hash", "t_interval",
 ]

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcall.model.records import CallTable, Outcome, Periods, Records
+from simcall.model.records import CallTable, Outcome, Records
+from simcall.results.agent_time import agent_seconds, in_windows
+from simcall.results.money import MONEY_KPIS, Losses, Prices, wage_costs, with_wages
 
 COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
               "ivr_hang_ups", "called_back", "in_system", "transfer_limited", "rona", "callers",
@@ -31,7 +33,7 @@ COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_
 RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
              "mean_transfers", "transfer_share_within", "first_attempt_resolution",
              "eventual_resolution", "callback_wait_s")
-KPI_NAMES = RATE_KPIS + COUNT_KPIS
+KPI_NAMES = RATE_KPIS + COUNT_KPIS + MONEY_KPIS
 SHARE_KPIS = frozenset({"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
                         "transfer_share_within", "first_attempt_resolution",
                         "eventual_resolution", "not_ready_share"})
@@ -126,37 +128,6 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
         "in_system": float(counts[Outcome.IN_SYSTEM]),
         "transfer_limited": float(np.count_nonzero(limited)),
     }
-
-
-def agent_seconds(periods: Periods, boundaries: np.ndarray,
-                  groups: np.ndarray | None = None) -> np.ndarray:
-    """Agent-seconds in ``[0, b)`` for each boundary ``b``: the integral of a head count.
-
-    ``F(b) = sum over periods of max(0, min(end, b) - start)``, from sorted
-    starts and ends in O(n log n) however many boundaries there are.
-    """
-    start, end = periods.start, periods.end
-    if groups is not None:
-        keep = np.isin(periods.group, groups)
-        start, end = start[keep], end[keep]
-    start, end = np.sort(start), np.sort(end)
-    start_sums = np.concatenate(([0.0], np.cumsum(start)))
-    end_sums = np.concatenate(([0.0], np.cumsum(end)))
-    opened = np.searchsorted(start, boundaries, side="left")
-    closed = np.searchsorted(end, boundaries, side="left")
-    seconds: np.ndarray = (opened * boundaries - start_sums[opened]) - (
-        closed * boundaries - end_sums[closed])
-    return seconds
-
-
-def in_windows(periods: Periods, begin: np.ndarray, finish: np.ndarray,
-               groups: np.ndarray | None = None) -> np.ndarray:
-    """Agent-seconds within each window ``[begin, finish)`` (any array shape)."""
-    edges = np.concatenate((begin.ravel(), finish.ravel()))
-    seconds = agent_seconds(periods, edges, groups)
-    n = begin.size
-    within: np.ndarray = (seconds[n:] - seconds[:n]).reshape(begin.shape)
-    return within
 
 
 def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
@@ -269,10 +240,13 @@ class RunMetrics:
 
 
 def run_metrics(records: Records, window: Window, departments: list[str], callers: list[str],
-                groups: list[str], group_skills: list[tuple[int, ...]]) -> RunMetrics:
-    """Summarise one replication's records."""
+                groups: list[str], group_skills: list[tuple[int, ...]],
+                prices: Prices | None = None) -> RunMetrics:
+    """Summarise one replication's records (``prices``: the money keys; none: all free)."""
     check_conservation(records)
     calls = records.calls
+    prices = prices or Prices.free(len(callers), len(groups))
+    losses = Losses.of(records, prices, window.threshold, window.transfers_at_most)
     counted = calls.arrival >= window.warmup
     horizon = window.end  # of the last day: overall figures cover every day
 
@@ -289,6 +263,7 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         kpis["rona"] = float(rona_per_call[mask].sum())
         kpis["voicemail_callbacks"] = float(voicemail_callbacks[mask].sum())
         kpis.update(callers_seen.kpis(mask))
+        kpis.update(losses.kpis(mask))
         return kpis
 
     overall = call_kpis(counted)
@@ -299,10 +274,13 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval).astype(int)
     begin, finish = window.interval_windows()
     interval_occupancy = occupancy(records, begin, finish)
+    wages = wage_costs(records, prices, begin, finish)  # (groups, days, intervals)
+    with_wages(overall, float(wages.sum()))
     intervals = []
     for k in range(window.intervals):
         kpis = call_kpis(counted & (interval_of == k))
         kpis["occupancy"] = float(interval_occupancy[k])
+        with_wages(kpis, float(wages[:, :, k].sum()))
         intervals.append(kpis)
 
     visit_counted = counted[visits.call] if visits.call.size else np.zeros(0, dtype=bool)
@@ -333,7 +311,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         name: {"occupancy": float(occupancy(records, np.array([window.warmup]),
                                             np.array([horizon]), np.array([g]))[0]),
                "rona": float(np.count_nonzero(rona_counted & (records.rona.group == g))),
-               "not_ready_share": not_ready_share(records, window.warmup, horizon, g)}
+               "not_ready_share": not_ready_share(records, window.warmup, horizon, g),
+               "wage_cost": float(wages[g].sum())}
         for g, name in enumerate(groups)
     }
     # scheduled (the plan: staff or shifts) vs staffed (on duty: breaks and absences not)
@@ -344,6 +323,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
               + np.arange(window.intervals)[None, :] * window.interval)
     measured = np.array([window.warmup, horizon])
     by_day = day_breakdown(records, window, call_kpis, counted, day_of)
+    for day, kpis in enumerate(by_day):
+        with_wages(kpis, float(wages[:, day, :].sum()))
     for kpi, periods in (("scheduled_agents", records.scheduled),
                          ("staffed_agents", records.staffed)):
         seconds = in_windows(periods, starts, starts + window.interval)

@@ -131,6 +131,22 @@ class VoicemailCallback(_Section):
     delay: Distribution  # from the voicemail until the callback joins the queue
 
 
+class Defection(_Section):
+    """The chance that a caller takes the business elsewhere after each bad experience.
+
+    One rule for a caller's attempts (a first call and its redials, docs/money.md): every
+    bad experience on any attempt is an independent chance to defect, so the caller stays
+    with probability ``prod(1 - p)`` over them. A caller who abandons, redials and is
+    served well had one bad experience.
+    """
+
+    abandoned: Fraction = 0.0  # hung up waiting (or while ringing)
+    blocked: Fraction = 0.0  # heard a busy signal
+    voicemail: Fraction = 0.0  # sent to voicemail
+    answered_late: Fraction = 0.0  # answered at or after the service-level threshold
+    per_transfer_over: Fraction = 0.0  # each transfer beyond the transfers.at_most target
+
+
 class CallerType(_Section):
     """A stream of callers with its own arrival profile, patience and priority."""
 
@@ -139,7 +155,8 @@ class CallerType(_Section):
     enters: DepartmentMix
     patience: Distribution | None = None
     priority: WholeNumber = Field(default=0, ge=-MAX_PRIORITY, le=MAX_PRIORITY)
-    value: NonNegative = Field(default=0.0, le=MAX_VALUE)  # revenue at stake per call
+    value: NonNegative = Field(default=0.0, le=MAX_VALUE)  # what a defecting caller costs
+    defection: Defection | None = None  # chances of defecting after bad experiences
     ivr: Ivr | None = None
     redial: Redial | None = None
     callback: CallbackOffer | None = None
@@ -186,6 +203,7 @@ class AgentGroup(_Section):
     talk_factor: Number = Field(default=1.0, ge=1 / MAX_TALK_FACTOR, le=MAX_TALK_FACTOR)
     rona: Rona | None = None
     not_ready: Distribution | None = None  # after each call (after wrap-up): not taking calls
+    cost_per_hour: NonNegative = Field(default=0.0, le=MAX_VALUE)  # per scheduled agent-hour
 
     @model_validator(mode="after")
     def _staff_or_shifts(self) -> AgentGroup:
