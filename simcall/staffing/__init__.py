@@ -27,6 +27,9 @@ module             holds
 ``shift_rules``    :class:`ShiftRules`: the shifts a roster may use, read from the
                    planner's words (``"8h,4h"``, ``"30min within 3h..5h"``), and
                    the cheapest roster of a requirement for one scenario's day
+``marginals``      :func:`marginal`: what one agent more (and fewer) in each interval
+                   changes, paired on common random numbers (:class:`Marginal`,
+                   :class:`AgentChange`, :class:`MarginalError`)
 ``workload``       the calls a search may simulate, estimated before it starts (the
                    ``--max-calls`` guard of ``simcall staff``)
 =================  =================================================================
@@ -38,6 +41,7 @@ scipy (on first use only, so that ``import simcall`` does not load scipy).
 from __future__ import annotations
 
 from simcall.staffing.closed_form import erlang_plans
+from simcall.staffing.marginals import AgentChange, Marginal, MarginalError, marginal
 from simcall.staffing.plan import StaffingPlan
 from simcall.staffing.rostering import BreakRule, RosterSolveError, plan_shifts
 from simcall.staffing.search import StaffingError, staff
@@ -50,6 +54,7 @@ from simcall.staffing.shift_roster import (
 from simcall.staffing.shift_rules import ShiftRules
 
 __all__ = [
-    "BreakRule", "RosterShift", "RosterSolveError", "RosteringError", "ShiftRoster", "ShiftRules",
-    "StaffingError", "StaffingPlan", "erlang_plans", "plan_shifts", "shifts_coverage", "staff",
+    "AgentChange", "BreakRule", "Marginal", "MarginalError", "RosterShift", "RosterSolveError",
+    "RosteringError", "ShiftRoster", "ShiftRules", "StaffingError", "StaffingPlan",
+    "erlang_plans", "marginal", "plan_shifts", "shifts_coverage", "staff",
 ]

@@ -1,0 +1,231 @@
+"""What one agent more (or fewer) in one interval is worth: paired, on common random numbers.
+
+Why: a planner with one more hour of staff to place wants to know where it pays most, and
+a cost-optimal plan (:mod:`simcall.staffing.cost`) is only optimal if no single agent more
+or fewer makes it cheaper. Both questions are the same experiment: the base plan and, for
+each agent group and interval, the plan with one agent more (or fewer) in that interval
+alone, all on the same replications (common random numbers), each difference estimated
+replication by replication (variant minus base, the convention of ``compare``).
+
+What is differenced, and over what
+----------------------------------
+* money and callers lost (``lost_value``, ``wage_cost``, ``net`` = the change in
+  ``total_cost``, ``lost_callers``): over the whole day (every counted interval), so that
+  what the agent changes after its own interval (the queue it leaves behind) counts too;
+* shares (``service_level``, ``abandon_rate``): in the changed interval itself, as
+  fractions (a day's share would hide a one-interval change in the day's average);
+* ``break_even_wage``: the hourly wage at which the agent's wages equal the value it
+  saves, ``-change in lost_value / agent-hours changed``, with the interval of the lost
+  value change (its hours are fixed, so the interval is exact).
+
+Only groups staffed per interval (``staff``) can be changed one interval at a time; groups
+on shifts are left as they are (naming one is an error).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from simcall.errors import SimcallError
+from simcall.experiments.comparison import paired_difference
+from simcall.results.provenance import api_call, provenance_block
+from simcall.results.stats import Estimate
+from simcall.results.summary import Summary, estimate_json
+from simcall.scenario.schema import Scenario
+from simcall.staffing.closed_form import Plan, staff_of
+from simcall.staffing.judge import Evaluator, changed_plan
+
+DAY_KPIS = ("lost_callers", "lost_value", "wage_cost", "total_cost")
+INTERVAL_KPIS = ("service_level", "abandon_rate")
+Progress = Callable[[str, int, int], None]
+
+
+class MarginalError(SimcallError):
+    """A marginal analysis that cannot be made (a group on shifts, too few replications)."""
+
+
+@dataclass(frozen=True)
+class AgentChange:
+    """One agent more (``step`` +1) or fewer (-1) in one interval of one group."""
+
+    group: str
+    interval: int
+    label: str
+    step: int
+    hours: float  # agent-hours paid more (negative: fewer), counted intervals only
+    differences: Mapping[str, Estimate]  # variant - base, paired (see the module docstring)
+
+    @property
+    def net(self) -> Estimate:
+        """The change in total cost (wages + lost value): negative means it pays."""
+        return self.differences["total_cost"]
+
+    @property
+    def break_even_wage(self) -> Estimate | None:
+        """The hourly wage at which this change costs what it saves (None: no hours)."""
+        if self.hours == 0:
+            return None
+        return Estimate.of([-v / self.hours for v in self.differences["lost_value"].values])
+
+    def to_json(self) -> dict[str, Any]:
+        wage = self.break_even_wage
+        return {"group": self.group, "interval": self.label, "step": self.step,
+                "agent_hours": self.hours,
+                **{("net" if k == "total_cost" else k): estimate_json(e)
+                   for k, e in self.differences.items()},
+                "break_even_wage": None if wage is None else estimate_json(wage)}
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """The base plan's results and every one-agent change, on the same replications."""
+
+    base: Summary
+    changes: tuple[AgentChange, ...]
+    groups: tuple[str, ...]
+    seed: int
+    first: int  # the first replication (a verification uses fresh ones)
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    plans: int = 0
+    runs: int = 0
+
+    @property
+    def replications(self) -> int:
+        return self.base.replications
+
+    def change(self, group: str, interval: int, step: int) -> AgentChange | None:
+        """The change asked for, or None (no agent to take away)."""
+        for change in self.changes:
+            if (change.group, change.interval, change.step) == (group, interval, step):
+                return change
+        return None
+
+    def best(self) -> AgentChange | None:
+        """The change that lowers the total cost most (its mean), if any lowers it."""
+        paying = [c for c in self.changes if c.net.mean < 0]
+        return min(paying, key=lambda c: c.net.mean, default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        scenario = self.base.scenario
+        return {"provenance": dict(self.provenance), "scenario": scenario.name,
+                "seed": self.seed, "replications": self.replications,
+                "first_replication": self.first, "groups": list(self.groups),
+                "base": {"kpis": {k: estimate_json(self.base.kpis[k])
+                                  for k in DAY_KPIS + INTERVAL_KPIS}},
+                "changes": [c.to_json() for c in self.changes]}
+
+    def to_frame(self) -> Any:
+        """One row per change and KPI: mean and paired 95% interval (needs pandas)."""
+        import pandas as pd
+
+        rows = []
+        for c in self.changes:
+            items = dict(c.differences)
+            wage = c.break_even_wage
+            if wage is not None:
+                items["break_even_wage"] = wage
+            for kpi, e in items.items():
+                ci = e.ci95
+                rows.append({"group": c.group, "interval": c.label, "step": c.step,
+                             "kpi": "net" if kpi == "total_cost" else kpi, "mean": e.mean,
+                             "ci95_low": ci.low if ci else math.nan,
+                             "ci95_high": ci.high if ci else math.nan})
+        return pd.DataFrame(rows)
+
+
+def per_interval_groups(scenario: Scenario, groups: Sequence[str] | None) -> list[str]:
+    """The groups a one-interval change can be made to: those staffed by ``staff``."""
+    by_staff = [g.name for g in scenario.agents if g.staff is not None]
+    if groups is None:
+        if not by_staff:
+            raise MarginalError("every agent group is staffed by shifts: a marginal analysis "
+                                "changes head counts per interval (give a group 'staff')")
+        return by_staff
+    names = [g.name for g in scenario.agents]
+    for name in groups:
+        if name not in names:
+            raise MarginalError(f"--group {name!r}: no agent group of that name; choose from "
+                                + ", ".join(repr(n) for n in names))
+        if name not in by_staff:
+            raise MarginalError(f"--group {name!r}: this group is staffed by shifts, which a "
+                                "one-interval change cannot change; choose a group with "
+                                "'staff' (" + (", ".join(repr(n) for n in by_staff) or "none")
+                                + ")")
+    return [n for n in by_staff if n in groups]
+
+
+def marginal(scenario: Scenario, *, groups: Sequence[str] | None = None,
+             replications: int = 20, seed: int | None = None,
+             executor: Executor | None = None, progress: Progress | None = None,
+             first: int = 0, command: str | None = None) -> Marginal:
+    """One agent more and one fewer, in each interval of each group, against the base.
+
+    Parameters
+    ----------
+    scenario
+        The base: its own staffing is what is changed.
+    groups
+        The agent groups to change (default: every group staffed by ``staff``).
+    replications, seed, first
+        Replications ``first .. first + replications - 1`` of the root ``seed`` (default:
+        the scenario's), shared by the base and every change.
+    executor, progress
+        Where the runs go, and a callback (what, done, total) as they finish; the result
+        does not depend on either.
+    """
+    if replications < 2:
+        raise MarginalError(f"replications {replications}: a paired interval needs at least 2")
+    varied = per_interval_groups(scenario, groups)
+    seed = scenario.seed if seed is None else seed
+    by_name = {g.name: g for g in scenario.agents}
+    base: Plan = {name: staff_of(scenario, by_name[name]) for name in varied}
+    return evaluate_changes(Evaluator(scenario, varied, seed, executor, progress, first=first,
+                                      keep=True), base, replications,
+                            command or api_call("marginal", scenario=scenario,
+                                                groups=list(varied),
+                                                replications=replications, seed=seed))
+
+
+def neighbours(plan: Plan, intervals: int) -> list[tuple[str, int, int, Plan]]:
+    """Every plan one agent away from ``plan`` in one interval of one group."""
+    out = []
+    for group in plan:
+        for k in range(intervals):
+            for step in (+1, -1):
+                if plan[group][k] + step >= 0:
+                    out.append((group, k, step, changed_plan(plan, [(group, k)], step)))
+    return out
+
+
+def evaluate_changes(evaluator: Evaluator, plan: Plan, replications: int,
+                     command: str) -> Marginal:
+    """The plan and its neighbours on ``evaluator``'s replications, differenced in pairs."""
+    scenario = evaluator.scenario(plan)
+    others = neighbours(plan, scenario.intervals)
+    evaluator.ensure([plan] + [p for *_, p in others], [replications] * (1 + len(others)),
+                     "one agent more and one fewer in each interval")
+    base = evaluator.summary(plan)
+    counted = [max(0.0, (k + 1) * scenario.interval - max(k * scenario.interval,
+                                                            scenario.warmup))
+               for k in range(scenario.intervals)]
+    changes = []
+    for group, k, step, variant in others:
+        summary = evaluator.summary(variant)
+        differences = {kpi: paired_difference(kpi, summary.kpis[kpi], base.kpis[kpi]).paired
+                       for kpi in DAY_KPIS}
+        for kpi in INTERVAL_KPIS:
+            differences[kpi] = paired_difference(kpi, summary.intervals[k][kpi],
+                                                 base.intervals[k][kpi]).paired
+        # paid hours: the interval's counted part on the first day, whole on the others
+        hours = step * (counted[k] + (scenario.days - 1) * scenario.interval) / 3600.0
+        changes.append(AgentChange(group, k, scenario.interval_label(k), step, hours,
+                                   differences))
+    return Marginal(base, tuple(changes), tuple(plan), evaluator.seed, evaluator.first,
+                    provenance_block(scenario, evaluator.seed, command,
+                                     replications=replications,
+                                     first_replication=evaluator.first),
+                    plans=evaluator.plans, runs=evaluator.runs)
