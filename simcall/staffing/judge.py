@@ -123,11 +123,14 @@ def margin(goal: Goal, value: float) -> float:
     return (goal.bound - value) / room
 
 
-def kpi_rows(goal_list: Sequence[Goal], run: RunResult, intervals: int) -> np.ndarray:
-    """One run's target KPIs: rows are the intervals, then the day; columns the goals."""
-    rows = [[run.metrics.intervals[k][g.kpi] for g in goal_list] for k in range(intervals)]
-    rows.append([run.metrics.overall[g.kpi] for g in goal_list])
-    return np.asarray(rows, dtype=float)
+def kpi_rows(goal_list: Sequence[Goal], run: RunResult, intervals: int,
+             extra: Sequence[str] = ()) -> np.ndarray:
+    """One run's target KPIs: rows are the intervals, then the day; columns the goals, then
+    the ``extra`` KPIs."""
+    kpis = [g.kpi for g in goal_list] + list(extra)
+    rows = [[run.metrics.intervals[k][kpi] for kpi in kpis] for k in range(intervals)]
+    rows.append([run.metrics.overall[kpi] for kpi in kpis])
+    return np.asarray(rows, dtype=float).reshape(intervals + 1, len(kpis))
 
 
 PlanKey = tuple[tuple[int, ...], ...]
@@ -142,8 +145,10 @@ class Evaluator:
 
     def __init__(self, scenario: Scenario, groups: Sequence[str], seed: int,
                  executor: Executor | None, progress: Progress | None, first: int = 0,
-                 keep: bool = False, rostering: Rostering | None = None) -> None:
+                 keep: bool = False, rostering: Rostering | None = None,
+                 extra: Sequence[str] = ()) -> None:
         self.data = scenario_data(scenario)
+        self.extra = tuple(extra)  # KPIs kept beside the targets' (the cost search's)
         self.position = {g["name"]: i for i, g in enumerate(self.data["agents"])}
         self.groups = list(groups)
         self.goals = tuple(goals(scenario.targets))
@@ -224,7 +229,7 @@ class Evaluator:
                 progress(what, done, total)
         for key, run in zip(owners, simulate_many(jobs, self.executor, progress=report),
                             strict=True):
-            self._runs[key].append(kpi_rows(self.goals, run, self.intervals))
+            self._runs[key].append(kpi_rows(self.goals, run, self.intervals, self.extra))
             self.calls += int(run.kpis["offered"])
             if self.keep:
                 self._kept.setdefault(key, []).append(run)
@@ -232,7 +237,14 @@ class Evaluator:
 
     def judge(self, plan: Plan) -> Judgement:
         """Everything known about a plan: all the replications simulated so far."""
-        return Judgement(np.asarray(self._runs[self.key(plan)]), self.goals)
+        values = np.asarray(self._runs[self.key(plan)])
+        return Judgement(values[:, :, :len(self.goals)], self.goals)
+
+    def extra_values(self, plan: Plan, kpi: str) -> np.ndarray:
+        """One of the ``extra`` KPIs of a plan: (replications, intervals + the day)."""
+        values = np.asarray(self._runs[self.key(plan)])
+        column: np.ndarray = values[:, :, len(self.goals) + self.extra.index(kpi)]
+        return column
 
     def summary(self, plan: Plan) -> Summary:
         """The plan's whole results on the replications simulated (needs ``keep=True``)."""

@@ -209,9 +209,7 @@ def evaluate_changes(evaluator: Evaluator, plan: Plan, replications: int,
     evaluator.ensure([plan] + [p for *_, p in others], [replications] * (1 + len(others)),
                      "one agent more and one fewer in each interval")
     base = evaluator.summary(plan)
-    counted = [max(0.0, (k + 1) * scenario.interval - max(k * scenario.interval,
-                                                            scenario.warmup))
-               for k in range(scenario.intervals)]
+    measured = (scenario.run_horizon - scenario.warmup) / 3600.0
     changes = []
     for group, k, step, variant in others:
         summary = evaluator.summary(variant)
@@ -220,8 +218,10 @@ def evaluate_changes(evaluator: Evaluator, plan: Plan, replications: int,
         for kpi in INTERVAL_KPIS:
             differences[kpi] = paired_difference(kpi, summary.intervals[k][kpi],
                                                  base.intervals[k][kpi]).paired
-        # paid hours: the interval's counted part on the first day, whole on the others
-        hours = step * (counted[k] + (scenario.days - 1) * scenario.interval) / 3600.0
+        # paid hours: the change in the group's scheduled head count, averaged over the
+        # counted time (the interval's counted part; with a roster, the shifts it changed)
+        hours = measured * (summary.agent_groups[group]["scheduled_agents"].mean
+                            - base.agent_groups[group]["scheduled_agents"].mean)
         changes.append(AgentChange(group, k, scenario.interval_label(k), step, hours,
                                    differences))
     return Marginal(base, tuple(changes), tuple(plan), evaluator.seed, evaluator.first,
