@@ -39,7 +39,7 @@ plan is per department), which the simulation then corrects.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +79,30 @@ def present_agents(scenario: Scenario, group: AgentGroup) -> list[float]:
     return present
 
 
+def caller_flows(scenario: Scenario, k: int) -> list[np.ndarray]:
+    """Each caller type's calls per hour into each department in interval ``k``: fresh
+    calls (less the menu's hang-ups and self-service) plus transfers, from the Jackson
+    traffic equations ``lambda = gamma + P^T lambda``."""
+    names = [d.name for d in scenario.departments]
+    index = {name: i for i, name in enumerate(names)}
+    m = len(names)
+    routing = np.zeros((m, m))
+    for i, department in enumerate(scenario.departments):
+        for target, p in department.transfer.items():
+            routing[i, index[target]] += p
+    solve = np.eye(m) - routing.T
+    flows = []
+    for caller in scenario.callers:
+        rate = float(scenario.per_interval(caller.arrivals_per_hour)[k])
+        if caller.ivr is not None:
+            rate *= 1.0 - caller.ivr.hang_up - caller.ivr.self_serve
+        fresh = np.zeros(m)
+        for name, share in caller.enters.items():
+            fresh[index[name]] += rate * share
+        flows.append(np.maximum(np.linalg.solve(solve, fresh), 0.0))
+    return flows
+
+
 def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequence[str]],
                        staff: Mapping[str, Sequence[int]]) -> list[DepartmentTraffic]:
     """Each department's arrival rate, handle time and patience in interval ``k``.
@@ -88,26 +112,13 @@ def department_traffic(scenario: Scenario, k: int, serving: Mapping[str, Sequenc
     ``staff`` in interval ``k``). Talk time is the mean over the calls it gets: a caller
     type's own ``talk`` for its calls, the department's for the others.
     """
-    names = [d.name for d in scenario.departments]
-    index = {name: i for i, name in enumerate(names)}
-    m = len(names)
-    routing = np.zeros((m, m))
-    for i, department in enumerate(scenario.departments):
-        for target, p in department.transfer.items():
-            routing[i, index[target]] += p
-    solve = np.eye(m) - routing.T
+    flows = caller_flows(scenario, k)
+    m = len(scenario.departments)
     total = np.zeros(m)
     hazard = np.zeros(m)  # abandonment rate x calls, summed over caller types
     talk = np.zeros(m)  # talk seconds x calls, for caller types with their own talk time
     own_talk = any(caller.talk is not None for caller in scenario.callers)
-    for caller in scenario.callers:
-        rate = float(scenario.per_interval(caller.arrivals_per_hour)[k])
-        if caller.ivr is not None:
-            rate *= 1.0 - caller.ivr.hang_up - caller.ivr.self_serve
-        fresh = np.zeros(m)
-        for name, share in caller.enters.items():
-            fresh[index[name]] += rate * share
-        flow = np.maximum(np.linalg.solve(solve, fresh), 0.0)
+    for caller, flow in zip(scenario.callers, flows, strict=True):
         total += flow
         if caller.patience is not None:
             hazard += flow / caller.patience.mean_value
@@ -211,21 +222,90 @@ def busiest(scenario: Scenario, plan: Mapping[str, Sequence[int]], k: int,
     return sorted(groups, key=lambda g: (-load(g), groups.index(g)))
 
 
+Need = Callable[[int, int, DepartmentTraffic, str], float]
+"""Agents present that a department needs: (interval, department, its traffic, where)."""
+
+
 def erlang_plans(scenario: Scenario, varied: Sequence[str]) -> tuple[Plan, Plan]:
     """The Erlang C and the Erlang A plan of the varied groups, interval by interval."""
+    def need(erlang_a: bool) -> Need:
+        def agents(k: int, i: int, traffic: DepartmentTraffic, where: str) -> float:
+            return float(agents_needed(traffic, scenario, erlang_a, where))
+        return agents
+
+    erlang_c, erlang_a = plans_from_needs(scenario, varied, (need(False), need(True)))
+    return erlang_c, erlang_a
+
+
+def cost_plan(scenario: Scenario, varied: Sequence[str]) -> Plan:
+    """The Erlang A plan of least expected cost (wages + value lost to defection), interval
+    by interval and department by department (:func:`simcall.erlang.cost_optimal_agents`).
+
+    A department's stakes are the flow-weighted means, over the caller types passing through
+    it, of ``value x defection.abandoned`` and ``value x defection.answered_late``; its wage
+    is its serving groups' ``cost_per_hour`` (weighted by their staff), per agent present
+    (divided by ``1 - shrinkage``: absent agents are paid too). Where nobody hangs up
+    Erlang A does not apply and the smallest stable pool stands in. Blocking, voicemail and
+    transfers beyond the target are left to the simulation, like pooling.
+    """
+    from simcall.erlang import cost_optimal_agents  # scipy: only when a plan is asked for
+
+    groups = {g.name: g for g in scenario.agents}
+    serving = serving_groups(scenario, varied)
+    staff = {name: staff_of(scenario, groups[name]) for name in varied}
+    threshold = scenario.service_level_threshold
+    value = np.array([c.value for c in scenario.callers])
+    abandoned = np.array([c.defection.abandoned if c.defection else 0.0
+                          for c in scenario.callers])
+    late = np.array([c.defection.answered_late if c.defection else 0.0
+                     for c in scenario.callers])
+
+    def agents(k: int, i: int, traffic: DepartmentTraffic, where: str) -> float:
+        rate, aht = traffic.calls_per_hour, traffic.aht
+        if rate <= 0:
+            return 0.0
+        if traffic.patience is None:
+            return float(math.floor(rate * aht / 3600.0) + 1)
+        flow = np.array([f[i] for f in caller_flows(scenario, k)])
+        stake_abandoned = float(flow @ (value * abandoned) / flow.sum())
+        stake_late = float(flow @ (value * late) / flow.sum())
+        stake = max(stake_abandoned, stake_late)
+        takers = [groups[name] for name in serving[scenario.departments[i].name]]
+        weights = np.array([max(staff[g.name][k], 1) for g in takers], dtype=float)
+        wage = float(np.average([g.cost_per_hour / (1.0 - g.shrinkage) for g in takers],
+                                weights=weights)) if takers else 0.0
+        if stake <= 0:
+            return 0.0
+        if wage <= 0:
+            raise SimcallError(f"{where}: its agents cost nothing (cost_per_hour 0), so the "
+                               "cheapest plan has as many agents as can be had")
+        return float(cost_optimal_agents(rate, aht, traffic.patience, wage, stake,
+                                         stake_abandoned / stake, stake_late / stake,
+                                         within=threshold).agents)
+
+    (plan,) = plans_from_needs(scenario, varied, (agents,))
+    return plan
+
+
+def plans_from_needs(scenario: Scenario, varied: Sequence[str],
+                     needs: Sequence[Need]) -> list[Plan]:
+    """Plans of the varied groups, one per way of counting a department's need: each
+    department's need (less the fixed groups' agents present) goes to its serving groups
+    in proportion to their staff, then up by shrinkage (see the module docstring)."""
     groups = {g.name: g for g in scenario.agents}
     serving = serving_groups(scenario, varied)
     staff = {name: staff_of(scenario, groups[name]) for name in varied}
     fixed = {g.name: present_agents(scenario, g) for g in scenario.agents
              if g.name not in varied}
-    plans: tuple[Plan, Plan] = ({n: [] for n in varied}, {n: [] for n in varied})
+    plans: list[Plan] = [{n: [] for n in varied} for _ in needs]
     for k in range(scenario.intervals):
         traffic = department_traffic(scenario, k, serving, staff)
-        for plan, erlang_a in zip(plans, (False, True), strict=True):
+        for plan, needed in zip(plans, needs, strict=True):
             heads = dict.fromkeys(varied, 0.0)
-            for department, load in zip(scenario.departments, traffic, strict=True):
+            for i, (department, load) in enumerate(zip(scenario.departments, traffic,
+                                                       strict=True)):
                 where = f"interval {scenario.interval_label(k)}, department '{department.name}'"
-                need = float(agents_needed(load, scenario, erlang_a, where))
+                need = needed(k, i, load, where)
                 need -= sum(fixed[g.name][k] for g in scenario.agents
                             if g.name in fixed and g.skills[0] == department.name)
                 takers = serving[department.name]
