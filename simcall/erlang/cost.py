@@ -53,7 +53,7 @@ class _Terms(NamedTuple):
 
 @dataclass(frozen=True)
 class _Prices:
-    """Checked arguments of the cost, in the units of the formulas (``lam`` per second)."""
+    """The checked arguments of the cost (``lam``: the arrival rate per second)."""
 
     calls_per_hour: float
     aht: float
