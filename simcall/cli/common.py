@@ -7,6 +7,7 @@ check their options and show progress the same way.
 
 from __future__ import annotations
 
+import math
 import shlex
 import time
 from collections.abc import Callable
@@ -74,6 +75,12 @@ def write_json_file(path: Path, document: dict[str, Any]) -> None:
     """Write atomically, so an interrupted run never leaves half a result."""
     check_output("--json", path)
     write_json(path, document)
+
+
+def finite(option: str, value: float | None) -> None:
+    """Refuse ``nan`` and ``inf`` (Typer reads them as numbers; ranges let ``nan`` through)."""
+    if value is not None and not math.isfinite(value):
+        raise SimcallError(f"{option} {value:g}: must be a finite number")
 
 
 def in_range(option: str, value: float | None, low: float | None = None,

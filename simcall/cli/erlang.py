@@ -1,5 +1,8 @@
 """``simcall erlang``: exact Erlang B, C and A (and M/M/n/K) figures, or agents needed.
 
+With ``--wage``, ``--value`` and ``--defection`` (and ``--patience``) the agents are
+the cost-optimal head count, printed with the cost curve around it.
+
 Parse the options into an :class:`~simcall.erlang.question.ErlangQuestion`, answer it,
 print the figures. No simulation: the answer is a closed form, so it takes no time.
 The Erlang wing (and scipy with it) is imported only when the command runs.
@@ -12,7 +15,15 @@ from typing import Annotated
 
 import typer
 
-from simcall.cli.common import check_output, duration, fail, in_range, out, write_json_file
+from simcall.cli.common import (
+    check_output,
+    duration,
+    fail,
+    finite,
+    in_range,
+    out,
+    write_json_file,
+)
 from simcall.errors import SimcallError
 from simcall.report.terminal import print_erlang
 
@@ -37,10 +48,22 @@ def erlang_command(
         "--target-sl", help="Service level to reach, e.g. 0.8.")] = None,
     target_asa: Annotated[str | None, typer.Option(
         "--target-asa", help='Longest acceptable ASA, e.g. "30s".')] = None,
+    wage: Annotated[float | None, typer.Option(
+        "--wage", help="Cost of one agent per hour: with --value and --defection, "
+        "find the cost-optimal agents (needs --patience).")] = None,
+    value: Annotated[float | None, typer.Option(
+        "--value", help="What a caller who defects is worth (same money as --wage).")] = None,
+    defection: Annotated[float | None, typer.Option(
+        "--defection", help="Probability that a caller who hangs up defects, e.g. 0.3.")]
+    = None,
+    defection_late: Annotated[float | None, typer.Option(
+        "--defection-late", help="Probability that a caller answered after --within "
+        "defects (default 0).")] = None,
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Write the figures to this JSON file.")] = None,
 ) -> None:
-    """Exact Erlang B, C and A (and M/M/n/K) figures, or the agents needed for a target."""
+    """Exact Erlang B, C and A (and M/M/n/K) figures, or the agents needed for a target
+    (or at least cost)."""
     from simcall.erlang.question import ErlangQuestion, answer
 
     try:
@@ -48,6 +71,16 @@ def erlang_command(
         in_range("--agents", agents, 1)
         in_range("--lines", lines, 1)
         in_range("--target-sl", target_sl, 0, 1)
+        for option, number in (("--calls-per-hour", calls_per_hour), ("--wage", wage),
+                               ("--value", value), ("--defection", defection),
+                               ("--defection-late", defection_late)):
+            finite(option, number)
+        if wage is not None and wage <= 0:
+            raise SimcallError(f"--wage {wage:g}: must be more than 0 (free agents have no "
+                               "cost-optimal number)")
+        in_range("--value", value, 0)
+        in_range("--defection", defection, 0, 1)
+        in_range("--defection-late", defection_late, 0, 1)
         ring_s = duration("--ring", ring)
         handle = duration("--aht", aht)
         if not handle:
@@ -60,7 +93,8 @@ def erlang_command(
             calls_per_hour=calls_per_hour, aht=handle,
             within=duration("--within", within, ring_s or 6.0) or 0.0, agents=agents,
             patience=mean_patience, lines=lines, target_sl=target_sl,
-            target_asa=duration("--target-asa", target_asa)))
+            target_asa=duration("--target-asa", target_asa), wage_per_hour=wage, value=value,
+            defection_abandoned=defection, defection_late=defection_late))
         print_erlang(result, out)
         if json_path is not None:
             write_json_file(json_path, result.to_json())

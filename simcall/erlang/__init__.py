@@ -6,8 +6,8 @@ The discrete-event simulator in :mod:`simcall` is only trustworthy if, in the
 special cases where the queueing theory is exact, it reproduces the exact
 answers.  This wing is that yardstick: closed forms (or exactly summed series)
 for the classical Markovian call-centre models, one queueing model per module,
-plus a staffing search and the logic of the ``simcall erlang`` command.  It is
-deliberately *pure*: it imports nothing from :mod:`simcall` but
+plus a staffing search, a cost-optimal head count and the logic of the
+``simcall erlang`` command.  It is deliberately *pure*: it imports nothing from :mod:`simcall` but
 :mod:`simcall.errors` (for the command's messages), so it can be used to check
 the simulator without sharing any of its code.
 
@@ -30,6 +30,10 @@ module             holds
                    :class:`JacksonNode`)
 ``required``       the staffing search: the fewest agents meeting every target,
                    under Erlang C or Erlang A (:func:`agents_required`)
+``cost``           the cost-optimal head count of an Erlang A queue: wages against
+                   the value of callers lost to abandonment and late answers
+                   (:func:`hourly_cost`, :func:`cost_optimal_agents`,
+                   :class:`CostOptimum`)
 ``question``       the ``simcall erlang`` command between parsing and printing:
                    which model the inputs call for, and the agents
                    (:class:`ErlangQuestion`, :class:`ErlangAnswer`, :func:`answer`)
@@ -81,6 +85,7 @@ this wing on first use, so a simulation never pays for it.
 from __future__ import annotations
 
 from simcall.erlang.base import SECONDS_PER_HOUR, QueueMetrics
+from simcall.erlang.cost import CostOptimum, cost_optimal_agents, hourly_cost
 from simcall.erlang.erlang_a import erlang_a_metrics
 from simcall.erlang.erlang_bc import carried_load, erlang_b, erlang_c, erlang_c_metrics
 from simcall.erlang.jackson import JacksonNode, JacksonResult, jackson_network
@@ -90,6 +95,7 @@ from simcall.erlang.required import agents_required
 
 __all__ = [
     "SECONDS_PER_HOUR",
+    "CostOptimum",
     "ErlangAnswer",
     "ErlangQuestion",
     "JacksonNode",
@@ -98,10 +104,12 @@ __all__ = [
     "agents_required",
     "answer",
     "carried_load",
+    "cost_optimal_agents",
     "erlang_a_metrics",
     "erlang_b",
     "erlang_c",
     "erlang_c_metrics",
+    "hourly_cost",
     "jackson_network",
     "mmck_metrics",
 ]

@@ -17,6 +17,7 @@ changing how she reads the figures.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -66,6 +67,23 @@ def positive_array(value: npt.ArrayLike, name: str) -> FloatArray:
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError(f"{name} must be finite and > 0, got {value!r}")
     return arr
+
+
+def probability_array(value: npt.ArrayLike, name: str) -> FloatArray:
+    """``value`` as floats, refusing anything outside ``[0, 1]`` (``nan`` included)."""
+    arr = np.asarray(value, dtype=float)
+    if not np.all((arr >= 0.0) & (arr <= 1.0)):
+        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
+    return arr
+
+
+def as_float(
+    value: npt.ArrayLike, name: str, check: Callable[[npt.ArrayLike, str], FloatArray]
+) -> float:
+    """A checked float for the functions that take scalars only (refuses arrays by name)."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a scalar here, got an array")
+    return float(check(value, name))
 
 
 def check_within(within: float | None) -> float | None:

@@ -46,6 +46,7 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -68,20 +69,23 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _TRUNCATION_LOG = -60.0  # series terms below exp(-60) ~ 1e-26 of the largest are dropped
 
 
-def _erlang_b_log_odds(n: int, a: float) -> float:
+def _erlang_b_log_odds(n: int, a: float, known: tuple[int, float] = (0, -math.inf)) -> float:
     """``log(1/B(n, a) - 1)`` computed in log space (never under/overflows).
 
     With ``R_k = 1/B(k) - 1`` the Erlang B recursion reads
     ``R_k = (k/a) (1 + R_{k-1})``, ``R_0 = 0``.  Erlang A needs ``R`` when it
     is astronomically large (``B`` underflows) or when ``1 - B`` is tiny.
+    ``known = (k, log R_k)`` (``k <= n``) resumes the recursion from step ``k``
+    rather than from 0, with the same arithmetic, so a search that walks up
+    one agent at a time pays one step per agent and gets the same bits.
     """
     if n == 0:
         return -math.inf
     if a == 0.0:
         return math.inf
     log_a = math.log(a)
-    lr = -math.inf
-    for k in range(1, n + 1):
+    start, lr = known
+    for k in range(start + 1, n + 1):
         # softplus(lr) = log(1 + exp(lr)) without overflow
         sp = lr + math.log1p(math.exp(-lr)) if lr > 0 else math.log1p(math.exp(lr))
         lr = math.log(k) - log_a + sp
@@ -316,13 +320,20 @@ def _erlang_a_served_tail(
 
 
 def erlang_a_scalar(
-    n: int, lam: float, aht: float, patience: float, within: float | None
+    n: int,
+    lam: float,
+    aht: float,
+    patience: float,
+    within: float | None,
+    log_r: float | None = None,
 ) -> tuple[float, ...]:
     """Erlang A metrics for scalar inputs; ``lam`` in calls per second.
 
     The figures come back as a plain tuple in the field order of
     :class:`~simcall.erlang.QueueMetrics`: the staffing search calls this once
-    per candidate pool and reads the fields it needs by position.
+    per candidate pool and reads the fields it needs by position.  ``log_r``
+    is ``log(1/B(n, a) - 1)`` if the caller already has it
+    (:func:`erlang_a_upward`); otherwise it is computed here.
     """
     if lam == 0.0:
         sl = math.nan if within is None else 1.0
@@ -335,7 +346,8 @@ def erlang_a_scalar(
     s = n * patience / aht  # n mu / theta
     x = lam * patience  # lambda / theta
     log_a = _log_a(s, x)
-    log_r = _erlang_b_log_odds(n, a)
+    if log_r is None:
+        log_r = _erlang_b_log_odds(n, a)
     p_wait = float(special.expit(log_a - log_r))  # A / (A + R)
     series = _erlang_a_series(s, x, theta)
     # P(Ab | W > 0): Mandelbaum & Zeltyn's closed form 1/(rho A) + 1 - 1/rho has only
@@ -355,6 +367,24 @@ def erlang_a_scalar(
         sl = (1.0 - p_wait) + p_wait * max((1.0 - q_ab) - tail, 0.0)
     occupancy = min(a * p_served / n, 1.0)
     return (p_wait, p_ab, 0.0, sl, asa, mean_wait_all, occupancy, mean_queue)
+
+
+def erlang_a_upward(
+    lam: float, aht: float, patience: float, within: float | None
+) -> Iterator[tuple[float, ...]]:
+    """``erlang_a_scalar(n, ...)`` for ``n = 1, 2, 3, ...``, without end.
+
+    For searches that must look at every pool size in turn (the cost-optimal
+    head count): the Erlang B recursion is carried from one ``n`` to the next,
+    so each step costs one recursion step instead of ``n``, and every row is
+    bit for bit the one :func:`erlang_a_scalar` gives for that ``n`` alone.
+    """
+    a = lam * aht
+    n, log_r = 0, -math.inf
+    while True:
+        log_r = _erlang_b_log_odds(n + 1, a, (n, log_r))
+        n += 1
+        yield erlang_a_scalar(n, lam, aht, patience, within, log_r=log_r)
 
 
 def _metrics_from_rows(

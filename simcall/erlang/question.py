@@ -1,5 +1,9 @@
 """The closed forms for the command line: pick the model, find agents, report.
 
+The agents are the ones given, the fewest meeting the targets, or (with a wage, a
+caller's value and a defection probability) the cost-optimal head count of
+:mod:`~simcall.erlang.cost`.
+
 Kept apart from the formula modules of the wing (one queueing model each) and
 from the CLI module (parsing and printing): this is the small piece of logic in
 between.
@@ -11,7 +15,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from simcall.erlang.base import QueueMetrics
+from simcall.erlang.base import SECONDS_PER_HOUR, QueueMetrics
+from simcall.erlang.cost import CostOptimum, cost_optimal_agents
 from simcall.erlang.erlang_a import erlang_a_metrics
 from simcall.erlang.erlang_bc import erlang_c_metrics
 from simcall.erlang.mmnk import mmck_metrics
@@ -21,7 +26,7 @@ from simcall.errors import SimcallError
 
 @dataclass(frozen=True)
 class ErlangQuestion:
-    """What the planner asked: a centre, and either agents or targets."""
+    """What the planner asked: a centre, and agents, targets or prices."""
 
     calls_per_hour: float
     aht: float
@@ -31,11 +36,15 @@ class ErlangQuestion:
     lines: int | None = None
     target_sl: float | None = None
     target_asa: float | None = None
+    wage_per_hour: float | None = None
+    value: float | None = None
+    defection_abandoned: float | None = None
+    defection_late: float | None = None
 
 
 @dataclass(frozen=True)
 class ErlangAnswer:
-    """The model used, the agents, and the steady-state figures."""
+    """The model used, the agents, the steady-state figures, and the cost optimum if asked."""
 
     model: str
     agents: int
@@ -43,12 +52,14 @@ class ErlangAnswer:
     within: float
     metrics: QueueMetrics
     targets_met: bool | None
+    cost: CostOptimum | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain numbers; undefined values as null."""
         figures = {k: (v if math.isfinite(v) else None) for k, v in asdict(self.metrics).items()}
+        costs = {} if self.cost is None else {"cost": self.cost.to_json()}
         return {"model": self.model, "agents": self.agents, "load_erlangs": self.load,
-                "within_s": self.within, "targets_met": self.targets_met, **figures}
+                "within_s": self.within, "targets_met": self.targets_met, **figures, **costs}
 
 
 def model_name(question: ErlangQuestion) -> str:
@@ -63,6 +74,8 @@ def model_name(question: ErlangQuestion) -> str:
 def metrics(question: ErlangQuestion, agents: int) -> QueueMetrics:
     """Steady-state figures for ``agents`` under the model the inputs call for."""
     q = question
+    if agents == 0 and q.patience is not None and q.lines is None:
+        return _no_agents(q.calls_per_hour, q.patience)
     if q.lines is not None:
         return mmck_metrics(agents, q.lines, q.calls_per_hour, q.aht,
                             patience=q.patience, within=q.within)
@@ -70,6 +83,40 @@ def metrics(question: ErlangQuestion, agents: int) -> QueueMetrics:
         return erlang_a_metrics(agents, q.calls_per_hour, q.aht, q.patience,
                                 within=q.within)
     return erlang_c_metrics(agents, q.calls_per_hour, q.aht, within=q.within)
+
+
+def _no_agents(calls_per_hour: float, patience: float) -> QueueMetrics:
+    """Erlang A with no agents (a cost optimum may be 0): everyone waits until she gives up.
+
+    The callers waiting form an M/M/inf queue of rate ``1/patience``: on average
+    ``lambda * patience`` of them, each waiting ``patience``; none is answered.
+    """
+    return QueueMetrics(p_wait=1.0, p_abandon=1.0, p_block=0.0, service_level=0.0,
+                        asa=math.nan, mean_wait_all=patience, occupancy=math.nan,
+                        mean_queue=calls_per_hour / SECONDS_PER_HOUR * patience)
+
+
+def _cost_optimum(question: ErlangQuestion, has_targets: bool) -> CostOptimum | None:
+    """The cost-optimal head count, if the question gives prices."""
+    q = question
+    prices = {"--wage": q.wage_per_hour, "--value": q.value, "--defection": q.defection_abandoned}
+    if all(v is None for v in prices.values()) and q.defection_late is None:
+        return None
+    wage, value, defection = q.wage_per_hour, q.value, q.defection_abandoned
+    if wage is None or value is None or defection is None:
+        missing = [option for option, v in prices.items() if v is None]
+        raise SimcallError("the cost-optimal agents need --wage, --value and --defection: "
+                           f"give {', '.join(missing)}")
+    if q.patience is None:
+        raise SimcallError("the cost-optimal agents need --patience: in Erlang C nobody "
+                           "hangs up, so no caller is lost")
+    if q.lines is not None:
+        raise SimcallError("the cost-optimal agents are found without --lines (Erlang A)")
+    if q.agents is not None or has_targets:
+        raise SimcallError("--wage, --value and --defection choose the agents: leave out "
+                           "--agents, --target-sl and --target-asa")
+    return cost_optimal_agents(q.calls_per_hour, q.aht, q.patience, wage, value, defection,
+                               q.defection_late or 0.0, within=q.within)
 
 
 def _meets(question: ErlangQuestion, figures: QueueMetrics) -> bool:
@@ -82,16 +129,18 @@ def _meets(question: ErlangQuestion, figures: QueueMetrics) -> bool:
 
 
 def answer(question: ErlangQuestion) -> ErlangAnswer:
-    """Evaluate the given agents, or find the fewest agents meeting the targets."""
+    """Evaluate the given agents, find the fewest meeting the targets, or the cheapest."""
     has_targets = question.target_sl is not None or question.target_asa is not None
-    if question.agents is None and not has_targets:
+    optimum = _cost_optimum(question, has_targets)
+    if question.agents is None and not has_targets and optimum is None:
         raise SimcallError("give --agents, or a target (--target-sl, --target-asa) "
-                           "to find the agents needed")
+                           "to find the agents needed, or --wage, --value and --defection "
+                           "(with --patience) to find the cost-optimal agents")
     if question.lines is not None and question.agents is not None \
             and question.lines < question.agents:
         raise SimcallError(f"--lines {question.lines} is fewer than --agents "
                            f"{question.agents}: some agents could never get a call")
-    agents = question.agents
+    agents = question.agents if optimum is None else optimum.agents
     if agents is None:
         if question.lines is None:
             agents = agents_required(
@@ -108,4 +157,4 @@ def answer(question: ErlangQuestion) -> ErlangAnswer:
     named = ErlangQuestion(**{**asdict(question), "agents": agents})
     return ErlangAnswer(model_name(named), agents, question.calls_per_hour * question.aht / 3600,
                         question.within, figures, _meets(question, figures) if has_targets
-                        else None)
+                        else None, optimum)

@@ -135,6 +135,17 @@ def print_erlang(answer: ErlangAnswer, console: Console) -> None:
     console.print(table)
     if answer.targets_met is not None:
         console.print("targets met" if answer.targets_met else "[red]targets not met[/red]")
+    cost = answer.cost
+    if cost is not None:
+        console.print(f"cost-optimal: {cost.agents} agents, {cost.hourly_cost:,.2f} per hour "
+                      f"(wages {cost.wage_cost_per_hour:,.2f} + value lost "
+                      f"{cost.lost_value_per_hour:,.2f})", highlight=False)
+        curve = Table(show_edge=False)
+        curve.add_column("agents", justify="right")
+        curve.add_column("cost per hour", justify="right")
+        for n, hourly in cost.curve:
+            curve.add_row(str(n), f"{hourly:,.2f}", style="bold" if n == cost.agents else None)
+        console.print(curve)
 
 
 _SHORT = {"offered": "calls", "service_level": "SL", "asa_s": "ASA s",

@@ -218,6 +218,20 @@ def test_erlang_a_vectorised_matches_scalar() -> None:
     assert type(erlang.erlang_a_metrics(14, 200, 180, 300).p_wait) is float
 
 
+@pytest.mark.parametrize(
+    ("lam", "aht", "patience", "within"),
+    [(200 / 3600, 180.0, 300.0, 20.0), (1e-3, 300.0, 60.0, None), (3.0, 300.0, 300.0, 0.0)],
+)
+def test_walking_up_the_pools_gives_each_pool_its_own_figures(
+    lam: float, aht: float, patience: float, within: float | None
+) -> None:
+    # the Erlang B recursion carried from n to n + 1 gives the same bits as a fresh one
+    rows = erlang_a.erlang_a_upward(lam, aht, patience, within)
+    for n in range(1, 400):
+        walked, alone = next(rows), erlang_a.erlang_a_scalar(n, lam, aht, patience, within)
+        assert np.array_equal(walked, alone, equal_nan=True), n
+
+
 # --------------------------------------------------------------------------------------
 # properties
 # --------------------------------------------------------------------------------------
