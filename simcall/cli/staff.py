@@ -42,6 +42,9 @@ from simcall.cli.common import (
 from simcall.errors import SimcallError
 from simcall.files import write_text
 from simcall.report.terminal import format_kpi
+from simcall.report.terminal_cost import print_cost_plan
+from simcall.staffing.cost_plan import CostPlan
+from simcall.staffing.cost_search import staff_for_cost
 from simcall.staffing.search import CONFIDENCE_WANTED, StaffingPlan, staff
 
 
@@ -56,16 +59,27 @@ def staff_command(
         "--replications", "-r",
         help="The most replications one candidate plan is simulated on (a clear decision "
              "stops earlier).")] = 20,
-    verify: Annotated[int, typer.Option(
+    verify: Annotated[int | None, typer.Option(
         "--verify", help="Fresh replications per verification round (never used by the "
-                         "search).")] = 100,
+                         "search; default 100, or 40 with --objective cost, where each round "
+                         "also runs one agent more and fewer in every interval).",
+        show_default=False)] = None,
     confidence: Annotated[float, typer.Option(
         "--confidence", help="One-sided confidence with which every target must hold in "
                              "every interval on fresh replications.")] = CONFIDENCE_WANTED,
-    budget: Annotated[int, typer.Option(
+    budget: Annotated[int | None, typer.Option(
         "--budget", help="Verification rounds: an interval that falls short on fresh "
-                         "replications gets an agent more and is verified again, at most "
-                         "this many rounds in all.")] = 5,
+                         "replications (or, with --objective cost, one agent more or fewer "
+                         "that is significantly cheaper) is changed and verified again, at "
+                         "most this many rounds in all (default 5, or 3 with --objective "
+                         "cost).", show_default=False)] = None,
+    objective: Annotated[str, typer.Option(
+        "--objective", metavar="targets|cost",
+        help="targets: the fewest agents meeting every target; cost: the lowest expected "
+             "total cost (wages from cost_per_hour + value lost to defection).")] = "targets",
+    keep_targets: Annotated[bool, typer.Option(
+        "--keep-targets", help="With --objective cost: never below the fewest agents that "
+                               "meet every target.")] = False,
     check: Annotated[bool, typer.Option(
         "--check", help="Exit with code 1 when the plan falls short of the confidence in "
                         "some interval.")] = False,
@@ -93,6 +107,15 @@ def staff_command(
     from simcall.staffing.workload import search_workload
 
     try:
+        if objective not in ("targets", "cost"):
+            raise fail(f"--objective {objective!r}: choose 'targets' (the fewest agents "
+                       "meeting every target) or 'cost' (the lowest expected total cost)")
+        if keep_targets and objective != "cost":
+            raise fail("--keep-targets goes with --objective cost (the target search always "
+                       "keeps the targets)")
+        by_cost = objective == "cost"
+        verify = verify if verify is not None else 40 if by_cost else 100
+        budget = budget if budget is not None else 3 if by_cost else 5
         check_run(replications, seed, workers, 3)
         tls = dask_tls(dask_security)
         in_range("--verify", verify, 3)
@@ -108,12 +131,21 @@ def staff_command(
         original = scenario.read_bytes().decode("utf-8") if plan_path is not None else ""
         check_output("--out", plan_path)
         check_output("--json", json_path)
+        result: StaffingPlan | CostPlan
         with executor_for(workers, dask, tls) as executor, _progress() as progress:
-            result = staff(loaded, groups=group or None, replications=replications,
-                           verify_replications=verify, seed=seed, executor=executor,
-                           progress=progress, command=command_line(context),
-                           confidence=confidence, budget=budget, shifts=rules)
-        print_plan(result, out)
+            if by_cost:
+                result = staff_for_cost(
+                    loaded, groups=group or None, replications=replications,
+                    verify_replications=verify, seed=seed, executor=executor,
+                    progress=progress, command=command_line(context), budget=budget,
+                    shifts=rules, keep_targets=keep_targets)
+                print_cost_plan(result, out)
+            else:
+                result = staff(loaded, groups=group or None, replications=replications,
+                               verify_replications=verify, seed=seed, executor=executor,
+                               progress=progress, command=command_line(context),
+                               confidence=confidence, budget=budget, shifts=rules)
+                print_plan(result, out)
         if plan_path is not None:
             write_text(plan_path, plan_toml(result, original, overrides or (),
                                             base_dir=scenario.parent))
@@ -129,7 +161,7 @@ def staff_command(
         raise typer.Exit(1)
 
 
-def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = (),
+def plan_toml(result: StaffingPlan | CostPlan, original: str, overrides: Sequence[str] = (),
               base_dir: Path = Path(".")) -> str:
     """The planner's own scenario file with the plan in it, provenance in a header comment.
 
@@ -150,7 +182,7 @@ def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = ()
     from simcall.scenario.toml_edit import REMOVE, edit_scenario_text
 
     meta = result.provenance
-    header = "\n".join([
+    header = cost_header(result) if isinstance(result, CostPlan) else "\n".join([
         f"Staffing plan found by simcall {meta['simcall']} on {meta['created']}",
         f"command: {meta['command']}",
         f"searched scenario: {meta['searched_scenario']} (seed {result.seed}, up to "
@@ -194,6 +226,29 @@ def plan_toml(result: StaffingPlan, original: str, overrides: Sequence[str] = ()
             f"the planned scenario {planned}; the plan file was not written (the plan is in "
             "the table above). Please report this with the scenario file.")
     return text
+
+
+def cost_header(result: CostPlan) -> str:
+    """The header comment of a plan file from a cost search."""
+    meta, last = result.provenance, result.rounds[-1]
+    total = result.total_cost
+    ci = total.ci95
+    return "\n".join([
+        f"Staffing plan of least expected cost found by simcall {meta['simcall']} on "
+        f"{meta['created']}",
+        f"command: {meta['command']}",
+        f"searched scenario: {meta['searched_scenario']} (seed {result.seed}; verified with "
+        f"one agent more and fewer in every interval on fresh replications {last.first}.."
+        f"{last.first + last.replications - 1}: "
+        + ("no neighbour significantly cheaper" if result.holds else "not signed: "
+           + "; ".join(result.shortfall())) + ")",
+        f"expected total cost {total.mean:,.0f}"
+        + ("" if ci is None else f" (95% CI {ci.low:,.0f} .. {ci.high:,.0f})")
+        + f"; agent-hours: plan {result.agent_hours():g}, Erlang A least cost "
+        f"{result.agent_hours('erlang_a'):g}",
+        f"groups staffed: {', '.join(result.groups)}",
+        f"scenario sha256 (with the plan): {meta['scenario_sha256'].removeprefix('sha256:')}",
+    ])
 
 
 class _progress:

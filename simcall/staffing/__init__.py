@@ -27,6 +27,11 @@ module             holds
 ``shift_rules``    :class:`ShiftRules`: the shifts a roster may use, read from the
                    planner's words (``"8h,4h"``, ``"30min within 3h..5h"``), and
                    the cheapest roster of a requirement for one scenario's day
+``cost_search``    :func:`staff_for_cost`: the plan (or roster) of least expected
+                   total cost, wages plus value lost to defection, optionally keeping
+                   the targets, verified with its neighbours on fresh replications
+``cost_plan``      :class:`CostPlan`: that plan, the Erlang A plan of least cost
+                   beside it, the verification and any shortfall in plain words
 ``marginals``      :func:`marginal`: what one agent more (and fewer) in each interval
                    changes, paired on common random numbers (:class:`Marginal`,
                    :class:`AgentChange`, :class:`MarginalError`)
@@ -41,6 +46,8 @@ scipy (on first use only, so that ``import simcall`` does not load scipy).
 from __future__ import annotations
 
 from simcall.staffing.closed_form import erlang_plans
+from simcall.staffing.cost_plan import CostPlan
+from simcall.staffing.cost_search import staff_for_cost
 from simcall.staffing.marginals import AgentChange, Marginal, MarginalError, marginal
 from simcall.staffing.plan import StaffingPlan
 from simcall.staffing.rostering import BreakRule, RosterSolveError, plan_shifts
@@ -54,7 +61,8 @@ from simcall.staffing.shift_roster import (
 from simcall.staffing.shift_rules import ShiftRules
 
 __all__ = [
-    "AgentChange", "BreakRule", "Marginal", "MarginalError", "RosterShift", "RosterSolveError",
-    "RosteringError", "ShiftRoster", "ShiftRules", "StaffingError", "StaffingPlan",
-    "erlang_plans", "marginal", "plan_shifts", "shifts_coverage", "staff",
+    "AgentChange", "BreakRule", "CostPlan", "Marginal", "MarginalError", "RosterShift",
+    "RosterSolveError", "RosteringError", "ShiftRoster", "ShiftRules", "StaffingError",
+    "StaffingPlan", "erlang_plans", "marginal", "plan_shifts", "shifts_coverage", "staff",
+    "staff_for_cost",
 ]

@@ -1,0 +1,167 @@
+"""The result of a cost search: the plan, the Erlang A plan of least cost, and the proof.
+
+What a planner signs is the plan's cost on days the search never saw, and the evidence that
+no single agent more or fewer in any interval would have been cheaper: both come from the
+last verification round (:class:`~simcall.staffing.marginals.Marginal`, paired on fresh
+replications). A neighbour still significantly cheaper is said in plain words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simcall.results.stats import Estimate
+from simcall.results.summary import estimate_json
+from simcall.scenario.schema import Scenario
+from simcall.staffing.marginals import AgentChange, Marginal
+
+if TYPE_CHECKING:
+    from simcall.staffing.shift_roster import ShiftRoster
+    from simcall.staffing.shift_rules import ShiftRules
+
+
+@dataclass(frozen=True)
+class CostRound:
+    """One verification round of a cost search."""
+
+    first: int
+    replications: int
+    taken: tuple[tuple[str, str, int], ...]  # (group, interval, step) moved after this round
+    left: tuple[tuple[str, str, int], ...]  # cheaper neighbours found when the budget ran out
+    runs: int
+    calls: int
+
+
+@dataclass(frozen=True)
+class CostPlan:
+    """The plan of least expected total cost found by :func:`staff_for_cost`.
+
+    ``plan`` and ``erlang_a`` (the closed-form plan of least cost, the search's start) are
+    agents per interval of each varied group; ``floor`` is the target search's plan when the
+    targets were kept. ``verification`` holds the plan's results on the last round's fresh
+    replications and every one-agent change, paired.
+    """
+
+    scenario: Scenario
+    seed: int
+    groups: tuple[str, ...]
+    plan: Mapping[str, tuple[int, ...]]
+    erlang_a: Mapping[str, tuple[int, ...]]
+    floor: Mapping[str, tuple[int, ...]] | None
+    verification: Marginal
+    rounds: tuple[CostRound, ...]
+    steps: tuple[str, ...]
+    replications: int
+    verify_replications: int
+    runs: int
+    calls: int
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    rosters: Mapping[str, ShiftRoster] = field(default_factory=dict)
+    shift_rules: ShiftRules | None = None
+
+    @property
+    def kpis(self) -> Mapping[str, Estimate]:
+        """The plan's KPIs on the last round's fresh replications."""
+        return self.verification.base.kpis
+
+    @property
+    def total_cost(self) -> Estimate:
+        return self.kpis["total_cost"]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.scenario.interval_label(k) for k in range(self.scenario.intervals))
+
+    @property
+    def rostered(self) -> bool:
+        """Whether the plan was turned into shifts (``rosters`` then holds them)."""
+        return bool(self.rosters)
+
+    @property
+    def keeps_targets(self) -> bool:
+        return self.floor is not None
+
+    def neighbours(self, group: str, k: int) -> tuple[AgentChange | None, AgentChange | None]:
+        """One agent more and one fewer in interval ``k`` of ``group`` (None: none fewer)."""
+        return self.verification.change(group, k, +1), self.verification.change(group, k, -1)
+
+    def cheaper(self) -> list[AgentChange]:
+        """Neighbours significantly cheaper than the plan on the fresh replications (below
+        the targets' floor excluded)."""
+        out = []
+        for change in self.verification.changes:
+            ci = change.net.ci95
+            if ci is None or ci.high >= 0:
+                continue
+            if self.floor is not None and (self.plan[change.group][change.interval]
+                                           + change.step < self.floor[change.group]
+                                           [change.interval]):
+                continue
+            out.append(change)
+        return out
+
+    @property
+    def holds(self) -> bool:
+        """No single agent more or fewer is significantly cheaper on fresh replications, and
+        (with the targets kept) every target is met there."""
+        targets_met = all(t.met is not False for t in self.verification.base.targets) \
+            if self.keeps_targets else True
+        return not self.cheaper() and targets_met
+
+    def shortfall(self) -> list[str]:
+        """What keeps the plan from being signed, in plain words (empty: nothing)."""
+        words = []
+        for change in self.cheaper():
+            ci = change.net.ci95
+            assert ci is not None
+            words.append(
+                f"one agent {'more' if change.step > 0 else 'fewer'} at {change.label}"
+                + (f" ({change.group})" if len(self.groups) > 1 else "")
+                + f" lowers the cost by {-change.net.mean:,.0f} (95% interval "
+                f"{-ci.high:,.0f} to {-ci.low:,.0f}) on fresh replications; the budget of "
+                "verification rounds ran out before it was taken")
+        if self.keeps_targets:
+            for target in self.verification.base.targets:
+                if target.met is False:
+                    words.append(f"target {target.goal.kpi} {target.goal.text} is not met on "
+                                 f"fresh replications (value {target.value:.4g})")
+        return words
+
+    def agent_hours(self, which: str = "plan") -> float:
+        """Agent-hours of a plan (``plan``, ``erlang_a`` or ``floor``)."""
+        plans = {"plan": self.plan, "erlang_a": self.erlang_a, "floor": self.floor or {}}
+        hours = self.scenario.interval / 3600.0 * self.scenario.days
+        return sum(sum(v) for v in plans[which].values()) * hours
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan, the closed-form start, the verified cost and every neighbour's change."""
+        last = self.rounds[-1]
+        return {
+            "provenance": dict(self.provenance),
+            "objective": "cost",
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "groups": list(self.groups),
+            "intervals": list(self.labels),
+            "plan": {g: list(v) for g, v in self.plan.items()},
+            "erlang_a_cost_plan": {g: list(v) for g, v in self.erlang_a.items()},
+            "target_plan": None if self.floor is None
+            else {g: list(v) for g, v in self.floor.items()},
+            "verified_on": {"first_replication": last.first,
+                            "replications": last.replications},
+            "kpis": {k: estimate_json(self.kpis[k]) for k in
+                     ("total_cost", "wage_cost", "lost_value", "defections", "service_level",
+                      "abandon_rate")},
+            "neighbours": [c.to_json() for c in self.verification.changes],
+            "holds": self.holds,
+            "shortfall": self.shortfall(),
+            "rounds": [{"first_replication": r.first, "replications": r.replications,
+                        "taken": [list(t) for t in r.taken],
+                        "cheaper_left": [list(t) for t in r.left]} for r in self.rounds],
+            "steps": list(self.steps),
+            "runs": self.runs,
+            "calls": self.calls,
+            "rosters": {g: r.to_shifts() for g, r in self.rosters.items()},
+        }
