@@ -51,6 +51,8 @@ class Comparison:
     intervals: Mapping[str, tuple[Mapping[str, Difference], ...]]  # variant -> per interval
     seed: int
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    # variant -> caller type -> kpi: the same callers in both (caller types of the baseline)
+    callers: Mapping[str, Mapping[str, Mapping[str, Difference]]] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -87,6 +89,8 @@ class Comparison:
                         {"start": baseline.interval_label(k), "kpis": differences_json(row)}
                         for k, row in enumerate(self.intervals[name])
                     ],
+                    "callers": {caller: {"kpis": differences_json(row)}
+                                for caller, row in self.callers.get(name, {}).items()},
                 }
                 for name, diffs in self.differences.items()
             },
@@ -101,7 +105,8 @@ class Comparison:
         for name, diffs in self.differences.items():
             scopes = [("overall", "", diffs)] + [
                 ("interval", baseline.interval_label(k), row)
-                for k, row in enumerate(self.intervals[name])]
+                for k, row in enumerate(self.intervals[name])] + [
+                ("caller", caller, row) for caller, row in self.callers.get(name, {}).items()]
             for scope, label, row in scopes:
                 for kpi, d in row.items():
                     ci, unpaired = d.paired.ci95, d.unpaired
@@ -150,8 +155,12 @@ def compare(
     base = summaries[baseline]
     differences: dict[str, Mapping[str, Difference]] = {}
     intervals: dict[str, tuple[Mapping[str, Difference], ...]] = {}
+    callers: dict[str, Mapping[str, Mapping[str, Difference]]] = {}
     for name, summary in list(summaries.items())[1:]:
         differences[name] = _differences(summary.kpis, base.kpis)
+        callers[name] = MappingProxyType({
+            caller: _differences(summary.callers[caller], kpis)
+            for caller, kpis in base.callers.items() if caller in summary.callers})
         same_day = summary.scenario.intervals == base.scenario.intervals
         intervals[name] = tuple(
             _differences(row, base_row) for row, base_row in zip(
@@ -161,7 +170,8 @@ def compare(
     return Comparison(baseline, MappingProxyType(summaries), MappingProxyType(differences),
                       MappingProxyType(intervals), seed,
                       provenance_block(named[baseline], seed, call,
-                                 variants={n: scenario_hash(s) for n, s in named.items()}))
+                                       variants={n: scenario_hash(s) for n, s in named.items()}),
+                      MappingProxyType(callers))
 
 
 def _named(variants: Mapping[str, Scenario] | Sequence[Scenario]) -> dict[str, Scenario]:

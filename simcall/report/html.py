@@ -22,6 +22,7 @@ from simcall.report.html_parts import Draw, figures_html, table_html
 from simcall.report.html_staffing import staffing_section
 from simcall.report.terminal import format_kpi, kpi_label
 from simcall.results.metrics import RATE_KPIS
+from simcall.results.money import MONEY_KPIS, has_money
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
 
@@ -29,7 +30,8 @@ _INTERVAL_COLUMNS = ("offered", "staffed_agents", "service_level", "asa_s", "aba
                      "occupancy", "mean_transfers")
 _HEADS = {"offered": "calls offered", "staffed_agents": "agents on duty",
           "service_level": "service level", "asa_s": "ASA (s)", "abandon_rate": "abandon rate",
-          "occupancy": "occupancy", "mean_transfers": "transfers per call"}
+          "occupancy": "occupancy", "mean_transfers": "transfers per call",
+          "wage_cost": "wages", "lost_value": "value lost", "total_cost": "total cost"}
 
 
 def render(report: Report) -> str:
@@ -158,7 +160,8 @@ def _verdict(summary: Summary) -> str:
 def _kpitable_html(summary: Summary) -> str:
     goals = {t.goal.kpi: t for t in summary.targets}
     rows = []
-    for kpi in (*RATE_KPIS, "offered", "answered", "abandoned", "blocked", "voicemail"):
+    for kpi in (*RATE_KPIS, "offered", "answered", "abandoned", "blocked", "voicemail",
+                *MONEY_KPIS):
         if kpi not in summary.kpis:
             continue
         estimate = summary.kpis[kpi]
@@ -236,6 +239,8 @@ def _intervaltable_html(summary: Summary) -> str:
     scenario = summary.scenario
     failed = {t.goal.kpi: set(t.intervals_failed) for t in summary.targets}
     columns = [c for c in _INTERVAL_COLUMNS if c in summary.intervals[0]]
+    if has_money(scenario):
+        columns += ["wage_cost", "lost_value", "total_cost"]
     rows = []
     for k, kpis in enumerate(summary.intervals):
         label = scenario.interval_label(k)

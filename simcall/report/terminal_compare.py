@@ -16,6 +16,7 @@ from rich.table import Table
 from simcall.experiments.comparison import Comparison, Difference
 from simcall.report.terminal import format_kpi, kpi_label
 from simcall.results.metrics import COUNT_KPIS, RATE_KPIS, SHARE_KPIS
+from simcall.results.money import MONEY_KPIS, has_money
 from simcall.results.targets import goals
 
 
@@ -29,8 +30,9 @@ def difference_text(difference: Difference, markup: bool = True) -> str:
         return "-"
     scale, unit = (100.0, " pts") if kpi in SHARE_KPIS else (1.0, " s" if kpi.endswith("_s")
                                                              else "")
-    half = "" if ci is None else f" ± {scale * (ci.high - ci.low) / 2:.1f}"
-    digits = 2 if kpi == "mean_transfers" else 1
+    digits = 2 if kpi == "mean_transfers" else 0 if kpi in MONEY_KPIS[:3] else 1
+    spread = 0 if kpi in MONEY_KPIS[:3] else max(digits, 1)
+    half = "" if ci is None else f" ± {scale * (ci.high - ci.low) / 2:.{spread}f}"
     shown = scale * mean if round(scale * mean, digits) != 0 else 0.0  # never "-0.0"
     text = f"{shown:+.{digits}f}{half}{unit}"
     return f"[bold]{text}[/bold]" if markup and difference.significant else text
@@ -59,13 +61,15 @@ def print_comparison(comparison: Comparison, console: Console,
         table.add_column(name, justify="right")
     for name in comparison.names[1:]:
         table.add_column(f"{name} - {comparison.baseline}", justify="right")
-    for kpi in RATE_KPIS + COUNT_KPIS:
+    for kpi in RATE_KPIS + COUNT_KPIS + MONEY_KPIS:
         if kpi not in base.kpis or not _moves(comparison, kpi):
             continue
         means = [format_kpi(kpi, s.kpis[kpi].mean) for s in comparison.summaries.values()]
         diffs = [difference_text(comparison.differences[n][kpi]) for n in comparison.names[1:]]
         table.add_row(kpi_label(kpi, base), *means, *diffs)
     console.print(table)
+    if has_money(scenario) and len(base.callers) > 1:
+        print_caller_money(comparison, console)
     for line in headlines(comparison):
         console.print(line, highlight=False)
     kpis = list(interval_kpis) or _target_kpis(comparison)
@@ -85,6 +89,26 @@ def print_comparison(comparison: Comparison, console: Console,
         console.print(rows)
     console.print("± is the half-width of the paired 95% interval; [bold]bold[/bold]: the "
                   "interval excludes zero", highlight=False)
+
+
+def print_caller_money(comparison: Comparison, console: Console) -> None:
+    """Who pays for a change: each caller type's abandonment, defections and lost value,
+    the baseline's and each variant's paired difference."""
+    base = comparison.summaries[comparison.baseline]
+    table = Table(show_edge=False, title="per caller type")
+    table.add_column("caller type")
+    table.add_column("KPI")
+    table.add_column(comparison.baseline, justify="right")
+    for name in comparison.names[1:]:
+        table.add_column(f"{name} - {comparison.baseline}", justify="right")
+    for caller, kpis in base.callers.items():
+        for kpi in ("abandon_rate", "defections", "lost_value"):
+            table.add_row(caller if kpi == "abandon_rate" else "", kpi_label(kpi, base),
+                          format_kpi(kpi, kpis[kpi].mean),
+                          *(difference_text(comparison.callers[n][caller][kpi])
+                            if caller in comparison.callers.get(n, {}) else "-"
+                            for n in comparison.names[1:]))
+    console.print(table)
 
 
 def headlines(comparison: Comparison) -> list[str]:
