@@ -3,12 +3,14 @@ what one agent more or fewer would change in each interval, and the verdict in w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.table import Table
 
 from simcall.report.terminal import format_kpi
 from simcall.results.stats import Estimate
-from simcall.staffing.cost_plan import CostPlan
+from simcall.staffing.cost_plan import RISK, CostPlan
 from simcall.staffing.marginals import AgentChange
 
 
@@ -17,14 +19,15 @@ def money(value: float) -> str:
     return format_kpi("total_cost", value)
 
 
-def net_cell(change: AgentChange | None) -> str:
-    """The change in total cost with its paired 95% interval; green when it pays."""
+def net_cell(change: AgentChange | None, cheaper: Sequence[AgentChange] = ()) -> str:
+    """The change in total cost with its paired 95% interval; green when it is among the
+    ``cheaper`` neighbours."""
     if change is None:
         return "-"
     net = change.net
     ci = net.ci95
     text = f"{net.mean:+,.0f}" + ("" if ci is None else f" ({ci.low:+,.0f}..{ci.high:+,.0f})")
-    if ci is not None and ci.high < 0:
+    if change in cheaper:
         return f"[green]{text}[/green]"
     return text
 
@@ -51,19 +54,22 @@ def print_cost_plan(result: CostPlan, console: Console) -> None:
     table.add_column("plan", justify="right", style="bold")
     table.add_column("one agent more:\nchange in cost", justify="right")
     table.add_column("one agent fewer:\nchange in cost", justify="right")
+    cheaper = result.cheaper()
     for k, label in enumerate(result.labels):
         for g in result.groups:
             more, fewer = result.neighbours(g, k)
             cells = [label] + ([g] if several else []) + [str(result.erlang_a[g][k])]
             if result.floor is not None:
                 cells.append(str(result.floor[g][k]))
-            cells += [str(result.plan[g][k]), net_cell(more), net_cell(fewer)]
+            cells += [str(result.plan[g][k]), net_cell(more, cheaper),
+                      net_cell(fewer, cheaper)]
             table.add_row(*cells)
     console.print(table)
     console.print("Change in cost: the day's total cost (wages + value lost to defection) with "
                   "one agent more or fewer in that interval alone, minus the plan's, paired "
-                  "on the fresh replications, 95% interval in brackets; green: significantly "
-                  "cheaper.", style="dim", highlight=False)
+                  "on the fresh replications, 95% interval in brackets; green: cheaper with "
+                  f"{1 - RISK:.0%} confidence over all {len(result.verification.changes)} "
+                  "neighbours at once (Bonferroni).", style="dim", highlight=False)
     kpis = result.kpis
     console.print(f"Expected total cost of the plan: {estimate_text(kpis['total_cost'])}: "
                   f"wages {money(kpis['wage_cost'].mean)}, lost value "
