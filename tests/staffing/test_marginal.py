@@ -165,7 +165,7 @@ def test_best_is_the_cheapest_change_of_the_step_asked(small_marginal: Marginal)
 
 def test_bad_requests_name_the_group_and_the_reason() -> None:
     scenario = small()
-    with pytest.raises(MarginalError, match="'backup'.*shifts"):
+    with pytest.raises(MarginalError, match=r"'backup'.*shifts"):
         marginal(scenario, groups=["backup"], replications=2)
     with pytest.raises(MarginalError, match="'nobody': no agent group"):
         marginal_workload(scenario, ["nobody"], 2)
