@@ -145,7 +145,7 @@ def marginal_net(result: Marginal | Mapping[str, Any], *, ax: Axes | None = None
     panels: dict[str, Axes] = {}
     first: Axes | None = None
     for row, group in enumerate(groups):
-        panel = figure.add_subplot(grid[row, 0], sharex=first)
+        panel = figure.add_subplot(grid[row, 0], sharex=first, sharey=first)
         first = first or panel
         _panel(panel, document, group, kpi)
         if row < len(groups) - 1:

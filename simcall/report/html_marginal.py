@@ -62,13 +62,15 @@ def _which(report: Report, document: Mapping[str, Any]) -> str:
     if wanted is None:
         return ('<p class="note">The file does not say which scenario was analysed: it speaks '
                 "for this report's scenario only if it is the same one.</p>")
+    made = (document.get("provenance") or {}).get("command")
+    by = (f" Made with <code>{html.escape(str(made))}</code>." if made else "")
     if wanted == scenario_hash(report.scenario):
         return ('<p class="note">The analysis is of the scenario this report simulates (the '
-                "same scenario hash).</p>")
+                f"same scenario hash).{by}</p>")
     return (f'<p class="note"><span class="below">Another scenario</span>: the analysis is of '
             f"&ldquo;{html.escape(str(document['scenario']))}&rdquo; as it was when analysed, "
             "not of the scenario this report simulates (their hashes differ); changes made "
-            "since are not in it.</p>")
+            f"since are not in it.{by}</p>")
 
 
 def _table(document: Mapping[str, Any], group: str, step: int) -> str:
@@ -77,10 +79,13 @@ def _table(document: Mapping[str, Any], group: str, step: int) -> str:
         return ""
     base = (document.get("base") or {}).get("intervals") or []
     heads = columns(document)
-    head = (f'<th scope="col">{html.escape(heads[0])}</th>'
-            '<th scope="col">base SL (%)</th><th scope="col">base abandon (%)</th>'
+    head = ('<tr><th scope="col" rowspan="2">start</th>'
+            '<th scope="colgroup" colspan="2" class="group">base, in the interval</th>'
+            f'<th scope="colgroup" colspan="{len(heads) - 1}" class="group">change, variant '
+            "minus base</th></tr>"
+            '<tr><th scope="col">SL (%)</th><th scope="col">abandon (%)</th>'
             + "".join(f'<th scope="col">{html.escape(_one_line(h) or "verdict")}</th>'
-                      for h in heads[1:]))
+                      for h in heads[1:]) + "</tr>")
     rows = []
     for change in changes:
         row = cells(document, change)
@@ -96,7 +101,7 @@ def _table(document: Mapping[str, Any], group: str, step: int) -> str:
                     + "".join(f'<td class="num">{v}</td>' for v in levels) + tail + "</tr>")
     return (f"<h3>{html.escape(STEP_WORDS[step])} <small>in &lsquo;{html.escape(group)}"
             "&rsquo;, one interval at a time</small></h3>"
-            f'<div class="table-wrap"><table class="marginal"><thead><tr>{head}</tr></thead>'
+            f'<div class="table-wrap"><table class="marginal"><thead>{head}</thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
