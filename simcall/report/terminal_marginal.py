@@ -181,10 +181,16 @@ def _next_agent(more: Sequence[Mapping[str, Any]], several: bool) -> str:
     if verdict(best) == PAYS:
         return f"The next agent pays most {where}: {_change_words(best)}{detail}."
     band = interval_text(best["net"])
-    return (f"The next agent would pay most {where} (a net change of "
+    text = (f"The next agent would pay most {where} (a net change of "
             f"{_number(mean, 0)} a day), but its 95% interval, {band}, holds zero: the "
             "simulation cannot tell whether it pays (more replications, -r, narrow the "
             "interval).")
+    sure = [c for c in more if verdict(c) == PAYS]
+    if not sure:
+        return text + " Nowhere does one agent more pay with 95% confidence."
+    surest = min(sure, key=lambda c: mean_and_ci(c["net"])[0])
+    return (text + f" Where it surely pays (95%), it pays most {_where(surest, several)}: "
+            f"{_change_words(surest)}.")
 
 
 def _unpriced(more: Sequence[Mapping[str, Any]], several: bool) -> str:

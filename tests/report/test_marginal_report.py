@@ -102,3 +102,45 @@ def test_a_file_without_an_analysis_stops_the_report_before_it_runs(
         assert result.exit_code == 2, result.output
         assert expected in result.output and "Traceback" not in result.output
         assert not out.exists()
+
+
+def _document(nets: dict[tuple[str, int], tuple[float, float]]) -> dict[str, Any]:
+    """A hand-made analysis: (interval label, step) -> net mean and half-width."""
+    changes = [{"group": "team", "interval": label, "index": i, "step": step,
+                "agent_hours": 0.5 * step, "net": {"mean": m, "ci95": [m - h, m + h]},
+                "lost_value": {"mean": m - 10 * step, "ci95": [m - 10 * step - h,
+                                                               m - 10 * step + h]},
+                "wage_cost": {"mean": 10.0 * step, "ci95": [10.0 * step, 10.0 * step]},
+                "lost_callers": {"mean": -step, "ci95": [-step - 0.5, -step + 0.5]},
+                "break_even_wage": {"mean": -(m - 10 * step) / (0.5 * step), "ci95": None}}
+               for (label, step), (m, h) in nets.items()
+               for i in [["09:00", "09:30", "10:00"].index(label)]]
+    return {"scenario": "hand made", "seed": 1, "replications": 10, "groups": ["team"],
+            "labels": ["09:00", "09:30", "10:00"], "interval_s": 1800.0,
+            "prices": {"wages": True, "losses": True}, "changes": changes}
+
+
+@pytest.mark.parametrize(("nets", "first", "second"), [
+    ({("09:00", 1): (-50, 20), ("09:30", 1): (-30, 10), ("09:00", -1): (20, 5)},
+     "The next agent pays most at 09:00: the day's cost falls by 50 (95% interval 30 to 70)",
+     "One agent fewer pays nowhere with 95% confidence"),
+    ({("09:00", 1): (-80, 100), ("09:30", 1): (-30, 10), ("10:00", -1): (-9, 4)},
+     "The next agent would pay most at 09:00 (a net change of -80 a day), but its 95% "
+     "interval, -180 to +20, holds zero: the simulation cannot tell whether it pays (more "
+     "replications, -r, narrow the interval). Where it surely pays (95%), it pays most at "
+     "09:30: the day's cost falls by 30 (95% interval 20 to 40).",
+     "One agent fewer pays (saves more in wages than it loses in value) at 10:00; most at "
+     "10:00: the day's cost falls by 9 (95% interval 5 to 13)."),
+    ({("09:00", 1): (-8, 10), ("09:30", 1): (5, 10)},
+     "but its 95% interval, -18 to +2, holds zero: the simulation cannot tell whether it "
+     "pays (more replications, -r, narrow the interval). Nowhere does one agent more pay "
+     "with 95% confidence.", ""),
+    ({("09:00", 1): (8, 3), ("09:30", 1): (5, 10)},
+     "One agent more pays nowhere: at best, at 09:30, the net change is +5 (95% interval -5 "
+     "to +15).", ""),
+])
+def test_the_findings_say_where_the_next_agent_pays(nets: Any, first: str,
+                                                     second: str) -> None:
+    said = findings(_document(nets))
+    assert first in said[0]
+    assert second in said[1]
