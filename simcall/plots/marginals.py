@@ -121,7 +121,7 @@ def marginal_net(result: Marginal | Mapping[str, Any], *, ax: Axes | None = None
     alone (blue) and of one agent fewer (orange), variant minus base, with the paired 95%
     interval as an error bar. Below zero the change pays; a bar whose interval holds zero
     is faint (the simulation cannot tell the sign). The lowest blue bar whose interval lies
-    below zero is marked: where the next agent pays most. When the scenario prices nothing,
+    below zero is marked "surely pays most". When the scenario prices nothing,
     the bars are the change in callers lost over the day instead.
 
     Parameters
@@ -224,9 +224,11 @@ def _panel(ax: Axes, document: Mapping[str, Any], group: str, kpi: str) -> None:
         low_edge, high_edge = ax.get_ylim()
         span = high_edge - low_edge
         ax.set_ylim(min(low_edge, best[2] - 0.1 * span), high_edge)
-        ax.annotate("pays most", xy=(best[1], best[2]), xytext=(0, -3),
+        ax.annotate("surely pays most", xy=(best[1], best[2]), xytext=(0, -3),
                     textcoords="offset points", ha="center", va="top", fontsize="small",
-                    color=style.SIMULATED, fontweight="bold")
+                    color=style.SIMULATED, fontweight="bold", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                          "edgecolor": "none", "alpha": 0.9})
     style.clock_axis(ax, float(starts[0]), float(starts[-1] + width_h),
                      "Interval changed (clock time, hh:mm)")
     ax.set_ylabel("change in the day's cost" if kpi == "net" else "change in callers lost")

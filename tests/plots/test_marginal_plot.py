@@ -1,8 +1,8 @@
 """The marginal figure ("where does the next hour of staff pay most"), under Agg.
 
 Drawn from a hand-made document whose every number is known: the bars' heights are the
-changes' means, a bar is faint exactly when its 95% interval holds zero, and "pays most"
-marks the cheapest sure +1 change, not a cheaper unsure one.
+changes' means, a bar is faint exactly when its 95% interval holds zero, and "surely pays
+most" marks the cheapest sure +1 change, not a cheaper unsure one.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def estimate(mean: float, half: float) -> dict[str, Any]:
 # (group, index, step): net mean, half-width; callers lost mean
 NETS = {
     ("team", 0, +1): (-50.0, 20.0),   # pays, surely
-    ("team", 1, +1): (-80.0, 100.0),  # cheaper on average, but unsure: not "pays most"
+    ("team", 1, +1): (-80.0, 100.0),  # cheaper on average, but unsure: not "surely pays most"
     ("team", 2, +1): (-30.0, 10.0),   # pays, surely
     ("team", 0, -1): (40.0, 10.0),
     ("team", 1, -1): (5.0, 30.0),
@@ -82,11 +82,11 @@ def test_one_panel_per_group_with_each_change_as_a_bar() -> None:
 
 def test_pays_most_marks_the_cheapest_sure_next_agent() -> None:
     panels = plots.marginal_net(document())
-    marks = [t for t in panels["team"].texts if t.get_text() == "pays most"]
+    marks = [t for t in panels["team"].texts if t.get_text() == "surely pays most"]
     assert len(marks) == 1
     x_best = bars(panels["team"])[0][0]  # interval 0's +1 bar (-50 ± 20), not -80 ± 100
     assert marks[0].xy[0] == pytest.approx(x_best)
-    assert not [t for t in panels["desk"].texts if t.get_text() == "pays most"]
+    assert not [t for t in panels["desk"].texts if t.get_text() == "surely pays most"]
     plt.close(panels["team"].figure)
 
 
