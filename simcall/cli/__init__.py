@@ -15,6 +15,7 @@ module        holds
 ``compare``   ``simcall compare``
 ``sweep``     ``simcall sweep``
 ``staff``     ``simcall staff``
+``marginal``  ``simcall marginal``
 ``report``    ``simcall report``
 ``plot``      ``simcall plot``
 ``animate``   ``simcall animate``

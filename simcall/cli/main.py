@@ -21,6 +21,7 @@ from simcall.cli.common import out
 from simcall.cli.compare import compare_command
 from simcall.cli.erlang import erlang_command
 from simcall.cli.fit import fit_command
+from simcall.cli.marginal import marginal_command
 from simcall.cli.plot import plot_command
 from simcall.cli.report import report_command
 from simcall.cli.run import run_command
@@ -56,6 +57,7 @@ app.command("trace")(trace_command)
 app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
 app.command("staff")(staff_command)
+app.command("marginal")(marginal_command)
 app.command("report")(report_command)
 app.command("plot")(plot_command)
 app.command("animate")(animate_command)

@@ -4,8 +4,9 @@ SOURCE is a scenario (simulated here, with the records the day, waiting and
 transfer-matrix plots need) or a result JSON from ``simcall run --json``
 (estimates only: enough for the interval, staffing, ring and transfer-count
 plots); ``--kind backtest`` draws the back-test in the JSON of ``simcall fit LOG --check
---json``. The figure is drawn under matplotlib's Agg backend (no display
-needed) and written atomically: the file is complete or absent.
+--json``, ``--kind marginal`` the JSON of ``simcall marginal --json``. The figure is
+drawn under matplotlib's Agg backend (no display needed) and written atomically: the file
+is complete or absent.
 """
 
 from __future__ import annotations
@@ -38,14 +39,16 @@ if TYPE_CHECKING:
     from simcall.experiments.executors import TlsFiles
 
 KIND_NAMES = ("service-level", "asa", "abandonment", "interval", "staffing", "day", "waiting",
-              "rings", "transfer-matrix", "transfers", "compare", "sweep", "backtest")
+              "rings", "transfer-matrix", "transfers", "compare", "sweep", "backtest",
+              "marginal")
 """The plot kinds, as :data:`simcall.plots.kinds.KINDS` names them (kept here so that a
 wrong ``--kind`` fails before matplotlib is imported)."""
 NEEDS_RECORDS = frozenset({"day", "waiting", "transfer-matrix"})
 FROM_JSON = frozenset({"service-level", "asa", "abandonment", "interval", "staffing", "rings",
                        "transfers"})
-ONLY_FROM_JSON = frozenset({"backtest"})  # drawn from a fit's JSON, never simulated here
+ONLY_FROM_JSON = frozenset({"backtest", "marginal"})  # drawn from a JSON, never simulated
 BACKTEST_FROM = "simcall fit LOG --check --json fit.json"
+MARGINAL_FROM = "simcall marginal SCENARIO --json marginal.json"
 FORMATS = (".png", ".svg")
 
 
@@ -53,7 +56,8 @@ def plot_command(
     context: typer.Context,
     source: Annotated[Path, typer.Argument(
         help="Scenario file (TOML, simulated here) or result JSON (simcall run --json); "
-             "for --kind backtest the JSON of simcall fit LOG --check --json.",
+             "for --kind backtest the JSON of simcall fit LOG --check --json, for --kind "
+             "marginal the JSON of simcall marginal --json.",
         metavar="SCENARIO|RESULT", show_default=False)],
     kind: Annotated[str, typer.Option(
         "--kind", "-k", help=f"What to draw: {', '.join(KIND_NAMES)}.", show_default=False)],
@@ -79,7 +83,8 @@ def plot_command(
     max_calls: MaxCalls = None,
 ) -> None:
     """Draw one figure (service level per interval, staffing, the day, waiting, rings,
-    transfers, a comparison, a sweep or a fit's back-test) to a PNG or SVG file."""
+    transfers, a comparison, a sweep, a fit's back-test or a marginal analysis) to a PNG or
+    SVG file."""
     try:
         _check_options(source, kind, out_path, replications, seed, workers, kpi,
                        others or [], vary or [], overrides or [])
@@ -121,10 +126,14 @@ def _check_options(source: Path, kind: str, out_path: Path, replications: int,
                            "--vary 'agents.support team.staff=8..12'")
     if kind == "compare" and replications < 2:
         raise SimcallError(f"--replications {replications}: compare needs at least 2")
-    if kind in ONLY_FROM_JSON and source.suffix.lower() != ".json":
+    if kind == "backtest" and source.suffix.lower() != ".json":
         raise SimcallError(f"--kind {kind} draws a fitted scenario's back-test against its "
                            f"call log, not a scenario: run '{BACKTEST_FROM}' and give that "
                            f"JSON instead of {source}")
+    if kind == "marginal" and source.suffix.lower() != ".json":
+        raise SimcallError(f"--kind {kind} draws a marginal analysis, which takes many runs "
+                           f"of its own: run '{MARGINAL_FROM}' and give that JSON instead "
+                           f"of {source}")
     if source.suffix.lower() == ".json":
         if kind not in FROM_JSON | ONLY_FROM_JSON:
             why = "call records" if kind in NEEDS_RECORDS else "a scenario to simulate"
@@ -145,6 +154,10 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
     from simcall.experiments.executors import executor_for
     from simcall.scenario.loader import load
 
+    if kind == "marginal":
+        from simcall.plots.marginals import read_marginal
+
+        return read_marginal(source)
     if kind in ONLY_FROM_JSON:
         from simcall.plots.backtesting import read_backtest
 
@@ -199,7 +212,7 @@ def _draw(kind: str, result: Any, kpi: str) -> Any:
         ax = draw(result, kpi) if kind in ("interval", "compare", "sweep") else draw(result)
     except ValueError as exc:  # e.g. a KPI the result has no interval values for
         raise SimcallError(f"--kind {kind}: {exc}") from None
-    if isinstance(ax, dict):  # several panels (backtest): one figure
+    if isinstance(ax, dict):  # several panels (backtest, marginal): one figure
         return next(iter(ax.values())).figure
     return ax.figure
 

@@ -49,6 +49,10 @@ def report_command(
         "--backtest", metavar="FIT.json",
         help="Add the back-test against the call log from this JSON of "
              "simcall fit LOG --check --json FIT.json.", show_default=False)] = None,
+    marginal: Annotated[Path | None, typer.Option(
+        "--marginal", metavar="MARGINAL.json",
+        help="Add where the next agent pays most, from this JSON of "
+             "simcall marginal SCENARIO --json MARGINAL.json.", show_default=False)] = None,
     shifts: ShiftLengths = None,
     starts_every: StartsEvery = None,
     break_rule: BreakWords = None,
@@ -86,6 +90,11 @@ def report_command(
 
             tested = read_backtest(backtest)  # a file without one fails before simulating
             tested_scenario = backtested_scenario(backtest)
+        analysis = None
+        if marginal is not None:
+            from simcall.plots.marginals import read_marginal
+
+            analysis = read_marginal(marginal)  # a wrong file fails before simulating
         loaded = load(scenario, overrides or ())
         compared = [load(path, overrides or ()) for path in others or ()]
         check_workload([loaded, *compared], replications, max_calls)
@@ -97,7 +106,7 @@ def report_command(
             report = build_report(loaded, replications=replications, seed=seed,
                                   executor=executor, others=compared, staff=staff,
                                   shifts=rules, backtest=tested,
-                                  backtested=tested_scenario,
+                                  backtested=tested_scenario, marginal=analysis,
                                   command=command_line(context), progress=stage)
         write_text(out_path, render(report))
     except SimcallError as exc:

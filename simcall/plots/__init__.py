@@ -26,6 +26,10 @@ module              holds
 ``backtesting``     :func:`backtest`: a fitted scenario's back-test, the call log's
                     days beside the simulated ones in four panels; :func:`read_backtest`
                     reads one from a fit's JSON
+``marginals``       :func:`marginal_net`: where the next hour of staff pays most, the
+                    net change in the day's cost of one agent more and fewer per
+                    interval; :func:`read_marginal` reads one from the JSON of
+                    ``simcall marginal``
 ``facts``           what a figure needs from a result, run here or read from
                     ``simcall run --json``: :class:`ResultDocument`,
                     :func:`from_json`, :func:`read_result`
@@ -47,6 +51,7 @@ from simcall.plots.backtesting import backtest, read_backtest
 from simcall.plots.day import through_the_day
 from simcall.plots.facts import ResultDocument, from_json, read_result
 from simcall.plots.kinds import KINDS
+from simcall.plots.marginals import marginal_net, read_marginal
 from simcall.plots.per_interval import interval_kpi
 from simcall.plots.transfer_flows import transfer_matrix, transfers_per_caller
 from simcall.plots.variants import comparison, sweep
@@ -54,6 +59,7 @@ from simcall.plots.workload import requirement, staffing
 
 __all__ = [
     "KINDS", "ResultDocument", "backtest", "comparison", "from_json", "interval_kpi",
-    "read_backtest", "read_result", "requirement", "rings", "staffing", "sweep",
-    "through_the_day", "transfer_matrix", "transfers_per_caller", "waiting",
+    "marginal_net", "read_backtest", "read_marginal", "read_result", "requirement", "rings",
+    "staffing", "sweep", "through_the_day", "transfer_matrix", "transfers_per_caller",
+    "waiting",
 ]

@@ -134,6 +134,9 @@ def from_json(document: Mapping[str, Any], scenario: Scenario | None = None) -> 
     if missing and "backtest" in document:
         raise SimcallError("not a 'simcall run --json' result but a fit with its back-test: "
                            "draw that with --kind backtest")
+    if missing and "changes" in document and "labels" in document:
+        raise SimcallError("not a 'simcall run --json' result but a marginal analysis "
+                           "(simcall marginal --json): draw that with --kind marginal")
     if missing:
         raise SimcallError(f"not a 'simcall run --json' result: no {', '.join(missing)} "
                            "(a comparison or a staffing plan cannot be plotted from its JSON; "

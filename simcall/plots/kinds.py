@@ -13,6 +13,7 @@ from typing import Any
 from simcall.plots.answer_times import rings, waiting
 from simcall.plots.backtesting import backtest
 from simcall.plots.day import through_the_day
+from simcall.plots.marginals import marginal_net
 from simcall.plots.per_interval import interval_kpi
 from simcall.plots.transfer_flows import transfer_matrix, transfers_per_caller
 from simcall.plots.variants import comparison, sweep
@@ -32,7 +33,10 @@ KINDS: dict[str, Callable[..., Any]] = {
     "compare": comparison,
     "sweep": sweep,
     "backtest": backtest,  # a fit's back-test, from its JSON (read_backtest)
+    "marginal": marginal_net,  # a marginal analysis, from its JSON (read_marginal)
 }
 """Plot kinds by their command-line name. ``interval``, ``compare`` and ``sweep`` take
 ``kpi=``; the other kinds take the result only (and ``ax=``). ``backtest`` takes a
-back-test (:func:`simcall.plots.backtesting.read_backtest`) and returns its four panels."""
+back-test (:func:`simcall.plots.backtesting.read_backtest`) and returns its four panels;
+``marginal`` a marginal analysis (:func:`simcall.plots.marginals.read_marginal`) and returns
+one panel per agent group."""

@@ -1,25 +1,29 @@
 """The report wing: results put into words, tables and one HTML file.
 
-===================  ===============================================================
-module               holds
-===================  ===============================================================
-``build``            :func:`build_report`: everything a report shows, gathered in
-                     a :class:`Report`
-``html``             the report as one self-contained HTML file
-``html_parts``       tables and embedded figures every section of it uses
-``html_staffing``    its staffing section: the plan, its verification, the roster
-                     and the requirement chart
-``html_backtest``    its back-test section: a fit's scenario beside its call log
-``describe``         the scenario in words, for a manager
-``terminal``         KPI and target tables for the terminal (``simcall run``)
-``terminal_compare`` a comparison on the terminal, with paired differences
-``terminal_trace``   call stories and the timeline on the terminal
-``terminal_fit``     ``simcall fit`` on the terminal: the log's account and the
-                     back-test, hour by hour
-===================  ===============================================================
+=====================  =============================================================
+module                 holds
+=====================  =============================================================
+``build``              :func:`build_report`: everything a report shows, gathered in
+                       a :class:`Report`
+``html``               the report as one self-contained HTML file
+``html_parts``         tables and embedded figures every section of it uses
+``html_staffing``      its staffing section: the plan, its verification, the roster
+                       and the requirement chart
+``html_backtest``      its back-test section: a fit's scenario beside its call log
+``html_marginal``      its marginal section: where the next agent pays most, from
+                       ``simcall marginal --json``
+``describe``           the scenario in words, for a manager
+``terminal``           KPI and target tables for the terminal (``simcall run``)
+``terminal_compare``   a comparison on the terminal, with paired differences
+``terminal_trace``     call stories and the timeline on the terminal
+``terminal_fit``       ``simcall fit`` on the terminal: the log's account and the
+                       back-test, hour by hour
+``terminal_marginal``  ``simcall marginal`` on the terminal: one agent more and
+                       fewer per interval, and where the next agent pays most
+=====================  =============================================================
 
-Imports: plots (when a figure is drawn, and to check a back-test), fit, staffing,
-experiments, results, scenario; the erlang wing for a type only.
+Imports: plots (when a figure is drawn, and to read a back-test or a marginal analysis),
+fit, staffing, experiments, results, scenario; the erlang wing for a type only.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The report simulates the scenario with records (the through-the-day and
 waiting figures need them), optionally compares it with other scenarios on
 common random numbers and runs the staffing search, carries a fit's back-test
-against its call log when given one, then hands all of it to
+against its call log and a marginal analysis (``simcall marginal --json``) when
+given them, then hands all of it to
 :mod:`simcall.report.html`, which writes one self-contained HTML file.
 """
 
@@ -22,6 +23,7 @@ from simcall.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from simcall.fit.backtesting import Backtest
+    from simcall.staffing.marginals import Marginal
     from simcall.staffing.plan import StaffingPlan
     from simcall.staffing.shift_rules import ShiftRules
 
@@ -36,6 +38,7 @@ class Report:
     provenance: Mapping[str, Any] = field(default_factory=dict)
     backtest: Mapping[str, Any] | None = None  # Backtest.to_dict(), checked
     backtested: Scenario | None = None  # the scenario the back-test simulated, when known
+    marginal: Mapping[str, Any] | None = None  # Marginal.to_json(), checked
 
     @property
     def scenario(self) -> Scenario:
@@ -56,6 +59,7 @@ def build_report(
     progress: Callable[[str], None] | None = None,
     backtest: Backtest | Mapping[str, Any] | None = None,
     backtested: Scenario | None = None,
+    marginal: Marginal | Mapping[str, Any] | None = None,
 ) -> Report:
     """Simulate, compare and staff as asked, for :func:`simcall.report.html.render`.
 
@@ -77,12 +81,22 @@ def build_report(
     backtested
         The scenario that back-test simulated, when known: the section says whether it is
         ``scenario``.
+    marginal
+        A marginal analysis (:class:`~simcall.staffing.marginals.Marginal` or its
+        ``to_json()``, e.g. the JSON of ``simcall marginal --json``): the report gains a
+        section with its figure, findings and tables. It is shown as given, not simulated
+        here; the section says whether it is of ``scenario``.
     """
     checked = None
     if backtest is not None:
         from simcall.plots.backtesting import backtest_document
 
         checked = backtest_document(backtest)  # a wrong one fails before simulating
+    analysis = None
+    if marginal is not None:
+        from simcall.plots.marginals import marginal_document
+
+        analysis = marginal_document(marginal)
     seed = scenario.seed if seed is None else seed
     call = command or api_call("report", scenario=scenario, replications=replications,
                                seed=seed, others=list(others), staff=staff,
@@ -104,4 +118,4 @@ def build_report(
             progress("searching for the staffing plan")
         plan = search(scenario, seed=seed, executor=executor, command=call, shifts=shifts)
     meta = provenance_block(scenario, seed, call, replications=replications)
-    return Report(summary, comparison, plan, meta, checked, backtested)
+    return Report(summary, comparison, plan, meta, checked, backtested, analysis)

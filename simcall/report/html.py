@@ -18,6 +18,7 @@ from typing import Any
 from simcall.report.build import Report
 from simcall.report.describe import describe
 from simcall.report.html_backtest import backtest_section
+from simcall.report.html_marginal import marginal_section
 from simcall.report.html_parts import Draw, figures_html, table_html
 from simcall.report.html_staffing import staffing_section
 from simcall.report.terminal import format_kpi, kpi_label
@@ -56,6 +57,9 @@ def render(report: Report) -> str:
                                  _comparison(report)))
     if report.plan is not None:
         sections.append(_section("staffing", "Staffing plan", staffing_section(report)))
+    if report.marginal is not None:
+        sections.append(_section("marginal", "Where the next agent pays most",
+                                 marginal_section(report)))
     sections.append(_section("provenance", "Provenance", _provenance(meta)))
     title = f"{scenario.name}: call-centre report"
     runs = summary.replications
@@ -391,6 +395,8 @@ td.met { color: var(--met); font-weight: 400; }
 td.missed { color: var(--missed); background: #fdecea; font-weight: 600; }
 table.backtest { font-size: 0.82rem; }
 table.backtest th, table.backtest td { padding: 4px 5px; }
+table.marginal { font-size: 0.85rem; }
+table.marginal th, table.marginal td { padding: 3px 7px; }
 thead th.group { text-align: center; border-left: 1px solid var(--line); }
 ul.verdict { margin: 0 0 12px; padding-left: 1.4em; max-width: 72ch; }
 tr.total { font-weight: 600; }

@@ -20,6 +20,10 @@ What is differenced, and over what
 
 Only groups staffed per interval (``staff``) can be changed one interval at a time; groups
 on shifts are left as they are (naming one is an error).
+
+:meth:`Marginal.to_json` is the document ``simcall marginal --json`` writes; the table, the
+figure (``simcall plot --kind marginal``) and the report section are drawn from it
+(``docs/marginal.md``).
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ from typing import Any
 
 from simcall.errors import SimcallError
 from simcall.experiments.comparison import paired_difference
-from simcall.results.provenance import api_call, provenance_block
+from simcall.experiments.workload import Workload, workload
+from simcall.results.money import Prices
+from simcall.results.provenance import api_call, provenance_block, scenario_hash
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary, estimate_json
 from simcall.scenario.schema import Scenario
@@ -73,8 +79,8 @@ class AgentChange:
 
     def to_json(self) -> dict[str, Any]:
         wage = self.break_even_wage
-        return {"group": self.group, "interval": self.label, "step": self.step,
-                "agent_hours": self.hours,
+        return {"group": self.group, "interval": self.label, "index": self.interval,
+                "step": self.step, "agent_hours": self.hours,
                 **{("net" if k == "total_cost" else k): estimate_json(e)
                    for k, e in self.differences.items()},
                 "break_even_wage": None if wage is None else estimate_json(wage)}
@@ -104,18 +110,32 @@ class Marginal:
                 return change
         return None
 
-    def best(self) -> AgentChange | None:
-        """The change that lowers the total cost most (its mean), if any lowers it."""
-        paying = [c for c in self.changes if c.net.mean < 0]
+    def best(self, step: int | None = None) -> AgentChange | None:
+        """The change that lowers the total cost most (its mean), if any lowers it; with
+        ``step`` (+1 or -1), among the changes of that step only (the next agent: +1)."""
+        paying = [c for c in self.changes
+                  if c.net.mean < 0 and (step is None or c.step == step)]
         return min(paying, key=lambda c: c.net.mean, default=None)
 
     def to_json(self) -> dict[str, Any]:
+        """The document of ``simcall marginal --json``: the base's day and its intervals'
+        shares, every change, and what the scenario prices (without wages or caller values
+        every net change is zero)."""
         scenario = self.base.scenario
+        prices = Prices.of(scenario)
+        labels = [scenario.interval_label(k) for k in range(scenario.intervals)]
         return {"provenance": dict(self.provenance), "scenario": scenario.name,
                 "seed": self.seed, "replications": self.replications,
                 "first_replication": self.first, "groups": list(self.groups),
+                "interval_s": scenario.interval, "labels": labels,
+                "prices": {"wages": prices.has_wages, "losses": prices.has_losses},
                 "base": {"kpis": {k: estimate_json(self.base.kpis[k])
-                                  for k in DAY_KPIS + INTERVAL_KPIS}},
+                                  for k in DAY_KPIS + INTERVAL_KPIS},
+                         "intervals": [{"start": label,
+                                        "kpis": {k: estimate_json(self.base.intervals[i][k])
+                                                 for k in INTERVAL_KPIS}}
+                                       for i, label in enumerate(labels)]},
+                "plans": self.plans, "runs": self.runs,
                 "changes": [c.to_json() for c in self.changes]}
 
     def to_frame(self) -> Any:
@@ -187,7 +207,26 @@ def marginal(scenario: Scenario, *, groups: Sequence[str] | None = None,
                                       keep=True), base, replications,
                             command or api_call("marginal", scenario=scenario,
                                                 groups=list(varied),
-                                                replications=replications, seed=seed))
+                                                replications=replications, seed=seed),
+                            given=scenario)
+
+
+def marginal_workload(scenario: Scenario, groups: Sequence[str] | None = None,
+                      replications: int = 20) -> Workload:
+    """The calls :func:`marginal` will simulate: the scenario's expected calls per
+    replication, times the base and every change on ``replications`` each (the
+    ``--max-calls`` guard and the progress bar of ``simcall marginal``).
+
+    Raises
+    ------
+    MarginalError
+        For a group :func:`marginal` would refuse (said before anything is estimated).
+    """
+    varied = per_interval_groups(scenario, groups)
+    by_name = {g.name: g for g in scenario.agents}
+    plan: Plan = {name: staff_of(scenario, by_name[name]) for name in varied}
+    plans = 1 + len(neighbours(plan, scenario.intervals))
+    return workload(scenario, plans * replications)
 
 
 def neighbours(plan: Plan, intervals: int) -> list[tuple[str, int, int, Plan]]:
@@ -202,8 +241,13 @@ def neighbours(plan: Plan, intervals: int) -> list[tuple[str, int, int, Plan]]:
 
 
 def evaluate_changes(evaluator: Evaluator, plan: Plan, replications: int,
-                     command: str) -> Marginal:
-    """The plan and its neighbours on ``evaluator``'s replications, differenced in pairs."""
+                     command: str, given: Scenario | None = None) -> Marginal:
+    """The plan and its neighbours on ``evaluator``'s replications, differenced in pairs.
+
+    ``given``: the scenario as the user gave it, when ``plan`` is its own staffing; its
+    hash goes into the provenance (the plan's scenario writes the staff out per interval,
+    which hashes differently), so a report can tell it is the same scenario.
+    """
     scenario = evaluator.scenario(plan)
     others = neighbours(plan, scenario.intervals)
     evaluator.ensure([plan] + [p for *_, p in others], [replications] * (1 + len(others)),
@@ -224,8 +268,9 @@ def evaluate_changes(evaluator: Evaluator, plan: Plan, replications: int,
                             - base.agent_groups[group]["scheduled_agents"].mean)
         changes.append(AgentChange(group, k, scenario.interval_label(k), step, hours,
                                    differences))
-    return Marginal(base, tuple(changes), tuple(plan), evaluator.seed, evaluator.first,
-                    provenance_block(scenario, evaluator.seed, command,
-                                     replications=replications,
-                                     first_replication=evaluator.first),
+    meta = provenance_block(scenario, evaluator.seed, command, replications=replications,
+                            first_replication=evaluator.first)
+    if given is not None:
+        meta["scenario_sha256"] = scenario_hash(given)
+    return Marginal(base, tuple(changes), tuple(plan), evaluator.seed, evaluator.first, meta,
                     plans=evaluator.plans, runs=evaluator.runs)
