@@ -20,6 +20,8 @@ module                 holds
                        back-test, hour by hour
 ``terminal_marginal``  ``simcall marginal`` on the terminal: one agent more and
                        fewer per interval, and where the next agent pays most
+``terminal_cost``      ``simcall staff --objective cost`` on the terminal: the plan
+                       of least cost, its neighbours, the verdict in words
 =====================  =============================================================
 
 Imports: plots (when a figure is drawn, and to read a back-test or a marginal analysis),
