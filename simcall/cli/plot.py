@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from simcall.experiments.executors import TlsFiles
 
 KIND_NAMES = ("service-level", "asa", "abandonment", "interval", "staffing", "day", "waiting",
-              "rings", "transfer-matrix", "transfers", "compare", "sweep", "backtest",
+              "rings", "transfer-matrix", "transfers", "compare", "sweep", "backtest", "money",
               "marginal")
 """The plot kinds, as :data:`simcall.plots.kinds.KINDS` names them (kept here so that a
 wrong ``--kind`` fails before matplotlib is imported)."""

@@ -30,6 +30,8 @@ module              holds
                     net change in the day's cost of one agent more and fewer per
                     interval; :func:`read_marginal` reads one from the JSON of
                     ``simcall marginal``
+``money``           :func:`cost_per_interval`: wages and value lost to defection per
+                    interval, stacked, with the total's 95% interval
 ``facts``           what a figure needs from a result, run here or read from
                     ``simcall run --json``: :class:`ResultDocument`,
                     :func:`from_json`, :func:`read_result`
@@ -52,13 +54,15 @@ from simcall.plots.day import through_the_day
 from simcall.plots.facts import ResultDocument, from_json, read_result
 from simcall.plots.kinds import KINDS
 from simcall.plots.marginals import marginal_net, read_marginal
+from simcall.plots.money import cost_per_interval
 from simcall.plots.per_interval import interval_kpi
 from simcall.plots.transfer_flows import transfer_matrix, transfers_per_caller
 from simcall.plots.variants import comparison, sweep
 from simcall.plots.workload import requirement, staffing
 
 __all__ = [
-    "KINDS", "ResultDocument", "backtest", "comparison", "from_json", "interval_kpi",
+    "KINDS", "ResultDocument", "backtest", "comparison", "cost_per_interval", "from_json",
+    "interval_kpi",
     "marginal_net", "read_backtest", "read_marginal", "read_result", "requirement", "rings",
     "staffing", "sweep", "through_the_day", "transfer_matrix", "transfers_per_caller",
     "waiting",

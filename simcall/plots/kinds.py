@@ -14,6 +14,7 @@ from simcall.plots.answer_times import rings, waiting
 from simcall.plots.backtesting import backtest
 from simcall.plots.day import through_the_day
 from simcall.plots.marginals import marginal_net
+from simcall.plots.money import cost_per_interval
 from simcall.plots.per_interval import interval_kpi
 from simcall.plots.transfer_flows import transfer_matrix, transfers_per_caller
 from simcall.plots.variants import comparison, sweep
@@ -25,6 +26,7 @@ KINDS: dict[str, Callable[..., Any]] = {
     "abandonment": partial(interval_kpi, kpi="abandon_rate"),
     "interval": interval_kpi,  # any per-interval KPI: interval_kpi(summary, kpi)
     "staffing": staffing,
+    "money": cost_per_interval,
     "day": through_the_day,
     "waiting": waiting,
     "rings": rings,

@@ -10,6 +10,8 @@ module                 holds
 ``html_staffing``      its staffing section: the plan, its verification, the roster
                        and the requirement chart
 ``html_backtest``      its back-test section: a fit's scenario beside its call log
+``html_money``         its money section: wages and value lost per interval, per
+                       caller type and per agent group (when the scenario prices any)
 ``html_marginal``      its marginal section: where the next agent pays most, from
                        ``simcall marginal --json``
 ``describe``           the scenario in words, for a manager

@@ -19,6 +19,7 @@ from simcall.report.build import Report
 from simcall.report.describe import describe
 from simcall.report.html_backtest import backtest_section
 from simcall.report.html_marginal import marginal_section
+from simcall.report.html_money import money_section
 from simcall.report.html_parts import Draw, figures_html, table_html
 from simcall.report.html_staffing import staffing_section
 from simcall.report.terminal import format_kpi, kpi_label
@@ -49,6 +50,8 @@ def render(report: Report) -> str:
         _section("intervals", "Interval by interval", _intervaltable_html(summary)),
         _section("departments", "Departments and caller types", _breakdowns(summary)),
     ]
+    if has_money(scenario):
+        sections.append(_section("money", "Money: wages and callers lost", money_section(report)))
     if report.backtest is not None:
         sections.append(_section("backtest", "Back-test against the call log",
                                  backtest_section(report)))

@@ -70,7 +70,7 @@ def format_kpi(kpi: str, value: float) -> str:
     if kpi in COUNT_KPIS or kpi in _HEADS or kpi == "defections":
         return f"{value:,.1f}"
     if kpi in MONEY_KPIS:
-        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:,.2f}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
     return f"{value:.2f}"
 
 

@@ -6,63 +6,17 @@ import base64
 import html
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import simcall
-from helpers import SCENARIOS
+from helpers import SCENARIOS, Page
 from simcall.cli import app
 
 HELPDESK = SCENARIOS / "helpdesk.toml"
 runner = CliRunner()
-
-
-class Page(HTMLParser):
-    """What the tests look at: section ids, images, links, scripts, classes of cells and cards."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.sections: list[str] = []
-        self.images: list[str] = []
-        self.links: list[str] = []
-        self.scripts = 0
-        self.cards: list[str] = []
-        self.rows: list[list[tuple[str, str]]] = []  # per table row: (tag class, text)
-        self._row: list[tuple[str, str]] | None = None
-        self._cell: tuple[str, list[str]] | None = None
-        self.feed(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {k: v or "" for k, v in attrs}
-        if tag == "section":
-            self.sections.append(found.get("id", ""))
-        elif tag == "img":
-            self.images.append(found.get("src", ""))
-        elif tag in ("a", "link"):
-            self.links.append(found.get("href", ""))
-        elif tag == "script":
-            self.scripts += 1
-        elif tag == "div" and "card" in found.get("class", "").split():
-            self.cards.append(found["class"])
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = (found.get("class", ""), [])
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell[1].append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append((self._cell[0], "".join(self._cell[1]).strip()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.rows.append(self._row)
-            self._row = None
 
 
 def _report(tmp_path: Path, *arguments: str, scenario: Path = HELPDESK) -> tuple[Path, Page]:
