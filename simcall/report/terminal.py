@@ -70,7 +70,7 @@ def format_kpi(kpi: str, value: float) -> str:
     if kpi in COUNT_KPIS or kpi in _HEADS or kpi == "defections":
         return f"{value:,.1f}"
     if kpi in MONEY_KPIS:
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
     return f"{value:.2f}"
 
 
@@ -152,6 +152,23 @@ _SHORT = {"offered": "calls", "service_level": "SL", "asa_s": "ASA s",
           "abandon_rate": "aband.", "occupancy": "occ.", "mean_transfers": "transf."}
 
 
+def _print_money(summary: Summary, console: Console) -> None:
+    """Wages, value lost, total cost and defections per interval (and day), means."""
+    table = Table(show_edge=False, title="money per interval (means)")
+    table.add_column("interval")
+    for kpi in MONEY_KPIS:
+        table.add_column(_MONEY_HEADS[kpi], justify="right")
+    rows = [(summary.scenario.interval_label(k), kpis) for k, kpis in enumerate(summary.intervals)]
+    rows += [(f"day {d + 1}", kpis) for d, kpis in enumerate(summary.days)
+             if len(summary.days) > 1]
+    for name, kpis in rows:
+        table.add_row(name, *(format_kpi(k, kpis[k].mean) for k in MONEY_KPIS))
+    table.add_section()
+    table.add_row("all", *(format_kpi(k, summary.kpis[k].mean) for k in MONEY_KPIS),
+                  style="bold")
+    console.print(table)
+
+
 def print_details(summary: Summary, console: Console) -> None:
     """Means per interval (targets missed in red), per department and per caller type."""
     failed = {label for t in summary.targets for label in t.intervals_failed}
@@ -170,7 +187,7 @@ def print_details(summary: Summary, console: Console) -> None:
         columns = [k for k in _SHORT if not (k == "occupancy" and title == "caller type")]
         if title in ("interval", "day") and rows and "staffed_agents" in rows[0][1]:
             columns += ["scheduled_agents", "staffed_agents"]
-        if has_money(summary.scenario) and title != "department":
+        if has_money(summary.scenario) and title == "caller type":
             columns += [k for k in MONEY_KPIS if rows and k in rows[0][1]]
         for kpi in columns:
             table.add_column(_SHORT.get(kpi) or _HEADS.get(kpi) or _MONEY_HEADS[kpi],
@@ -179,6 +196,8 @@ def print_details(summary: Summary, console: Console) -> None:
             style = "red" if title == "interval" and name in failed else None
             table.add_row(name, *(format_kpi(k, kpis[k].mean) for k in columns), style=style)
         console.print(table)
+    if has_money(summary.scenario):
+        _print_money(summary, console)
     console.print(f"calls: offered; SL: service level (answered < "
                   f"{summary.scenario.service_level_threshold:g} s); aband.: abandon rate; occ.: "
                   "occupancy ('-': agents shared with other departments); transf.: transfers "

@@ -79,6 +79,14 @@ def print_cost_plan(result: CostPlan, console: Console) -> None:
                   f"{result.agent_hours('erlang_a'):g}"
                   + (f", targets need {result.agent_hours('floor'):g}"
                      if result.floor is not None else "") + ".", highlight=False)
+    for g, roster in result.rosters.items():
+        shifts = roster.to_shifts()
+        console.print(f"Roster of {g}: " + ("; ".join(
+            f"{shift['agents']} x {shift['start']}-{shift['end']}"
+            + "".join(f" (break at {b['at']}, {b['length']})" for b in shift.get("breaks", ()))
+            for shift in shifts) or "nobody") + ". The plan column is the requirement "
+            "the roster covers; one agent more or fewer there may leave the roster as it is "
+            "(a change of exactly 0).", highlight=False)
     for r in result.rounds[:-1]:
         console.print(f"Verification on replications {r.first}..{r.first + r.replications - 1}"
                       ": cheaper with " + ", ".join(f"{s:+d} at {label}" for _, label, s
