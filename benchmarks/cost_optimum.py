@@ -83,10 +83,11 @@ def main() -> None:
         contains = "yes" if ci is not None and exact(case, found) in ci else "no"
         band = "" if ci is None else f" [{ci.low:,.0f}, {ci.high:,.0f}]"
         back = "-"
-        if found != optimum and abs(found - optimum) == 1:
-            change = result.verification.change("team", 0, optimum - found)
+        best = optimum.agents
+        if found != best and abs(found - best) == 1:
+            change = result.verification.change("team", 0, best - found)
             paired = None if change is None else change.net.ci95
-            back = (f"{exact(case, optimum) - exact(case, found):+,.1f}, "
+            back = (f"{exact(case, best) - exact(case, found):+,.1f}, "
                     + ("-" if paired is None or change is None else
                        f"{change.net.mean:+,.1f} [{paired.low:+,.1f}, {paired.high:+,.1f}]"))
         print(f"| {case['rate']} | {case['aht']} | {case['patience']} | {case['wage']} "

@@ -21,7 +21,15 @@ from simcall.fit import FitResult, fit  # the function shadows the wing: simcall
 from simcall.model import Arrival
 from simcall.results import ConfidenceInterval, Estimate, RunResult, Summary
 from simcall.scenario import Scenario, from_dict, load, loads
-from simcall.staffing import ShiftRules, StaffingPlan, staff
+from simcall.staffing import (
+    CostPlan,
+    Marginal,
+    ShiftRules,
+    StaffingPlan,
+    marginal,
+    staff,
+    staff_for_cost,
+)
 from simcall.version import __version__
 
 
@@ -35,8 +43,9 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "Arrival", "Comparison", "ConfidenceInterval", "Estimate", "FitResult", "RunResult",
-    "Scenario", "ScenarioError", "ShiftRules", "SimcallError", "StaffingPlan", "Summary",
-    "SweepResult", "__version__", "compare", "erlang", "fit", "from_dict", "load", "loads",
-    "replicate", "simulate", "staff", "sweep",
+    "Arrival", "Comparison", "ConfidenceInterval", "CostPlan", "Estimate", "FitResult",
+    "Marginal", "RunResult", "Scenario", "ScenarioError", "ShiftRules", "SimcallError",
+    "StaffingPlan", "Summary", "SweepResult", "__version__", "compare", "erlang", "fit",
+    "from_dict", "load", "loads", "marginal", "replicate", "simulate", "staff",
+    "staff_for_cost", "sweep",
 ]

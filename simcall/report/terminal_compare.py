@@ -32,9 +32,9 @@ def difference_text(difference: Difference, markup: bool = True) -> str:
                                                              else "")
     digits = 2 if kpi == "mean_transfers" else 0 if kpi in MONEY_KPIS[:3] else 1
     spread = 0 if kpi in MONEY_KPIS[:3] else max(digits, 1)
-    half = "" if ci is None else f" ± {scale * (ci.high - ci.low) / 2:.{spread}f}"
+    half = "" if ci is None else f" ± {scale * (ci.high - ci.low) / 2:,.{spread}f}"
     shown = scale * mean if round(scale * mean, digits) != 0 else 0.0  # never "-0.0"
-    text = f"{shown:+.{digits}f}{half}{unit}"
+    text = f"{shown:+,.{digits}f}{half}{unit}"
     return f"[bold]{text}[/bold]" if markup and difference.significant else text
 
 
