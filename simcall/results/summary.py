@@ -185,7 +185,8 @@ class Summary:
         return chains[:count]
 
     def to_frame(self) -> Any:
-        """A tidy table: one row per (scope, name, kpi) with mean and 95% interval."""
+        """A tidy table: one row per (scope, name, kpi) with mean and 95% interval; scopes
+        ``overall``, ``interval``, ``day``, ``department``, ``caller``, ``agent_group``."""
         import pandas as pd
 
         rows = []
@@ -195,6 +196,7 @@ class Summary:
         scopes += [("day", str(d + 1), kpis) for d, kpis in enumerate(self.days)]
         scopes += [("department", n, k) for n, k in self.departments.items()]
         scopes += [("caller", n, k) for n, k in self.callers.items()]
+        scopes += [("agent_group", n, k) for n, k in self.agent_groups.items()]
         for scope, name, kpis in scopes:
             for kpi, estimate in kpis.items():
                 ci = estimate.ci95

@@ -16,6 +16,7 @@ visit rows and the duty roster, independently of the vectorised code:
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import defaultdict
 from typing import Any
@@ -195,3 +196,36 @@ def test_certain_defection_loses_every_caller_with_a_bad_experience() -> None:
     assert defections == hand["lost"]["defections"]
     assert defections == math.floor(defections)  # every chance is 0 or 1
     assert 0 < defections < result.metrics.overall["callers"]
+
+
+@pytest.mark.parametrize(("where", "value", "said"), [
+    (("callers", 0, "defection", "abandonned"), 0.2, "did you mean 'abandoned'"),
+    (("callers", 0, "defection", "blocked"), 1.5, "less than or equal to 1, got 1.5"),
+    (("callers", 0, "value"), -5.0, ">= 0, got -5.0"),
+    (("callers", 0, "value"), math.nan, "finite number, got nan"),
+    (("agents", 0, "cost_per_hour"), -1.0, ">= 0, got -1.0"),
+    (("agents", 0, "cost_per_hour"), math.inf, "finite number, got inf"),
+])
+def test_bad_money_keys_are_refused_naming_the_key(where: tuple[Any, ...], value: float,
+                                                   said: str) -> None:
+    data = copy.deepcopy(SCENARIO)
+    node: Any = data
+    for part in where[:-1]:
+        node = node[part]
+    node[where[-1]] = value
+    with pytest.raises(simcall.ScenarioError) as caught:
+        simcall.from_dict(data)
+    path = f"{where[0]}[0]." + ".".join(str(part) for part in where[2:])
+    assert f"{path}: " in str(caught.value) and said in str(caught.value)
+
+
+def test_money_rows_reach_the_tidy_table() -> None:
+    pytest.importorskip("pandas")
+    summary = simcall.replicate(simcall.from_dict(SCENARIO), replications=2, seed=5)
+    frame = summary.to_frame()
+    groups = frame[(frame.scope == "agent_group") & (frame.kpi == "wage_cost")]
+    assert sorted(groups.name) == sorted(WAGES)
+    for name, kpis in summary.agent_groups.items():
+        assert float(groups[groups.name == name]["mean"].iloc[0]) == kpis["wage_cost"].mean
+    callers = frame[(frame.scope == "caller") & (frame.kpi == "lost_value")]
+    assert sorted(callers.name) == sorted(VALUES)
