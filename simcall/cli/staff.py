@@ -66,7 +66,9 @@ def staff_command(
         show_default=False)] = None,
     confidence: Annotated[float, typer.Option(
         "--confidence", help="One-sided confidence with which every target must hold in "
-                             "every interval on fresh replications.")] = CONFIDENCE_WANTED,
+                             "every interval on fresh replications (with --objective cost: "
+                             "with which a neighbour must be cheaper, over all neighbours at "
+                             "once, to be taken).")] = CONFIDENCE_WANTED,
     budget: Annotated[int | None, typer.Option(
         "--budget", help="Verification rounds: an interval that falls short on fresh "
                          "replications (or, with --objective cost, one agent more or fewer "
@@ -138,7 +140,7 @@ def staff_command(
                     loaded, groups=group or None, replications=replications,
                     verify_replications=verify, seed=seed, executor=executor,
                     progress=progress, command=command_line(context), budget=budget,
-                    shifts=rules, keep_targets=keep_targets)
+                    shifts=rules, keep_targets=keep_targets, confidence=confidence)
                 print_cost_plan(result, out)
             else:
                 result = staff(loaded, groups=group or None, replications=replications,

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from simcall.report.terminal import format_kpi
 from simcall.results.stats import Estimate
-from simcall.staffing.cost_plan import RISK, CostPlan
+from simcall.staffing.cost_plan import CostPlan
 from simcall.staffing.marginals import AgentChange
 
 
@@ -68,8 +68,9 @@ def print_cost_plan(result: CostPlan, console: Console) -> None:
     console.print("Change in cost: the day's total cost (wages + value lost to defection) with "
                   "one agent more or fewer in that interval alone, minus the plan's, paired "
                   "on the fresh replications, 95% interval in brackets; green: cheaper with "
-                  f"{1 - RISK:.0%} confidence over all {len(result.verification.changes)} "
-                  "neighbours at once (Bonferroni).", style="dim", highlight=False)
+                  f"{result.confidence_wanted:.0%} confidence over all "
+                  f"{len(result.verification.changes)} neighbours at once (Bonferroni).",
+                  style="dim", highlight=False)
     kpis = result.kpis
     console.print(f"Expected total cost of the plan: {estimate_text(kpis['total_cost'])}: "
                   f"wages {money(kpis['wage_cost'].mean)}, lost value "

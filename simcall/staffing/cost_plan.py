@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from simcall.staffing.shift_rules import ShiftRules
 
 
-RISK = 0.05
-"""The chance, over all the neighbours of a plan at once, of calling one cheaper when none
-is (family-wise, Bonferroni): with 32 neighbours each tested at 95%, one or two would look
-cheaper by chance alone on a flat cost curve, and the plan would never be signed."""
+CONFIDENCE = 0.95
+"""The default confidence, over all the neighbours of a plan at once, that a neighbour called
+cheaper is cheaper (family-wise, Bonferroni): with 32 neighbours each tested at 95%, one or
+two would look cheaper by chance alone on a flat cost curve, and the plan would never be
+signed."""
 
 
 def lower_confidence(values: Sequence[float] | np.ndarray) -> float:
@@ -46,13 +47,14 @@ def lower_confidence(values: Sequence[float] | np.ndarray) -> float:
 
 def significantly_cheaper(changes: Sequence[AgentChange],
                           floor: Mapping[str, Sequence[int]] | None,
-                          plan: Mapping[str, Sequence[int]]) -> list[AgentChange]:
-    """The neighbours cheaper than the plan with family-wise confidence ``1 - RISK``
-    (Bonferroni over every neighbour tested), those below the targets' floor left out."""
+                          plan: Mapping[str, Sequence[int]],
+                          confidence: float = CONFIDENCE) -> list[AgentChange]:
+    """The neighbours cheaper than the plan with family-wise ``confidence`` (Bonferroni
+    over every neighbour tested), those below the targets' floor left out."""
     allowed = [c for c in changes
                if floor is None or plan[c.group][c.interval] + c.step >= floor[c.group][
                    c.interval]]
-    wanted = 1.0 - RISK / max(len(changes), 1)
+    wanted = 1.0 - (1.0 - confidence) / max(len(changes), 1)
     return [c for c in allowed if c.net.mean < 0 and lower_confidence(c.net.values) >= wanted]
 
 
@@ -94,6 +96,7 @@ class CostPlan:
     provenance: Mapping[str, Any] = field(default_factory=dict)
     rosters: Mapping[str, ShiftRoster] = field(default_factory=dict)
     shift_rules: ShiftRules | None = None
+    confidence_wanted: float = CONFIDENCE
 
     @property
     def kpis(self) -> Mapping[str, Estimate]:
@@ -123,8 +126,9 @@ class CostPlan:
 
     def cheaper(self) -> list[AgentChange]:
         """Neighbours significantly cheaper than the plan on the fresh replications, with
-        family-wise confidence ``1 - RISK`` (below the targets' floor excluded)."""
-        return significantly_cheaper(self.verification.changes, self.floor, self.plan)
+        family-wise ``confidence_wanted`` (below the targets' floor excluded)."""
+        return significantly_cheaper(self.verification.changes, self.floor, self.plan,
+                                     self.confidence_wanted)
 
     @property
     def holds(self) -> bool:

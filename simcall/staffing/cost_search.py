@@ -44,6 +44,7 @@ from simcall.results.provenance import api_call, provenance_block
 from simcall.scenario.schema import Scenario
 from simcall.staffing.closed_form import Plan, cost_plan
 from simcall.staffing.cost_plan import (
+    CONFIDENCE,
     CostPlan,
     CostRound,
     lower_confidence,
@@ -74,20 +75,23 @@ def staff_for_cost(
     command: str | None = None,
     keep_targets: bool = False,
     shifts: ShiftRules | str | None = None,
+    confidence: float = CONFIDENCE,
 ) -> CostPlan:
     """Find the plan (or roster, with ``shifts``) of least expected total cost.
 
     Parameters are those of :func:`simcall.staffing.search.staff`; ``verify_replications``
     are the fresh replications of each verification round (the plan and its 2 x intervals
     x groups neighbours all run on them), ``keep_targets`` keeps every target of the
-    scenario met (the target search's plan is the floor).
+    scenario met (the target search's plan is the floor, found with ``confidence``), and
+    ``confidence`` is the family-wise confidence with which a neighbour must be cheaper to
+    be taken (or, at the end, said).
 
     Raises
     ------
     StaffingError
         No wages or no value at stake (naming the key), unknown groups, bad settings.
     """
-    _check_settings(replications, verify_replications, 0.95, budget)
+    _check_settings(replications, verify_replications, confidence, budget)
     seed = scenario.seed if seed is None else seed
     searched = scenario
     if isinstance(shifts, str):
@@ -105,7 +109,8 @@ def staff_for_cost(
     if keep_targets:
         targets = staff(scenario, groups=varied, replications=replications,
                         verify_replications=max(verify_replications, 3), seed=seed,
-                        executor=executor, progress=progress, shifts=shifts)
+                        executor=executor, progress=progress, shifts=shifts,
+                        confidence=confidence)
         floor = {g: list(targets.plan[g]) for g in varied}
         start = {g: [max(a, b) for a, b in zip(start[g], floor[g], strict=True)]
                  for g in varied}
@@ -121,10 +126,10 @@ def staff_for_cost(
                                objective="cost", keep_targets=keep_targets,
                                replications=replications,
                                verify_replications=verify_replications, seed=seed,
-                               budget=budget,
+                               budget=budget, confidence=confidence,
                                **({} if shifts is None else {"shifts": shifts}))
     checked, rounds, fresh = verify_cost(search, plan, floor, verify_replications, budget,
-                                         labels, steps, call)
+                                         labels, steps, call, confidence)
     final = search.scenario(checked)
     rosters = {} if rostering is None else {g: rostering(checked[g]) for g in varied}
     return CostPlan(
@@ -138,7 +143,7 @@ def staff_for_cost(
         runs=search.runs + sum(r.runs for r in rounds) + (targets.runs if targets else 0),
         calls=search.calls + sum(r.calls for r in rounds)
         + (targets.calls if targets else 0),
-        rosters=MappingProxyType(rosters), shift_rules=shifts,
+        rosters=MappingProxyType(rosters), shift_rules=shifts, confidence_wanted=confidence,
         provenance=MappingProxyType(provenance_block(
             final, seed, call, searched_scenario=searched.name, objective="cost",
             keep_targets=keep_targets, replications=replications,
@@ -253,8 +258,8 @@ def _lowers_day(search: Evaluator, plan: Plan, moved: Plan, level: int) -> bool:
 
 
 def verify_cost(search: Evaluator, plan: Plan, floor: Plan, replications: int, budget: int,
-                labels: Sequence[str], steps: list[str],
-                command: str) -> tuple[Plan, list[CostRound], Marginal]:
+                labels: Sequence[str], steps: list[str], command: str,
+                confidence: float = CONFIDENCE) -> tuple[Plan, list[CostRound], Marginal]:
     """The plan and its neighbours on fresh replications; take a significantly cheaper
     neighbour per interval and verify again, at most ``budget`` rounds (docstring, 3)."""
     rounds: list[CostRound] = []
@@ -263,7 +268,7 @@ def verify_cost(search: Evaluator, plan: Plan, floor: Plan, replications: int, b
         fresh = search.fresh(first)
         checked = evaluate_changes(fresh, plan, replications, command)
         cheaper: dict[int, AgentChange] = {}
-        for change in significantly_cheaper(checked.changes, floor, plan):
+        for change in significantly_cheaper(checked.changes, floor, plan, confidence):
             if change.interval not in cheaper or change.net.mean < cheaper[
                     change.interval].net.mean:
                 cheaper[change.interval] = change

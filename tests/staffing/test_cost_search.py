@@ -142,3 +142,30 @@ def test_the_command_refuses_bad_objectives_and_missing_prices(tmp_path: Any) ->
         assert result.exit_code == 2, result.output
         assert said in result.output
         assert "Traceback" not in result.output
+
+
+def test_the_command_finds_the_optimum_and_writes_it(tmp_path: Any) -> None:
+    """``simcall staff --objective cost`` end to end: the JSON's plan is the exact optimum or
+    a neighbour within the noise the JSON itself reports, and --out loads to that plan."""
+    import json
+
+    import tomlkit
+
+    optimum = cost_optimal_agents(RATE, AHT, PATIENCE, WAGE, VALUE, DEFECTION).agents
+    scenario_file = tmp_path / "stationary.toml"
+    scenario_file.write_text(tomlkit.dumps(STATIONARY))
+    out, document = tmp_path / "plan.toml", tmp_path / "plan.json"
+    result = CliRunner().invoke(app, [
+        "staff", str(scenario_file), "--objective", "cost", "-r", "20", "--verify", "20",
+        "--seed", "3", "-w", "1", "--json", str(document), "--out", str(out), "--check"])
+    assert result.exit_code == 0, result.output
+    assert "Plan of least cost" in result.output
+    written = json.loads(document.read_text())
+    found = written["plan"]["team"][0]
+    assert written["erlang_a_cost_plan"]["team"] == [optimum]
+    if found != optimum:
+        back = next(n for n in written["neighbours"] if n["step"] == optimum - found)
+        low, high = back["net"]["ci95"]
+        assert low <= exact_cost(optimum) - exact_cost(found) <= high
+    assert simcall.load(out).agents[0].staff == (found,)
+    assert written["holds"] is True and written["shortfall"] == []
