@@ -52,7 +52,7 @@ from simcall.staffing.cost_plan import (
 )
 from simcall.staffing.judge import Evaluator, Progress, changed_plan
 from simcall.staffing.marginals import AgentChange, Marginal, evaluate_changes
-from simcall.staffing.search import StaffingError, _check_settings, _varied_groups, staff
+from simcall.staffing.search import StaffingError, check_settings, staff, varied_groups
 from simcall.staffing.shift_rules import Rostering, ShiftRules, as_staffed
 from simcall.staffing.verify import VERIFY_FIRST
 
@@ -91,17 +91,17 @@ def staff_for_cost(
     StaffingError
         No wages or no value at stake (naming the key), unknown groups, bad settings.
     """
-    _check_settings(replications, verify_replications, confidence, budget)
+    check_settings(replications, verify_replications, confidence, budget)
     seed = scenario.seed if seed is None else seed
     searched = scenario
     if isinstance(shifts, str):
         shifts = ShiftRules.parse(shifts)
     rostering = None
     if shifts is not None:
-        _varied_groups(scenario, groups, rostered=True)
+        varied_groups(scenario, groups, rostered=True)
         scenario = as_staffed(scenario, groups)
         rostering = Rostering.of(shifts, scenario)
-    varied = _varied_groups(scenario, groups)
+    varied = varied_groups(scenario, groups)
     check_prices(scenario, varied)
     start = cost_plan(scenario, varied)
     floor: Plan = {g: [0] * scenario.intervals for g in varied}

@@ -137,17 +137,17 @@ def staff(
         Shift rules that do not fit the day (a shift longer than the opening hours, a
         break window outside the shift), or an interval no allowed shift covers.
     """
-    _check_settings(replications, verify_replications, confidence, budget)
+    check_settings(replications, verify_replications, confidence, budget)
     seed = scenario.seed if seed is None else seed
     searched = scenario
     rostering = None
     if isinstance(shifts, str):
         shifts = ShiftRules.parse(shifts)
     if shifts is not None:
-        _varied_groups(scenario, groups, rostered=True)  # names checked before any change
+        varied_groups(scenario, groups, rostered=True)  # names checked before any change
         scenario = as_staffed(scenario, groups)
         rostering = Rostering.of(shifts, scenario)
-    varied = _varied_groups(scenario, groups)
+    varied = varied_groups(scenario, groups)
     goal_list = goals(scenario.targets)
     if not goal_list:
         raise StaffingError(f"scenario '{scenario.name}' has no [targets]: nothing to staff "
@@ -244,7 +244,7 @@ def _check_power(replications: int, verify_replications: int, confidence: float,
                 f"{least}, or ask for a lower --confidence")
 
 
-def _check_settings(replications: int, verify_replications: int, confidence: float,
+def check_settings(replications: int, verify_replications: int, confidence: float,
                     budget: int) -> None:
     if replications < 3:
         raise StaffingError(f"replications {replications}: must be at least 3 (a confidence "
@@ -421,7 +421,7 @@ def _unreachable(judgement: Judgement, goal_list: Sequence[Goal], labels: Sequen
         f"{judgement.means()[k, i]:.4g}); staffing alone does not fix it there")
 
 
-def _varied_groups(scenario: Scenario, groups: Sequence[str] | None,
+def varied_groups(scenario: Scenario, groups: Sequence[str] | None,
                    rostered: bool = False) -> list[str]:
     """The groups to staff, in scenario order; clear errors for names that cannot be
     (with ``rostered``, groups staffed by shifts can: they are rostered again)."""

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 from simcall.experiments.workload import Workload, workload
 from simcall.scenario.schema import Scenario
-from simcall.staffing.search import CHOOSE, LEVELS, _varied_groups
+from simcall.staffing.search import CHOOSE, LEVELS, varied_groups
 from simcall.staffing.verify import CHOOSE as VERIFY_CHOOSE
 
 ROUNDS_PER_GROUP, ROUNDS_EXTRA = 4, 4
@@ -64,6 +64,6 @@ def search_workload(scenario: Scenario, groups: Sequence[str] | None = None, *,
     StaffingError
         For a group name the search would refuse (said before anything is estimated).
     """
-    varied = _varied_groups(scenario, groups, rostered=rostered)
+    varied = varied_groups(scenario, groups, rostered=rostered)
     count = search_replications(len(varied), replications, verify_replications, budget)
     return workload(scenario, count)
