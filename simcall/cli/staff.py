@@ -106,7 +106,7 @@ def staff_command(
     from simcall.experiments.executors import executor_for
     from simcall.experiments.workload import check_loads
     from simcall.scenario.loader import load
-    from simcall.staffing.workload import search_workload
+    from simcall.staffing.workload import cost_search_workload, search_workload
 
     try:
         if objective not in ("targets", "cost"):
@@ -125,9 +125,11 @@ def staff_command(
         in_range("--budget", budget, 1)
         rules = shift_rules(shifts, starts_every, break_rule, cost_per_hour)
         loaded = load(scenario, overrides or ())
-        check_loads([search_workload(loaded, group or None, replications=replications,
-                                     verify_replications=verify, budget=budget,
-                                     rostered=rules is not None)],
+        estimate = cost_search_workload if by_cost else search_workload
+        extra = {"keep_targets": keep_targets} if by_cost else {}
+        check_loads([estimate(loaded, group or None, replications=replications,
+                              verify_replications=verify, budget=budget,
+                              rostered=rules is not None, **extra)],
                     max_calls, "staffing search")
         # the text as planned, read now: --out edits it (the file may change meanwhile)
         original = scenario.read_bytes().decode("utf-8") if plan_path is not None else ""

@@ -14,6 +14,12 @@ estimate from the code's own budgets, written out in ``docs/staffing.md``:
 * **verification**: ``budget`` rounds of ``V`` fresh replications, plus one candidate per
   group on ``min(V, 10)`` of them with G > 1, and the plan on ``min(10, R)`` search ones.
 
+The cost search (``--objective cost``) is estimated the same way: at each level, the same
+rounds of ``4 G + 2`` plans (four candidates per group, the plan, the moves checked
+together) on ``L`` replications; then ``budget`` verification rounds of the plan and its
+``2 x intervals x G`` neighbours on ``V`` fresh replications (most of its work); with
+``keep_targets``, the target search's estimate on top.
+
 Measured (seed 1, defaults): the help desk took 5 rounds and 300 replications (the
 estimate says 790), the five departments 28 rounds and 740 (the estimate: 2,720). The
 search gives up after :data:`~simcall.staffing.search.MOST_ROUNDS` rounds a level; that
@@ -66,4 +72,26 @@ def search_workload(scenario: Scenario, groups: Sequence[str] | None = None, *,
     """
     varied = varied_groups(scenario, groups, rostered=rostered)
     count = search_replications(len(varied), replications, verify_replications, budget)
+    return workload(scenario, count)
+
+
+def cost_search_replications(groups: int, intervals: int, replications: int,
+                             verify_replications: int, budget: int) -> int:
+    """Replications a cost search of ``groups`` groups may simulate (the module's formula)."""
+    levels = sorted({min(level, replications) for level in LEVELS} | {replications})
+    rounds = ROUNDS_PER_GROUP * groups + ROUNDS_EXTRA
+    total = sum(rounds * (4 * groups + 2) * level for level in levels)
+    return total + budget * (2 * intervals * groups + 1) * verify_replications
+
+
+def cost_search_workload(scenario: Scenario, groups: Sequence[str] | None = None, *,
+                         replications: int = 20, verify_replications: int = 40,
+                         budget: int = 3, rostered: bool = False,
+                         keep_targets: bool = False) -> Workload:
+    """The estimated workload of :func:`~simcall.staffing.cost_search.staff_for_cost`."""
+    varied = varied_groups(scenario, groups, rostered=rostered)
+    count = cost_search_replications(len(varied), scenario.intervals, replications,
+                                     verify_replications, budget)
+    if keep_targets:
+        count += search_replications(len(varied), replications, verify_replications, budget)
     return workload(scenario, count)

@@ -26,6 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 import simcall
+from helpers import SCENARIOS
 from simcall.cli import app
 from simcall.erlang import cost_optimal_agents, hourly_cost
 from simcall.staffing import StaffingError, staff_for_cost
@@ -162,3 +163,17 @@ def test_the_command_finds_the_optimum_verified_on_fresh_replications(tmp_path: 
     assert steps[-1]["wage_cost"]["mean"] == pytest.approx(-WAGE * COUNTED_HOURS)
     low, high = written["kpis"]["total_cost"]["ci95"]
     assert low <= exact_cost(found) <= high
+
+
+def test_the_calls_guard_counts_the_cost_searchs_verification() -> None:
+    """The estimate grows with the neighbours each verification round runs (2 x intervals x
+    groups + 1 plans), and the command refuses a search above --max-calls before it runs."""
+    from simcall.staffing.workload import cost_search_replications
+
+    one = cost_search_replications(1, 16, 20, 40, 3)
+    assert cost_search_replications(1, 32, 20, 40, 3) - one == 3 * 2 * 16 * 40
+    assert cost_search_replications(2, 16, 20, 40, 3) > 2 * one - 3 * 40
+    result = CliRunner().invoke(app, ["staff", str(SCENARIOS / "large_accounts.toml"),
+                                      "--objective", "cost", "--max-calls", "100000"])
+    assert result.exit_code == 2, result.output
+    assert "--max-calls" in result.output and "Traceback" not in result.output
