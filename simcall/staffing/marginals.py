@@ -1,7 +1,7 @@
 """What one agent more (or fewer) in one interval is worth: paired, on common random numbers.
 
 Why: a planner with one more hour of staff to place wants to know where it pays most, and
-a cost-optimal plan (:mod:`simcall.staffing.cost`) is only optimal if no single agent more
+a cost-optimal plan (:mod:`simcall.staffing.cost_search`) is only optimal if no single agent more
 or fewer makes it cheaper. Both questions are the same experiment: the base plan and, for
 each agent group and interval, the plan with one agent more (or fewer) in that interval
 alone, all on the same replications (common random numbers), each difference estimated
