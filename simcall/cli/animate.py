@@ -19,8 +19,6 @@ from simcall.cli.common import (
     out,
 )
 from simcall.errors import SimcallError
-from simcall.experiments.workload import check_workload
-from simcall.scenario.loader import load
 
 
 def animate_command(
@@ -51,6 +49,9 @@ def animate_command(
 ) -> None:
     """Animate the queues and agents through the day: callers waiting, ringing, talking,
     hanging up and transferred, with a clock and the service level so far."""
+    from simcall.experiments.workload import check_workload
+    from simcall.scenario.loader import load
+
     del context  # taken like every command's; nothing of the command line goes in a GIF
     import matplotlib
 

@@ -27,11 +27,10 @@ from rich.progress import (
 )
 
 from simcall.errors import SimcallError
-from simcall.experiments.executors import TlsFiles
 from simcall.files import output_problem, write_json
-from simcall.scenario.durations import parse_duration
 
 if TYPE_CHECKING:
+    from simcall.experiments.executors import TlsFiles
     from simcall.staffing.shift_rules import ShiftRules
 
 out = Console()
@@ -118,6 +117,8 @@ def check_run(replications: int, seed: int | None, workers: int | None,
 
 
 def duration(option: str, text: str | None, ring: float = 6.0) -> float | None:
+    from simcall.scenario.durations import parse_duration
+
     if text is None:
         return None
     try:
@@ -183,6 +184,8 @@ def dask_tls(text: str | None) -> TlsFiles | None:
     paths spare renaming files a cluster's administrator handed out under other names.
     Whether the files exist is checked when they are used, so the Python API checks too.
     """
+    from simcall.experiments.executors import TlsFiles
+
     if text is None:
         return None
     if "," in text:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,12 +26,10 @@ from simcall.cli.common import (
     write_json_file,
 )
 from simcall.errors import SimcallError
-from simcall.experiments.comparison import Comparison, compare
-from simcall.experiments.executors import executor_for
-from simcall.experiments.workload import check_workload
-from simcall.results.metrics import KPI_NAMES
-from simcall.scenario.loader import load
-from simcall.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from simcall.experiments.comparison import Comparison
+    from simcall.scenario.schema import Scenario
 
 
 def compare_command(
@@ -61,7 +59,11 @@ def compare_command(
         "--out", help="Write scenarios, comparison and metadata into this folder.")] = None,
 ) -> None:
     """Compare variants on common random numbers: each KPI with its paired difference."""
+    from simcall.experiments.comparison import compare
+    from simcall.experiments.executors import executor_for
+    from simcall.experiments.workload import check_workload
     from simcall.report.terminal_compare import print_comparison
+    from simcall.results.metrics import KPI_NAMES
 
     try:
         check_run(replications, seed, workers, 2)
@@ -97,6 +99,8 @@ def compare_command(
 def variants_from(paths: list[Path], variants: list[str],
                   overrides: list[str]) -> dict[str, Scenario]:
     """Scenario files, or one file and its ``--variant`` changes, by name."""
+    from simcall.scenario.loader import load
+
     if variants and len(paths) != 1:
         raise SimcallError(f"--variant changes one scenario; got {len(paths)} files "
                            "(give one file, or several files and no --variant)")

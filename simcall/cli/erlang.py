@@ -25,7 +25,6 @@ from simcall.cli.common import (
     write_json_file,
 )
 from simcall.errors import SimcallError
-from simcall.report.terminal import print_erlang
 
 
 def erlang_command(
@@ -65,6 +64,7 @@ def erlang_command(
     """Exact Erlang B, C and A (and M/M/n/K) figures, or the agents needed for a target
     (or at least cost)."""
     from simcall.erlang.question import ErlangQuestion, answer
+    from simcall.report.terminal import print_erlang
 
     try:
         in_range("--calls-per-hour", calls_per_hour, 0)

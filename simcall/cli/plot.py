@@ -33,7 +33,6 @@ from simcall.cli.common import (
     progress,
 )
 from simcall.errors import SimcallError
-from simcall.experiments.workload import check_workload
 
 if TYPE_CHECKING:
     from simcall.experiments.executors import TlsFiles
@@ -152,6 +151,7 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
               tls: TlsFiles | None, max_calls: float | None = None) -> Any:
     """The result the kind draws: a read-back document, a Summary, a Comparison or a sweep."""
     from simcall.experiments.executors import executor_for
+    from simcall.experiments.workload import check_workload
     from simcall.scenario.loader import load
 
     if kind == "marginal":

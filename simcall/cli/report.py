@@ -30,7 +30,6 @@ from simcall.cli.common import (
     shift_rules,
 )
 from simcall.errors import SimcallError
-from simcall.experiments.workload import check_workload
 
 
 def report_command(
@@ -68,6 +67,7 @@ def report_command(
 ) -> None:
     """Simulate a scenario and write a self-contained HTML report: KPIs, targets, figures."""
     from simcall.experiments.executors import executor_for
+    from simcall.experiments.workload import check_workload
     from simcall.files import write_text
     from simcall.report.build import build_report
     from simcall.report.html import render

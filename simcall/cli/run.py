@@ -8,7 +8,7 @@ with code 1 when a target is not met, so a script can gate on a staffing plan.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -32,14 +32,10 @@ from simcall.cli.common import (
     write_json_file,
 )
 from simcall.errors import SimcallError
-from simcall.experiments.executors import executor_for
-from simcall.experiments.runner import replicate
-from simcall.experiments.workload import check_workload, workload
 from simcall.files import together
-from simcall.report.terminal import print_details, print_summary
-from simcall.results.provenance import provenance_block
-from simcall.results.summary import Summary
-from simcall.scenario.loader import load
+
+if TYPE_CHECKING:
+    from simcall.results.summary import Summary
 
 # what --out DIR holds, metadata last (its presence says the folder is complete)
 RUN_FILES = ("scenario.toml", "result.json", "records.csv", "metadata.json")
@@ -69,6 +65,13 @@ def run_command(
                       "this folder.")] = None,
 ) -> None:
     """Simulate a scenario and show its KPIs with confidence intervals and targets."""
+    from simcall.experiments.executors import executor_for
+    from simcall.experiments.runner import replicate
+    from simcall.experiments.workload import check_workload, workload
+    from simcall.report.terminal import print_details, print_summary
+    from simcall.results.provenance import provenance_block
+    from simcall.scenario.loader import load
+
     try:
         check_run(replications, seed, workers)
         tls = dask_tls(dask_security)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -41,11 +41,14 @@ from simcall.cli.common import (
 )
 from simcall.errors import SimcallError
 from simcall.files import write_text
-from simcall.report.terminal import format_kpi
-from simcall.report.terminal_cost import print_cost_plan
-from simcall.staffing.cost_plan import CostPlan
-from simcall.staffing.cost_search import staff_for_cost
-from simcall.staffing.search import CONFIDENCE_WANTED, StaffingPlan, staff
+
+if TYPE_CHECKING:
+    from simcall.staffing.cost_plan import CostPlan
+    from simcall.staffing.plan import StaffingPlan
+
+# simcall.staffing.plan.CONFIDENCE_WANTED, written out so that ``simcall --help`` need not
+# import the staffing wing (tests/cli/test_light_help.py checks that the two agree)
+CONFIDENCE_WANTED = 0.95
 
 
 def staff_command(
@@ -105,7 +108,10 @@ def staff_command(
     """Find the fewest agents per interval such that every target holds in every interval."""
     from simcall.experiments.executors import executor_for
     from simcall.experiments.workload import check_loads
+    from simcall.report.terminal_cost import print_cost_plan
     from simcall.scenario.loader import load
+    from simcall.staffing.cost_search import staff_for_cost
+    from simcall.staffing.search import staff
     from simcall.staffing.workload import cost_search_workload, search_workload
 
     try:
@@ -184,6 +190,7 @@ def plan_toml(result: StaffingPlan | CostPlan, original: str, overrides: Sequenc
     from simcall.scenario.loader import loads
     from simcall.scenario.overrides import split_override
     from simcall.scenario.toml_edit import REMOVE, edit_scenario_text
+    from simcall.staffing.cost_plan import CostPlan
 
     meta = result.provenance
     header = cost_header(result) if isinstance(result, CostPlan) else "\n".join([
@@ -399,12 +406,16 @@ def _clock(result: StaffingPlan, seconds: float) -> str:
 
 
 def _goal_text(kpi: str, goal: str) -> str:
+    from simcall.report.terminal import format_kpi
+
     sign, bound = goal.split(" ", 1)
     return f"{sign} {format_kpi(kpi, float(bound))}"
 
 
 def _check_cell(check: Any) -> str:
     import math
+
+    from simcall.report.terminal import format_kpi
 
     if not math.isfinite(check.verified.mean):
         return "-"

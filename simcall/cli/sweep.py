@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -27,12 +27,9 @@ from simcall.cli.common import (
     progress,
 )
 from simcall.errors import SimcallError
-from simcall.experiments.executors import executor_for
-from simcall.experiments.sweeps import SweepResult, sweep
-from simcall.experiments.workload import check_workload
-from simcall.report.terminal import format_kpi
-from simcall.scenario.loader import load
-from simcall.scenario.overrides import parse_value
+
+if TYPE_CHECKING:
+    from simcall.experiments.sweeps import SweepResult
 
 _RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 _SHOWN = ("service_level", "asa_s", "abandon_rate", "occupancy")
@@ -63,6 +60,11 @@ def sweep_command(
     dask_security: DaskSecurity = None,
 ) -> None:
     """Simulate every combination of the varied values and save a tidy table."""
+    from simcall.experiments.executors import executor_for
+    from simcall.experiments.sweeps import sweep
+    from simcall.experiments.workload import check_workload
+    from simcall.scenario.loader import load
+
     try:
         check_run(replications, seed, workers)
         tls = dask_tls(dask_security)
@@ -86,6 +88,8 @@ def sweep_command(
 
 def parse_vary(text: str) -> tuple[str, list[Any]]:
     """``KEY=V1,V2`` (commas inside brackets, braces or quotes belong to a value)."""
+    from simcall.scenario.overrides import parse_value
+
     key, equals, values = text.partition("=")
     if not equals or not key.strip() or not values.strip():
         raise SimcallError(f"--vary {text!r}: expected KEY=V1,V2,..., e.g. "
@@ -130,6 +134,8 @@ def _split_top_level(text: str) -> list[str]:
 
 def print_sweep(result: SweepResult) -> None:
     """One line per point: the varied values, then KPI means with 95% half-widths."""
+    from simcall.report.terminal import format_kpi
+
     table = Table(show_edge=False, title=f"{len(result.points)} points x "
                                          f"{result.replications} replications, seed {result.seed}")
     for key in result.vary:

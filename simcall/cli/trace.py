@@ -14,8 +14,6 @@ import typer
 
 from simcall.cli.common import MaxCalls, ScenarioPath, Seed, fail, in_range, interrupted, out
 from simcall.errors import SimcallError
-from simcall.experiments.workload import check_workload
-from simcall.scenario.loader import load
 
 
 def trace_command(
@@ -37,9 +35,11 @@ def trace_command(
 ) -> None:
     """Tell the story of calls one by one, with a timeline of queue and busy agents."""
     from simcall.experiments.runner import simulate
+    from simcall.experiments.workload import check_workload
     from simcall.report.terminal_trace import print_trace
     from simcall.results.stories import Row, parse_from
     from simcall.results.timeline import trace_report
+    from simcall.scenario.loader import load
 
     try:
         in_range("--calls", calls, 1)

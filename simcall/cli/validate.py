@@ -14,13 +14,14 @@ from rich.markup import escape
 
 from simcall.cli.common import err, out
 from simcall.errors import SimcallError
-from simcall.scenario.loader import load
 
 
 def validate_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
 ) -> None:
     """Check scenario files and report every problem at once."""
+    from simcall.scenario.loader import load
+
     failed = False
     for path in scenarios:
         try:

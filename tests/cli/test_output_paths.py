@@ -27,8 +27,8 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("simulated although an output path was refused")
 
-    monkeypatch.setattr("simcall.cli.run.replicate", refuse)
-    monkeypatch.setattr("simcall.cli.compare.compare", refuse)
+    monkeypatch.setattr("simcall.experiments.runner.replicate", refuse)
+    monkeypatch.setattr("simcall.experiments.comparison.compare", refuse)
 
 
 @pytest.mark.parametrize("option", ["--json", "--records"])
