@@ -15,8 +15,9 @@ What is measured, and why:
   scenario are measured too, so that time moved to first use is visible, not hidden.
 
 ``--source DIR`` imports simcall from DIR (e.g. an older commit exported with ``git
-archive``). To see what an import costs, module by module: ``python -X importtime -c
-"import simcall"``.
+archive``); the children run in DIR, since ``python -c`` and ``-m`` put the working
+directory first on the module path. To see what an import costs, module by module:
+``python -X importtime -c "import simcall"``.
 
 Usage: ``python benchmarks/startup.py [--runs 20] [--source DIR] [--json PATH]``
 """
@@ -58,7 +59,7 @@ def main() -> None:
     for _ in range(args.runs):
         for name, command in COMMANDS.items():
             start = time.perf_counter()
-            subprocess.run([sys.executable, *command], env=env, check=True,
+            subprocess.run([sys.executable, *command], env=env, check=True, cwd=args.source,
                            stdout=subprocess.DEVNULL)
             samples[name].append(time.perf_counter() - start)
 
