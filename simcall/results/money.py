@@ -133,14 +133,19 @@ class Losses:
     @classmethod
     def of(cls, records: Records, prices: Prices, threshold: float,
            transfers_at_most: int) -> Losses:
+        if not prices.defection.any():
+            # nobody defects: every chance is 0 (1 - a product of ones), so skip the table of
+            # each call's experiences (five counts a call: a third of the metrics' memory)
+            none = np.zeros(records.calls.arrival.size)
+            return cls(none, none)
         chance = defection_chance(records, prices, threshold, transfers_at_most)
         return cls(chance, chance * prices.value[records.calls.caller])
 
-    def kpis(self, mask: np.ndarray) -> dict[str, float]:
+    def kpis(self, rows: np.ndarray) -> dict[str, float]:
         """``defections`` and ``lost_value`` of the callers whose first attempt is in
-        ``mask``."""
-        return {"lost_value": float(self.lost_value[mask].sum()),
-                "defections": float(self.defections[mask].sum())}
+        ``rows`` (a boolean mask over the calls or ascending call indices)."""
+        return {"lost_value": float(self.lost_value[rows].sum()),
+                "defections": float(self.defections[rows].sum())}
 
 
 def with_wages(kpis: dict[str, float], wage_cost: float) -> None:

@@ -61,3 +61,18 @@ def test_run_metrics_are_those_of_the_masks(name: str, update: dict[str, object]
     assert len(new.intervals) == scenario.intervals
     assert len(new.days) == scenario.days
     assert repr(new) == repr(old)
+
+
+def test_losses_without_defection_are_the_zeros_the_full_computation_gives() -> None:
+    """``Losses.of`` skips the experience table when no caller type can defect."""
+    from simcall.experiments.runner import simulate
+    from simcall.results.money import Losses, Prices, defection_chance
+
+    scenario = simcall.load(SCENARIOS / "five_departments.toml")
+    records = simulate(scenario, seed=2).records
+    assert records is not None
+    prices = Prices.free(len(scenario.callers), len(scenario.agents))
+    losses = Losses.of(records, prices, 20.0, 1)
+    chance = defection_chance(records, prices, 20.0, 1)
+    assert losses.defections.tobytes() == chance.tobytes()
+    assert losses.lost_value.tobytes() == (chance * 0.0).tobytes()
