@@ -23,10 +23,10 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from simpy import Environment
 from simpy.events import Event, Timeout
 
 from simcall.model.agents import AgentPool
+from simcall.model.clock import Clock
 from simcall.model.demand import ArrivalRow, Demand
 from simcall.model.draws import LaterVisitDraws, RedialDraws
 from simcall.model.parties import Agent, Call
@@ -49,7 +49,7 @@ class CallFlow:
     def __init__(
         self,
         scenario: Scenario,
-        env: Environment,
+        env: Clock,
         demand: Demand,
         queues: Sequence[DepartmentQueue],
         pool: AgentPool,
@@ -98,6 +98,7 @@ class CallFlow:
         self._rona = recorder.rona
         self._demand = demand
         self._rows = demand.rows()
+        self._pending: ArrivalRow | None = None  # the next call to arrive
         self._visits = recorder.visits
         self._visit_rows = recorder.visits.rows
         self._pack_at = recorder.visits.chunk_size
@@ -106,17 +107,20 @@ class CallFlow:
     # -- arrival ------------------------------------------------------------------
 
     def start(self) -> None:
-        """Schedule the first arrival; each arrival schedules the next."""
-        first = next(self._rows, None)
-        if first is not None:
-            Timeout(self.env, first[1], first).callbacks.append(self._on_arrival)
+        """Tell the clock when the first call arrives; each arrival tells it the next."""
+        self._pending = next(self._rows, None)
+        if self._pending is not None:
+            self.env.expect_arrival(self, self._pending.at)
 
-    def _on_arrival(self, event: Event) -> None:
-        row: ArrivalRow = event._value
-        following = next(self._rows, None)
-        if following is not None:
-            Timeout(self.env, following.at - row.at, following).callbacks.append(
-                self._on_arrival)
+    def next_arrival(self) -> None:
+        """The pending call arrives now (the clock calls this: see :mod:`~simcall.model.clock`)."""
+        row = self._pending
+        assert row is not None
+        following = self._pending = next(self._rows, None)
+        if following is not None:  # the delay a Timeout had, so the same float time
+            self.env.expect_arrival(self, following.at - row.at)
+        else:
+            self.env.no_more_arrivals()
         self.arrive(row)
 
     def arrive(self, row: ArrivalRow) -> None:
@@ -451,9 +455,9 @@ class CallFlow:
         """The state without the arrival generator (it cannot be copied), but with its place:
         after the pending arrival; at 0 before the first, at the end after the last."""
         state = {key: value for key, value in self.__dict__.items() if key != "_rows"}
-        pending = [event._value.number for _, _, _, event in self.env._queue
-                   if self._on_arrival in event.callbacks]
-        state["_rows"] = pending[0] + 1 if pending else len(self._demand) if self.arrived else 0
+        pending = self._pending
+        state["_rows"] = (pending.number + 1 if pending is not None
+                          else len(self._demand) if self.arrived else 0)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
