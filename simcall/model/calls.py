@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from simpy.events import Event, Timeout
+from simpy.events import Event
 
 from simcall.model.agents import AgentPool
 from simcall.model.clock import Clock
@@ -152,18 +152,17 @@ class CallFlow:
             self._log("ivr", number, department)
         hang_up, self_serve, misroute = menu
         if ivr_draw < hang_up:  # at a uniform point of the menu: the draw scaled to [0, 1)
-            Timeout(self.env, ivr_time * ivr_draw / hang_up, call).callbacks.append(
-                self._on_ivr_hang_up)
+            self.env.after(ivr_time * ivr_draw / hang_up, call, self._on_ivr_hang_up)
             return
         if ivr_draw < self_serve:
-            Timeout(self.env, ivr_time, call).callbacks.append(self._on_self_served)
+            self.env.after(ivr_time, call, self._on_self_served)
             return
         if ivr_draw < misroute:
             others = [d for d in range(len(self.department_names)) if d != department]
             share = (ivr_draw - self_serve) / (misroute - self_serve)
             call.intended = department
             call.department = others[min(int(share * len(others)), len(others) - 1)]
-        Timeout(self.env, ivr_time, call).callbacks.append(self._on_menu_done)
+        self.env.after(ivr_time, call, self._on_menu_done)
 
     def _on_menu_done(self, event: Event) -> None:
         call: Call = event._value
@@ -202,7 +201,7 @@ class CallFlow:
                     callback: bool = False) -> None:
         """Join a department's queue, or go straight to an idle agent; a ``callback`` (a
         voicemail called back) neither abandons nor goes to voicemail: see the module."""
-        now = self.env.now
+        now = self.env._now
         self.visits_started += 1
         call.department = department
         call.entered = now
@@ -225,9 +224,7 @@ class CallFlow:
         if self.any_offers and self._takes_a_callback(call, department):
             return
         if limit < math.inf:
-            timer = Timeout(self.env, limit, call)
-            timer.callbacks.append(self._on_deadline)
-            call.timer = timer
+            call.timer = self.env.after(limit, call, self._on_deadline)
 
     def _takes_a_callback(self, call: Call, department: int) -> bool:
         """Virtual hold: a caller facing a long wait at its first queue may accept a callback.
@@ -261,12 +258,11 @@ class CallFlow:
         outcome = VOICEMAIL if call.to_voicemail else ABANDONED
         if self.trace is not None:
             self._log("voicemail" if call.to_voicemail else "abandon", call.id, call.department)
-        self._end_visit(call, outcome, self.env.now - call.entered, None, math.nan, math.nan,
+        self._end_visit(call, outcome, self.env._now - call.entered, None, math.nan, math.nan,
                         False)
         if outcome == VOICEMAIL and self._calls_back_voicemail():
             self._release_line(call)
-            Timeout(self.env, self.callback_delay(), call).callbacks.append(
-                self._on_voicemail_callback)
+            self.env.after(self.callback_delay(), call, self._on_voicemail_callback)
             return
         self._leave(call)
         if outcome == ABANDONED:
@@ -312,20 +308,20 @@ class CallFlow:
         if ring_for <= 0.0:
             self._answer(call)
             return
-        remaining = call.deadline - self.env.now
+        remaining = call.deadline - self.env._now
         if remaining < ring_for:  # the caller hangs up while it rings
-            Timeout(self.env, remaining, call).callbacks.append(self._on_hang_up_ringing)
+            self.env.after(remaining, call, self._on_hang_up_ringing)
         elif rings_out:
-            Timeout(self.env, ring_for, call).callbacks.append(self._on_ring_no_answer)
+            self.env.after(ring_for, call, self._on_ring_no_answer)
         else:
-            Timeout(self.env, ring_for, call).callbacks.append(self._on_pickup)
+            self.env.after(ring_for, call, self._on_pickup)
 
     def _on_ring_no_answer(self, event: Event) -> None:
         """The agent did not pick up: it is not ready for a while; the call goes back to
         the head of its queue (it keeps its place: its time of joining the queue)."""
         call: Call = event._value
         agent: Agent = call.agent  # type: ignore[assignment]
-        now = self.env.now
+        now = self.env._now
         self._rona.append((agent.group, call.id, call.department, now))
         if self.trace is not None:
             self._log("rona", call.id, call.department, agent.name)
@@ -339,9 +335,7 @@ class CallFlow:
             self.queues[call.department].push(call, call.queue_priority,
                                               call.entered - self.credits[call.caller])
             if call.deadline < math.inf:
-                timer = Timeout(self.env, call.deadline - now, call)
-                timer.callbacks.append(self._on_deadline)
-                call.timer = timer
+                call.timer = self.env.after(call.deadline - now, call, self._on_deadline)
         if not paused:
             self.agent_arrives(agent)
 
@@ -357,12 +351,12 @@ class CallFlow:
         if call.held_by is not None:
             self._hand_over(call)
         agent = call.agent
-        call.answer_wait = self.env.now - call.entered
+        call.answer_wait = self.env._now - call.entered
         if self.trace is not None:
             self._log("answer", call.id, call.department, agent.name)  # type: ignore[union-attr]
         talk = call.talk * agent.talk_factor  # type: ignore[union-attr]
         call.talk = talk
-        Timeout(self.env, talk, call).callbacks.append(self._on_talk_end)
+        self.env.after(talk, call, self._on_talk_end)
 
     def _on_talk_end(self, event: Event) -> None:
         call: Call = event._value
@@ -397,7 +391,7 @@ class CallFlow:
     def _after_call(self, agent: Agent, wrap_up: float) -> None:
         """The agent does wrap-up, then is not ready (``not_ready``) or free."""
         if wrap_up > 0.0:
-            Timeout(self.env, wrap_up, agent).callbacks.append(self._on_wrap_up_end)
+            self.env.after(wrap_up, agent, self._on_wrap_up_end)
         elif not self.readiness.after_call(agent):
             self._free(agent)
 
@@ -415,13 +409,13 @@ class CallFlow:
             self._free(event._value)
 
     def _free(self, agent: Agent) -> None:
-        call = self.pool.release(agent, self.env.now)
+        call = self.pool.release(agent, self.env._now)
         if call is not None:
             self.connect(call, agent)
 
     def agent_arrives(self, agent: Agent) -> None:
         """An agent coming on duty (or back from not ready) takes a waiting call or goes idle."""
-        call = self.pool.available(agent, self.env.now)
+        call = self.pool.available(agent, self.env._now)
         if call is not None:
             self.connect(call, agent)
 
@@ -449,7 +443,7 @@ class CallFlow:
 
     def _log(self, what: str, number: int, department: int, agent: str = "") -> None:
         assert self.trace is not None
-        self.trace.append((self.env.now, what, number, self.department_names[department], agent))
+        self.trace.append((self.env._now, what, number, self.department_names[department], agent))
 
     def __getstate__(self) -> dict[str, Any]:
         """The state without the arrival generator (it cannot be copied), but with its place:

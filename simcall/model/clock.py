@@ -17,13 +17,15 @@ The clock also pickles: the shortcuts SimPy binds to the environment (``timeout`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from heapq import heappush
 from itertools import count
 from types import MethodType
 from typing import Any, Protocol
 
 from simpy import Environment
 from simpy.core import BoundClass
-from simpy.events import NORMAL
+from simpy.events import NORMAL, Event, Timeout
 
 
 class Arrivals(Protocol):
@@ -54,6 +56,22 @@ class Clock(Environment):
         """The last arrival has been handled."""
         self._arrival = None
         self._arrivals = None
+
+    def after(self, delay: float, value: Any, callback: Callable[[Event], None]) -> Timeout:
+        """A ``Timeout(self, delay, value)`` with ``callback`` as its one callback.
+
+        The same event with the same key as the ``Timeout`` (so the same order), built
+        in one call rather than four: the engine makes one or two per call."""
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        event = Timeout.__new__(Timeout)
+        event.env = self
+        event.callbacks = [callback]
+        event._value = value
+        event._delay = delay
+        event._ok = True
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), event))
+        return event
 
     def step(self) -> None:
         """Handle the next arrival if it comes before the heap's head, else SimPy's step."""
