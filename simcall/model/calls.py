@@ -103,6 +103,16 @@ class CallFlow:
         self._visit_rows = recorder.visits.rows
         self._pack_at = recorder.visits.chunk_size
         self._blocked = recorder.blocked
+        self._attempt_of = self.redials.attempt_of
+        # Fast paths, chosen once: features that are off cost one test on the hot path.
+        # Agents answer at once (no pickup delay to draw, no ring-no-answer, no trace):
+        self._instant = trace is None and all(
+            g.pickup is None and g.rona is None for g in scenario.agents)
+        # A talk ends the call (no transfer row, no menu that misroutes, no trace):
+        self._final_talks = (trace is None and all(menu is None for menu in self.menus)
+                             and not any(targets for targets, _ in self.transfers.rows))
+        # Some agent group has a not-ready time after each call:
+        self._pauses = any(draw is not None for draw in not_ready)
 
     # -- arrival ------------------------------------------------------------------
 
@@ -128,7 +138,8 @@ class CallFlow:
         (number, _, caller, department, patience, talk, wrap_up, transfer_draw, ivr_time,
          ivr_draw) = row
         self.arrived += 1
-        first_call, attempt = self.redials.whose(number)
+        attempt_of = self._attempt_of  # Redials.whose, written out
+        first_call, attempt = attempt_of.pop(number, (number, 1)) if attempt_of else (number, 1)
         if self.lines_busy >= self.lines:
             self.blocked += 1
             self._blocked.append(number)
@@ -215,6 +226,12 @@ class CallFlow:
         if agent is not None:
             call.waited = False
             agent.busy_since = now
+            if self._instant and call.held_by is None:  # connect and _answer, written out
+                call.agent = agent
+                call.answer_wait = 0.0
+                talk = call.talk = call.talk * agent.talk_factor
+                self.env.after(talk, call, self._on_talk_end)
+                return
             self.connect(call, agent)
             return
         call.waited = True
@@ -298,6 +315,11 @@ class CallFlow:
         drawn either way, so the agents' draws stay aligned across scenarios.
         """
         call.agent = agent
+        if self._instant and call.held_by is None:  # _answer, written out
+            call.answer_wait = self.env._now - call.entered
+            talk = call.talk = call.talk * agent.talk_factor
+            self.env.after(talk, call, self._on_talk_end)
+            return
         ring_for = agent.pickup()
         rona = agent.rona
         rings_out = rona is not None and rona.draw() < rona.probability
@@ -361,8 +383,28 @@ class CallFlow:
     def _on_talk_end(self, event: Event) -> None:
         call: Call = event._value
         agent: Agent = call.agent  # type: ignore[assignment]
-        department = call.department
         wrap_up = call.wrap_up
+        if self._final_talks:  # _end_visit, _leave and _after_call written out
+            rows = self._visit_rows
+            rows.append((call.id, call.department, call.entered,
+                         CALLED_BACK if call.outbound else ANSWERED, call.waited,
+                         call.answer_wait, agent.group, agent.number, call.talk, wrap_up, False,
+                         False))
+            if len(rows) >= self._pack_at:
+                self._visits.pack()
+                self._visit_rows = self._visits.rows
+            self.left += 1
+            if call.holds_line:
+                call.holds_line = False
+                self.lines_busy -= 1
+            if wrap_up > 0.0:
+                self.env.after(wrap_up, agent, self._on_wrap_up_end)
+            elif not self._pauses or not self.readiness.after_call(agent):
+                following = self.pool.release(agent, self.env._now)
+                if following is not None:
+                    self.connect(following, agent)
+            return
+        department = call.department
         onward = self.transfers.next_department(call, department)
         if call.limited and self.trace is not None:
             self._log("transfer limit", call.id, department)
