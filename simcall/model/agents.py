@@ -54,12 +54,18 @@ class AgentPool:
 
     def idle_agent_for(self, department: int) -> Agent | None:
         """Take the longest-idle agent for a new call (primary skill first)."""
-        for waiting in (self._primary[department], self._secondary[department]):
-            while waiting:
-                token, agent = waiting.popleft()
-                if agent.idle and agent.token == token:
-                    agent.idle = False
-                    return agent
+        waiting = self._primary[department]
+        while waiting:
+            token, agent = waiting.popleft()
+            if agent.idle and agent.token == token:
+                agent.idle = False
+                return agent
+        waiting = self._secondary[department]
+        while waiting:
+            token, agent = waiting.popleft()
+            if agent.idle and agent.token == token:
+                agent.idle = False
+                return agent
         return None
 
     def any_busy(self) -> bool:

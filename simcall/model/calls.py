@@ -122,16 +122,16 @@ class CallFlow:
         if self._pending is not None:
             self.env.expect_arrival(self, self._pending.at)
 
-    def next_arrival(self) -> None:
-        """The pending call arrives now (the clock calls this: see :mod:`~simcall.model.clock`)."""
+    def next_arrival(self) -> float | None:
+        """The pending call arrives now; returns the delay to the next one (``None``: none).
+
+        The clock calls this (see :mod:`~simcall.model.clock`); the delay is what the next
+        arrival's ``Timeout`` had, so its time is the same float."""
         row = self._pending
         assert row is not None
         following = self._pending = next(self._rows, None)
-        if following is not None:  # the delay a Timeout had, so the same float time
-            self.env.expect_arrival(self, following.at - row.at)
-        else:
-            self.env.no_more_arrivals()
         self.arrive(row)
+        return following.at - row.at if following is not None else None
 
     def arrive(self, row: ArrivalRow) -> None:
         """A call reaches the centre: busy signal, or a line, the menu and a queue."""
@@ -148,11 +148,8 @@ class CallFlow:
             self.redials.maybe(caller, department, first_call, attempt)
             return
         self.lines_busy += 1
-        call = Call(number, caller, self.priorities[caller])
-        call.first_call, call.attempt, call.entry = first_call, attempt, department
-        call.talk = talk
-        call.wrap_up = wrap_up
-        call.transfer_draw = transfer_draw
+        call = Call(number, caller, self.priorities[caller], first_call, attempt, department,
+                    talk, wrap_up, transfer_draw)
         menu = self.menus[caller]
         if menu is None:
             self.enter_queue(call, department, patience)

@@ -5,10 +5,10 @@ time is known without an event for it. Scheduling each arrival as a ``Timeout`` 
 heap push and pop, an event object and a callback list for 40% or more of all events.
 Instead the clock holds the next arrival beside its event heap, with the key SimPy would
 have given its ``Timeout`` -- ``(time, NORMAL, event id)``, the id taken when the previous
-arrival is handled, just as the ``Timeout`` took it -- and :meth:`Clock.step` handles
-whichever comes first, the arrival or the heap's head. Events therefore run in exactly
-the order they ran with one ``Timeout`` per arrival, ties included, and the results are
-bit for bit the same.
+arrival is handled, before anything that arrival schedules, just as the ``Timeout`` took it
+-- and :meth:`Clock.run` handles whichever comes first, the arrival or the heap's head.
+Events therefore run in exactly the order they ran with one ``Timeout`` per arrival, ties
+included, and the results are bit for bit the same.
 
 The clock also pickles: the shortcuts SimPy binds to the environment (``timeout``,
 ``process``...) are bound again on arrival, and its event counter is kept as a number
@@ -31,8 +31,9 @@ from simpy.events import NORMAL, URGENT, Event, Timeout
 class Arrivals(Protocol):
     """What feeds the clock its arrivals (the call flow)."""
 
-    def next_arrival(self) -> None:
-        """Handle the arrival that is due now (and tell the clock when the next one is)."""
+    def next_arrival(self) -> float | None:
+        """Handle the arrival that is due now; return the delay from now to the next one
+        (``None``: that was the last)."""
 
 
 class Clock(Environment):
@@ -51,11 +52,6 @@ class Clock(Environment):
         called then, where a ``Timeout`` made now with that delay would have fired."""
         self._arrival = (self._now + delay, NORMAL, next(self._eid))
         self._arrivals = arrivals
-
-    def no_more_arrivals(self) -> None:
-        """The last arrival has been handled."""
-        self._arrival = None
-        self._arrivals = None
 
     def after(self, delay: float, value: Any, callback: Callable[[Event], None]) -> Timeout:
         """A ``Timeout(self, delay, value)`` with ``callback`` as its one callback.
@@ -77,9 +73,12 @@ class Clock(Environment):
         """Handle the next arrival if it comes before the heap's head, else SimPy's step."""
         arrival = self._arrival
         if arrival is not None and (not self._queue or arrival < self._queue[0]):
-            self._now = arrival[0]
+            self._now = now = arrival[0]
             self._arrival = None
-            self._arrivals.next_arrival()  # type: ignore[union-attr]
+            eid = next(self._eid)  # taken before the arrival's own events, as the Timeout's was
+            delay = self._arrivals.next_arrival()  # type: ignore[union-attr]
+            if delay is not None:
+                self._arrival = (now + delay, NORMAL, eid)
             return
         Environment.step(self)
 
@@ -108,9 +107,12 @@ class Clock(Environment):
             while True:
                 arrival = self._arrival
                 if arrival is not None and (not queue or arrival < queue[0]):
-                    self._now = arrival[0]
+                    self._now = now = arrival[0]
                     self._arrival = None
-                    self._arrivals.next_arrival()  # type: ignore[union-attr]
+                    eid = next(self._eid)
+                    delay = self._arrivals.next_arrival()  # type: ignore[union-attr]
+                    if delay is not None:
+                        self._arrival = (now + delay, NORMAL, eid)
                     continue
                 if not queue:
                     break
