@@ -13,7 +13,14 @@ work of the call's own events, and the engine must simulate hundreds of
 thousands of calls per run. Each step below is one ``Timeout`` whose value
 is the call and whose callback is the next step, and nothing is scheduled
 that cannot matter: no patience timer for a call that finds a free agent, no
-event per ring (the ring answered on follows from the answer time).
+event per ring (the ring answered on follows from the answer time), and no event
+per arrival (the clock merges the pre-drawn arrivals with its heap:
+:mod:`simcall.model.clock`).
+
+Features that are off cost one test on the hot path: the flow decides once per
+replication whether agents answer at once (no pickup delay, ring-no-answer or trace)
+and whether a talk always ends the call (no transfers, menus or trace), and then
+takes a written-out path for the common call.
 """
 
 from __future__ import annotations
