@@ -16,11 +16,8 @@ that cannot matter: no patience timer for a call that finds a free agent, no
 event per ring (the ring answered on follows from the answer time), and no event
 per arrival (the clock merges the pre-drawn arrivals with its heap:
 :mod:`simcall.model.clock`).
-
-Features that are off cost one test on the hot path: the flow decides once per
-replication whether agents answer at once (no pickup delay, ring-no-answer or trace)
-and whether a talk always ends the call (no transfers, menus or trace), and then
-takes a written-out path for the common call.
+Features that are off cost one test: whether agents answer at once and whether a
+talk ends the call is decided once per replication (see ``__init__``).
 """
 
 from __future__ import annotations
@@ -111,14 +108,12 @@ class CallFlow:
         self._pack_at = recorder.visits.chunk_size
         self._blocked = recorder.blocked
         self._attempt_of = self.redials.attempt_of
-        # Fast paths, chosen once: features that are off cost one test on the hot path.
-        # Agents answer at once (no pickup delay to draw, no ring-no-answer, no trace):
+        # Fast paths, chosen once. Agents answer at once (no pickup delay, no RONA, no trace):
         self._instant = trace is None and all(
             g.pickup is None and g.rona is None for g in scenario.agents)
         # A talk ends the call (no transfer row, no menu that misroutes, no trace):
         self._final_talks = (trace is None and all(menu is None for menu in self.menus)
                              and not any(targets for targets, _ in self.transfers.rows))
-        # Some agent group has a not-ready time after each call:
         self._pauses = any(draw is not None for draw in not_ready)
 
     # -- arrival ------------------------------------------------------------------
@@ -130,10 +125,8 @@ class CallFlow:
             self.env.expect_arrival(self, self._pending.at)
 
     def next_arrival(self) -> float | None:
-        """The pending call arrives now; returns the delay to the next one (``None``: none).
-
-        The clock calls this (see :mod:`~simcall.model.clock`); the delay is what the next
-        arrival's ``Timeout`` had, so its time is the same float."""
+        """The pending call arrives now (the clock calls this); returns the delay to the
+        next one (``None``: none), the delay its ``Timeout`` had, so the same float time."""
         row = self._pending
         assert row is not None
         following = self._pending = next(self._rows, None)
@@ -230,12 +223,6 @@ class CallFlow:
         if agent is not None:
             call.waited = False
             agent.busy_since = now
-            if self._instant and call.held_by is None:  # connect and _answer, written out
-                call.agent = agent
-                call.answer_wait = 0.0
-                talk = call.talk = call.talk * agent.talk_factor
-                self.env.after(talk, call, self._on_talk_end)
-                return
             self.connect(call, agent)
             return
         call.waited = True
@@ -390,10 +377,9 @@ class CallFlow:
         wrap_up = call.wrap_up
         if self._final_talks:  # _end_visit, _leave and _after_call written out
             rows = self._visit_rows
-            rows.append((call.id, call.department, call.entered,
-                         CALLED_BACK if call.outbound else ANSWERED, call.waited,
-                         call.answer_wait, agent.group, agent.number, call.talk, wrap_up, False,
-                         False))
+            rows.append((call.id, call.department, call.entered, CALLED_BACK if call.outbound
+                         else ANSWERED, call.waited, call.answer_wait, agent.group,
+                         agent.number, call.talk, wrap_up, False, False))
             if len(rows) >= self._pack_at:
                 self._visits.pack()
                 self._visit_rows = self._visits.rows
