@@ -10,6 +10,8 @@ module             holds
 =================  =================================================================
 ``replication``    :func:`run_replication`: one replication, wired and run; its
                    optional event log (:data:`Trace`)
+``clock``          SimPy's environment with the pre-drawn arrivals merged into its
+                   event order: no event per arrival
 ``calls``          the call flow: a call's life as a chain of SimPy events
 ``transfers``      where a call goes after talk: transfer rows and the limit
 ``redials``        callers who call again: redial attempts and whose they are

@@ -39,6 +39,7 @@ class AgentPool:
         self._pickups = pickups
         self._ronas = list(ronas) or [None] * len(scenario.agents)
         self._busy = recorder.busy
+        self._pack_busy_at = recorder.busy.chunk_size
         self._staffed = recorder.staffed
         self._scheduled = recorder.scheduled
         # per group, agents on duty in the order they came: a dict (not a list) so that one
@@ -53,12 +54,18 @@ class AgentPool:
 
     def idle_agent_for(self, department: int) -> Agent | None:
         """Take the longest-idle agent for a new call (primary skill first)."""
-        for waiting in (self._primary[department], self._secondary[department]):
-            while waiting:
-                token, agent = waiting.popleft()
-                if agent.idle and agent.token == token:
-                    agent.idle = False
-                    return agent
+        waiting = self._primary[department]
+        while waiting:
+            token, agent = waiting.popleft()
+            if agent.idle and agent.token == token:
+                agent.idle = False
+                return agent
+        waiting = self._secondary[department]
+        while waiting:
+            token, agent = waiting.popleft()
+            if agent.idle and agent.token == token:
+                agent.idle = False
+                return agent
         return None
 
     def any_busy(self) -> bool:
@@ -82,9 +89,26 @@ class AgentPool:
         return None
 
     def release(self, agent: Agent, now: float) -> Call | None:
-        """An agent has finished (ringing, talk, wrap-up): leave, take a call or go idle."""
-        self._busy.append((agent.group, agent.busy_since, now))
-        return self.available(agent, now)
+        """An agent has finished (ringing, talk, wrap-up): leave, take a call or go idle.
+
+        :meth:`available` and :meth:`next_call_for` written out: this runs once per call."""
+        busy = self._busy
+        busy.rows.append((agent.group, agent.busy_since, now))
+        if len(busy.rows) >= self._pack_busy_at:
+            busy.pack()
+        if agent.leaving:
+            self._off_duty(agent, now)
+            return None
+        queues = self._queues
+        for department in agent.skills:
+            queue = queues[department]
+            if queue.waiting:
+                call = queue.pop()
+                if call is not None:
+                    agent.busy_since = now
+                    return call
+        self._make_idle(agent)
+        return None
 
     def not_ready(self, agent: Agent, now: float) -> None:
         """The agent let a call ring out: the ringing was busy time; now not ready."""
@@ -103,19 +127,29 @@ class AgentPool:
         return call
 
     def _make_idle(self, agent: Agent) -> None:
+        """Put the agent at the back of its skills' idle lists; a list that grows past
+        ``_compact_at`` loses its stale entries (that changes no routing: they are skipped
+        when met anyway)."""
         agent.idle = True
         agent.token += 1
         entry = (agent.token, agent)
         skills = agent.skills
-        self._primary[skills[0]].append(entry)
-        for department in skills[1:]:
-            self._secondary[department].append(entry)
-        for lists in (self._primary, self._secondary):
-            for department in skills:
-                if len(lists[department]) > self._compact_at:
-                    lists[department] = deque(
-                        (t, a) for t, a in lists[department] if a.idle and a.token == t
-                    )
+        primary = self._primary
+        waiting = primary[skills[0]]
+        waiting.append(entry)
+        if len(waiting) > self._compact_at:
+            primary[skills[0]] = self._compacted(waiting)
+        if len(skills) > 1:
+            secondary = self._secondary
+            for department in skills[1:]:
+                waiting = secondary[department]
+                waiting.append(entry)
+                if len(waiting) > self._compact_at:
+                    secondary[department] = self._compacted(waiting)
+
+    @staticmethod
+    def _compacted(waiting: deque[tuple[int, Agent]]) -> deque[tuple[int, Agent]]:
+        return deque((t, a) for t, a in waiting if a.idle and a.token == t)
 
     # -- staffing -------------------------------------------------------------------
 

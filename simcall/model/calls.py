@@ -13,7 +13,11 @@ work of the call's own events, and the engine must simulate hundreds of
 thousands of calls per run. Each step below is one ``Timeout`` whose value
 is the call and whose callback is the next step, and nothing is scheduled
 that cannot matter: no patience timer for a call that finds a free agent, no
-event per ring (the ring answered on follows from the answer time).
+event per ring (the ring answered on follows from the answer time), and no event
+per arrival (the clock merges the pre-drawn arrivals with its heap:
+:mod:`simcall.model.clock`).
+Features that are off cost one test: whether agents answer at once and whether a
+talk ends the call is decided once per replication (see ``__init__``).
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from simpy import Environment
-from simpy.events import Event, Timeout
+from simpy.events import Event
 
 from simcall.model.agents import AgentPool
+from simcall.model.clock import Clock
 from simcall.model.demand import ArrivalRow, Demand
 from simcall.model.draws import LaterVisitDraws, RedialDraws
 from simcall.model.parties import Agent, Call
@@ -49,7 +53,7 @@ class CallFlow:
     def __init__(
         self,
         scenario: Scenario,
-        env: Environment,
+        env: Clock,
         demand: Demand,
         queues: Sequence[DepartmentQueue],
         pool: AgentPool,
@@ -98,33 +102,44 @@ class CallFlow:
         self._rona = recorder.rona
         self._demand = demand
         self._rows = demand.rows()
+        self._pending: ArrivalRow | None = None  # the next call to arrive
         self._visits = recorder.visits
         self._visit_rows = recorder.visits.rows
         self._pack_at = recorder.visits.chunk_size
         self._blocked = recorder.blocked
+        self._attempt_of = self.redials.attempt_of
+        # Fast paths, chosen once. Agents answer at once (no pickup delay, no RONA, no trace):
+        self._instant = trace is None and all(
+            g.pickup is None and g.rona is None for g in scenario.agents)
+        # A talk ends the call (no transfer row, no menu that misroutes, no trace):
+        self._final_talks = (trace is None and all(menu is None for menu in self.menus)
+                             and not any(targets for targets, _ in self.transfers.rows))
+        self._pauses = any(draw is not None for draw in not_ready)
 
     # -- arrival ------------------------------------------------------------------
 
     def start(self) -> None:
-        """Schedule the first arrival; each arrival schedules the next."""
-        first = next(self._rows, None)
-        if first is not None:
-            Timeout(self.env, first[1], first).callbacks.append(self._on_arrival)
+        """Tell the clock when the first call arrives; each arrival tells it the next."""
+        self._pending = next(self._rows, None)
+        if self._pending is not None:
+            self.env.expect_arrival(self, self._pending.at)
 
-    def _on_arrival(self, event: Event) -> None:
-        row: ArrivalRow = event._value
-        following = next(self._rows, None)
-        if following is not None:
-            Timeout(self.env, following.at - row.at, following).callbacks.append(
-                self._on_arrival)
+    def next_arrival(self) -> float | None:
+        """The pending call arrives now (the clock calls this); returns the delay to the
+        next one (``None``: none), the delay its ``Timeout`` had, so the same float time."""
+        row = self._pending
+        assert row is not None
+        following = self._pending = next(self._rows, None)
         self.arrive(row)
+        return following.at - row.at if following is not None else None
 
     def arrive(self, row: ArrivalRow) -> None:
         """A call reaches the centre: busy signal, or a line, the menu and a queue."""
         (number, _, caller, department, patience, talk, wrap_up, transfer_draw, ivr_time,
          ivr_draw) = row
         self.arrived += 1
-        first_call, attempt = self.redials.whose(number)
+        attempt_of = self._attempt_of  # Redials.whose, written out
+        first_call, attempt = attempt_of.pop(number, (number, 1)) if attempt_of else (number, 1)
         if self.lines_busy >= self.lines:
             self.blocked += 1
             self._blocked.append(number)
@@ -133,11 +148,8 @@ class CallFlow:
             self.redials.maybe(caller, department, first_call, attempt)
             return
         self.lines_busy += 1
-        call = Call(number, caller, self.priorities[caller])
-        call.first_call, call.attempt, call.entry = first_call, attempt, department
-        call.talk = talk
-        call.wrap_up = wrap_up
-        call.transfer_draw = transfer_draw
+        call = Call(number, caller, self.priorities[caller], first_call, attempt, department,
+                    talk, wrap_up, transfer_draw)
         menu = self.menus[caller]
         if menu is None:
             self.enter_queue(call, department, patience)
@@ -148,18 +160,17 @@ class CallFlow:
             self._log("ivr", number, department)
         hang_up, self_serve, misroute = menu
         if ivr_draw < hang_up:  # at a uniform point of the menu: the draw scaled to [0, 1)
-            Timeout(self.env, ivr_time * ivr_draw / hang_up, call).callbacks.append(
-                self._on_ivr_hang_up)
+            self.env.after(ivr_time * ivr_draw / hang_up, call, self._on_ivr_hang_up)
             return
         if ivr_draw < self_serve:
-            Timeout(self.env, ivr_time, call).callbacks.append(self._on_self_served)
+            self.env.after(ivr_time, call, self._on_self_served)
             return
         if ivr_draw < misroute:
             others = [d for d in range(len(self.department_names)) if d != department]
             share = (ivr_draw - self_serve) / (misroute - self_serve)
             call.intended = department
             call.department = others[min(int(share * len(others)), len(others) - 1)]
-        Timeout(self.env, ivr_time, call).callbacks.append(self._on_menu_done)
+        self.env.after(ivr_time, call, self._on_menu_done)
 
     def _on_menu_done(self, event: Event) -> None:
         call: Call = event._value
@@ -198,7 +209,7 @@ class CallFlow:
                     callback: bool = False) -> None:
         """Join a department's queue, or go straight to an idle agent; a ``callback`` (a
         voicemail called back) neither abandons nor goes to voicemail: see the module."""
-        now = self.env.now
+        now = self.env._now
         self.visits_started += 1
         call.department = department
         call.entered = now
@@ -221,9 +232,7 @@ class CallFlow:
         if self.any_offers and self._takes_a_callback(call, department):
             return
         if limit < math.inf:
-            timer = Timeout(self.env, limit, call)
-            timer.callbacks.append(self._on_deadline)
-            call.timer = timer
+            call.timer = self.env.after(limit, call, self._on_deadline)
 
     def _takes_a_callback(self, call: Call, department: int) -> bool:
         """Virtual hold: a caller facing a long wait at its first queue may accept a callback.
@@ -257,12 +266,11 @@ class CallFlow:
         outcome = VOICEMAIL if call.to_voicemail else ABANDONED
         if self.trace is not None:
             self._log("voicemail" if call.to_voicemail else "abandon", call.id, call.department)
-        self._end_visit(call, outcome, self.env.now - call.entered, None, math.nan, math.nan,
+        self._end_visit(call, outcome, self.env._now - call.entered, None, math.nan, math.nan,
                         False)
         if outcome == VOICEMAIL and self._calls_back_voicemail():
             self._release_line(call)
-            Timeout(self.env, self.callback_delay(), call).callbacks.append(
-                self._on_voicemail_callback)
+            self.env.after(self.callback_delay(), call, self._on_voicemail_callback)
             return
         self._leave(call)
         if outcome == ABANDONED:
@@ -298,6 +306,11 @@ class CallFlow:
         drawn either way, so the agents' draws stay aligned across scenarios.
         """
         call.agent = agent
+        if self._instant and call.held_by is None:  # _answer, written out
+            call.answer_wait = self.env._now - call.entered
+            talk = call.talk = call.talk * agent.talk_factor
+            self.env.after(talk, call, self._on_talk_end)
+            return
         ring_for = agent.pickup()
         rona = agent.rona
         rings_out = rona is not None and rona.draw() < rona.probability
@@ -308,20 +321,20 @@ class CallFlow:
         if ring_for <= 0.0:
             self._answer(call)
             return
-        remaining = call.deadline - self.env.now
+        remaining = call.deadline - self.env._now
         if remaining < ring_for:  # the caller hangs up while it rings
-            Timeout(self.env, remaining, call).callbacks.append(self._on_hang_up_ringing)
+            self.env.after(remaining, call, self._on_hang_up_ringing)
         elif rings_out:
-            Timeout(self.env, ring_for, call).callbacks.append(self._on_ring_no_answer)
+            self.env.after(ring_for, call, self._on_ring_no_answer)
         else:
-            Timeout(self.env, ring_for, call).callbacks.append(self._on_pickup)
+            self.env.after(ring_for, call, self._on_pickup)
 
     def _on_ring_no_answer(self, event: Event) -> None:
         """The agent did not pick up: it is not ready for a while; the call goes back to
         the head of its queue (it keeps its place: its time of joining the queue)."""
         call: Call = event._value
         agent: Agent = call.agent  # type: ignore[assignment]
-        now = self.env.now
+        now = self.env._now
         self._rona.append((agent.group, call.id, call.department, now))
         if self.trace is not None:
             self._log("rona", call.id, call.department, agent.name)
@@ -335,9 +348,7 @@ class CallFlow:
             self.queues[call.department].push(call, call.queue_priority,
                                               call.entered - self.credits[call.caller])
             if call.deadline < math.inf:
-                timer = Timeout(self.env, call.deadline - now, call)
-                timer.callbacks.append(self._on_deadline)
-                call.timer = timer
+                call.timer = self.env.after(call.deadline - now, call, self._on_deadline)
         if not paused:
             self.agent_arrives(agent)
 
@@ -353,18 +364,37 @@ class CallFlow:
         if call.held_by is not None:
             self._hand_over(call)
         agent = call.agent
-        call.answer_wait = self.env.now - call.entered
+        call.answer_wait = self.env._now - call.entered
         if self.trace is not None:
             self._log("answer", call.id, call.department, agent.name)  # type: ignore[union-attr]
         talk = call.talk * agent.talk_factor  # type: ignore[union-attr]
         call.talk = talk
-        Timeout(self.env, talk, call).callbacks.append(self._on_talk_end)
+        self.env.after(talk, call, self._on_talk_end)
 
     def _on_talk_end(self, event: Event) -> None:
         call: Call = event._value
         agent: Agent = call.agent  # type: ignore[assignment]
-        department = call.department
         wrap_up = call.wrap_up
+        if self._final_talks:  # _end_visit, _leave and _after_call written out
+            rows = self._visit_rows
+            rows.append((call.id, call.department, call.entered, CALLED_BACK if call.outbound
+                         else ANSWERED, call.waited, call.answer_wait, agent.group,
+                         agent.number, call.talk, wrap_up, False, False))
+            if len(rows) >= self._pack_at:
+                self._visits.pack()
+                self._visit_rows = self._visits.rows
+            self.left += 1
+            if call.holds_line:
+                call.holds_line = False
+                self.lines_busy -= 1
+            if wrap_up > 0.0:
+                self.env.after(wrap_up, agent, self._on_wrap_up_end)
+            elif not self._pauses or not self.readiness.after_call(agent):
+                following = self.pool.release(agent, self.env._now)
+                if following is not None:
+                    self.connect(following, agent)
+            return
+        department = call.department
         onward = self.transfers.next_department(call, department)
         if call.limited and self.trace is not None:
             self._log("transfer limit", call.id, department)
@@ -393,7 +423,7 @@ class CallFlow:
     def _after_call(self, agent: Agent, wrap_up: float) -> None:
         """The agent does wrap-up, then is not ready (``not_ready``) or free."""
         if wrap_up > 0.0:
-            Timeout(self.env, wrap_up, agent).callbacks.append(self._on_wrap_up_end)
+            self.env.after(wrap_up, agent, self._on_wrap_up_end)
         elif not self.readiness.after_call(agent):
             self._free(agent)
 
@@ -411,13 +441,13 @@ class CallFlow:
             self._free(event._value)
 
     def _free(self, agent: Agent) -> None:
-        call = self.pool.release(agent, self.env.now)
+        call = self.pool.release(agent, self.env._now)
         if call is not None:
             self.connect(call, agent)
 
     def agent_arrives(self, agent: Agent) -> None:
         """An agent coming on duty (or back from not ready) takes a waiting call or goes idle."""
-        call = self.pool.available(agent, self.env.now)
+        call = self.pool.available(agent, self.env._now)
         if call is not None:
             self.connect(call, agent)
 
@@ -445,15 +475,15 @@ class CallFlow:
 
     def _log(self, what: str, number: int, department: int, agent: str = "") -> None:
         assert self.trace is not None
-        self.trace.append((self.env.now, what, number, self.department_names[department], agent))
+        self.trace.append((self.env._now, what, number, self.department_names[department], agent))
 
     def __getstate__(self) -> dict[str, Any]:
         """The state without the arrival generator (it cannot be copied), but with its place:
         after the pending arrival; at 0 before the first, at the end after the last."""
         state = {key: value for key, value in self.__dict__.items() if key != "_rows"}
-        pending = [event._value.number for _, _, _, event in self.env._queue
-                   if self._on_arrival in event.callbacks]
-        state["_rows"] = pending[0] + 1 if pending else len(self._demand) if self.arrived else 0
+        pending = self._pending
+        state["_rows"] = (pending.number + 1 if pending is not None
+                          else len(self._demand) if self.arrived else 0)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

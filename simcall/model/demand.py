@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -93,10 +94,13 @@ class Demand:
     def rows(self, start: int = 0, block: int = 4096) -> Iterator[ArrivalRow]:
         """Calls in arrival order from row ``start``, converted to Python a block at a time
         (plain floats are much cheaper to use than numpy scalars, and a block keeps memory
-        flat)."""
+        flat). Chained in C: taking a row resumes no Python frame."""
+        return chain.from_iterable(self._blocks(start, block))
+
+    def _blocks(self, start: int, block: int) -> Iterator[Iterator[ArrivalRow]]:
         for begin in range(start, len(self), block):
             end = min(begin + block, len(self))
-            yield from map(_as_row, zip(
+            yield map(_as_row, zip(
                 range(begin, end), self.arrival[begin:end].tolist(),
                 self.caller[begin:end].tolist(), self.department[begin:end].tolist(),
                 self.patience[begin:end].tolist(), self.talk[begin:end].tolist(),

@@ -84,14 +84,18 @@ class Call:
     waiting: bool  # in a queue now
     wrap_up: float  # wrap-up seconds after the current talk
 
-    def __init__(self, number: int, caller: int, priority: int) -> None:
+    def __init__(self, number: int, caller: int, priority: int, first_call: int, attempt: int,
+                 entry: int, talk: float, wrap_up: float, transfer_draw: float) -> None:
         self.id = number
         self.caller = caller
         self.priority = priority
         self.queue_priority = priority
-        self.first_call = number
-        self.attempt = 1
-        self.entry = -1
+        self.first_call = first_call
+        self.attempt = attempt
+        self.entry = entry
+        self.talk = talk
+        self.wrap_up = wrap_up
+        self.transfer_draw = transfer_draw
         self.holds_line = True
         self.outbound = False
         self.transfers = 0

@@ -11,16 +11,12 @@ from __future__ import annotations
 import io
 import pickle
 from collections.abc import Callable, Sequence
-from itertools import count
-from types import MethodType
-from typing import Any
 
 from pydantic import BaseModel
-from simpy import Environment
-from simpy.core import BoundClass
 
 from simcall.model.agents import AgentPool
 from simcall.model.calls import CallFlow, Trace
+from simcall.model.clock import Clock
 from simcall.model.demand import Arrival, Demand, draw_demand, scripted_demand
 from simcall.model.draws import (
     LaterVisitDraws,
@@ -88,7 +84,7 @@ class Replication:
         self.scenario = scenario
         self.demand = (scripted_demand(scenario, script, streams) if script is not None
                        else draw_demand(scenario, streams))
-        self.env = env = _Environment()
+        self.env = env = Clock()
         self.recorder = Recorder()
         queues = [DepartmentQueue() for _ in scenario.departments]
         self.pool = AgentPool(scenario, queues, pickups(scenario, streams), self.recorder,
@@ -183,23 +179,6 @@ def _shared(scenario: Scenario, demand: Demand) -> dict[int, tuple[object, str]]
         stack += [(child, path) for child, path in children
                   if isinstance(child, BaseModel | tuple | list | dict)]
     return shared
-
-
-class _Environment(Environment):
-    """SimPy's environment, made to pickle: the shortcuts it binds to itself (``timeout``,
-    ``process``...) are bound again on arrival, and its event counter is kept as a number
-    (itertools objects stop pickling in later Pythons)."""
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = {key: value for key, value in self.__dict__.items()
-                 if not isinstance(value, MethodType)}
-        state["_eid"] = int(repr(self._eid)[len("count("):-1])
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._eid = count(state["_eid"])
-        BoundClass.bind_early(self)
 
 
 class _SharingPickler(pickle.Pickler):
