@@ -8,16 +8,17 @@ replications). A neighbour still significantly cheaper is said in plain words.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcall.results.stats import Estimate, t_cdf
+from simcall.results.stats import Estimate
 from simcall.results.summary import estimate_json
+from simcall.results.targets import Goal
 from simcall.scenario.schema import Scenario
+from simcall.staffing.judge import one_sided_confidence
 from simcall.staffing.marginals import AgentChange, Marginal
 
 if TYPE_CHECKING:
@@ -33,16 +34,14 @@ signed."""
 
 
 def lower_confidence(values: Sequence[float] | np.ndarray) -> float:
-    """One-sided confidence that the mean of paired ``values`` is below zero (Student t)."""
-    array = np.asarray(values, dtype=float)
-    finite = array[np.isfinite(array)]
-    if finite.size < 2:
-        return 0.0
-    sd = float(finite.std(ddof=1))
-    mean = float(finite.mean())
-    if sd <= 1e-12 * max(1.0, abs(mean)):
-        return 1.0 if mean < 0 else 0.0
-    return t_cdf(-mean / (sd / math.sqrt(finite.size)), finite.size - 1)
+    """One-sided confidence that the mean of paired ``values`` is below zero: the target
+    judge's Student t confidence (:func:`~simcall.staffing.judge.one_sided_confidence`)
+    for "a change of at most 0"; 0 when nothing is defined."""
+    return one_sided_confidence(NO_DEARER, values) or 0.0
+
+
+NO_DEARER = Goal("total_cost", at_least=False, bound=0.0)
+"""A change in total cost of at most zero, as a goal the judge can weigh."""
 
 
 def significantly_cheaper(changes: Sequence[AgentChange],

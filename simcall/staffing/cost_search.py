@@ -103,7 +103,7 @@ def staff_for_cost(
         rostering = Rostering.of(shifts, scenario)
     varied = varied_groups(scenario, groups)
     check_prices(scenario, varied)
-    start = cost_plan(scenario, varied)
+    start = erlang_a = cost_plan(scenario, varied)
     floor: Plan = {g: [0] * scenario.intervals for g in varied}
     targets = None
     if keep_targets:
@@ -135,7 +135,7 @@ def staff_for_cost(
     return CostPlan(
         scenario=final, seed=seed, groups=tuple(varied),
         plan=MappingProxyType({g: tuple(v) for g, v in checked.items()}),
-        erlang_a=MappingProxyType({g: tuple(v) for g, v in cost_plan(scenario, varied).items()}),
+        erlang_a=MappingProxyType({g: tuple(v) for g, v in erlang_a.items()}),
         floor=MappingProxyType({g: tuple(v) for g, v in floor.items()}) if keep_targets
         else None,
         verification=fresh, rounds=tuple(rounds), steps=tuple(steps),
