@@ -41,11 +41,17 @@ class Clock(Environment):
 
     _arrival: tuple[float, int, int] | None  # (time, priority, event id) of the next one
     _arrivals: Arrivals | None
+    express: Callable[[tuple[float, int, int, tuple[Any, ...]]], None] | None
+    """The express lane's handler (:mod:`simcall.model.express`) of heap entries whose event
+    is a plain tuple; ``None`` for the general call flow, whose events are all SimPy's."""
+    current: tuple[Any, ...]  # with ``express``: the heap entry being handled, its key first
 
     def __init__(self) -> None:
         super().__init__()
         self._arrival = None
         self._arrivals = None
+        self.express = None
+        self.current = (0.0, URGENT, -1, None)
 
     def expect_arrival(self, arrivals: Arrivals, delay: float) -> None:
         """The next arrival is ``delay`` seconds from now: ``arrivals.next_arrival`` is
@@ -102,6 +108,8 @@ class Clock(Environment):
             stop._value = None
             stop.callbacks.append(StopSimulation.callback)
             self.schedule(stop, URGENT, until - self._now)
+        if self.express is not None:
+            return self._run_express(stop, until)
         queue = self._queue
         try:
             while True:
@@ -130,6 +138,45 @@ class Clock(Environment):
             raise RuntimeError(f"no events left but the run was to stop at {until}")
         return None
 
+    def _run_express(self, stop: Event | None, until: float | Event | None) -> None:
+        """:meth:`run`'s loop for the express lane: an entry whose event is a tuple goes to
+        the express handler, and the entry being handled is kept in ``current`` (the lane
+        compares patience deadlines with its key)."""
+        queue: list[Any] = self._queue  # SimPy's events and the express lane's tuples
+        express = self.express
+        assert express is not None
+        try:
+            while True:
+                arrival = self._arrival
+                if arrival is not None and (not queue or arrival < queue[0]):
+                    self._now = now = arrival[0]
+                    self._arrival = None
+                    eid = next(self._eid)
+                    delay = self._arrivals.next_arrival()  # type: ignore[union-attr]
+                    if delay is not None:
+                        self._arrival = (now + delay, NORMAL, eid)
+                    continue
+                if not queue:
+                    break
+                self.current = entry = heappop(queue)
+                self._now = entry[0]
+                event: Any = entry[3]
+                if event.__class__ is tuple:
+                    express(entry)
+                    continue
+                callbacks = event.callbacks
+                event.callbacks = None
+                for callback in callbacks:
+                    callback(event)
+                if not event._ok and not hasattr(event, "_defused"):
+                    failure = event._value
+                    raise type(failure)(*failure.args) from failure
+        except StopSimulation:
+            return None
+        if stop is not None:
+            raise RuntimeError(f"no events left but the run was to stop at {until}")
+        return None
+
     def __getstate__(self) -> dict[str, Any]:
         state = {key: value for key, value in self.__dict__.items()
                  if not isinstance(value, MethodType)}
@@ -138,5 +185,6 @@ class Clock(Environment):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("express", None)  # the lane binds its handler again itself
         self._eid = count(state["_eid"])
         BoundClass.bind_early(self)
