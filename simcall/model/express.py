@@ -88,6 +88,7 @@ class ExpressFlow:
         self._visit_rows = recorder.visits.rows  # appended to directly, packed when long
         self._pack_at = recorder.visits.chunk_size
         self._busy = recorder.busy
+        self._pack_busy_at = recorder.busy.chunk_size
         self._calls = len(demand)
         self._position = 0  # the next arrival's row in the demand
         self._block: list[tuple[float, int, int, float, float, float]] = []
@@ -164,10 +165,16 @@ class ExpressFlow:
             self._visit_rows = self._visits.rows
         self.left += 1
         if wrap_up > 0.0:
-            env = self.env
-            heappush(self._events, (now + wrap_up, NORMAL, next(env._eid), (agent,)))
+            heappush(self._events, (now + wrap_up, NORMAL, next(self.env._eid), (agent,)))
             return
-        self._free(agent, now, entry)
+        busy = self._busy  # _free, written out
+        busy.rows.append((agent.group, agent.busy_since, now))
+        if len(busy.rows) >= self._pack_busy_at:
+            busy.pack()
+        if agent.leaving:
+            self.pool.go_home(agent, now)
+            return
+        self._take_next(agent, now, entry)
 
     def _free(self, agent: Agent, now: float, key: tuple[Any, ...]) -> None:
         """The agent is done: leave, take the next call still waiting, or go idle."""
