@@ -65,7 +65,7 @@ def erlang_values(scenario: Scenario, kpi: str) -> tuple[np.ndarray, str]:
     if reason is not None:
         raise ValueError(f"no Erlang line: {reason}")
     from simcall.erlang import erlang_a_metrics, erlang_c_metrics
-    from simcall.staffing.closed_form import department_traffic, present_agents, staff_of
+    from simcall.results.traffic import department_traffic, present_agents, staff_of
 
     group = scenario.agents[0]
     department = scenario.departments[0].name

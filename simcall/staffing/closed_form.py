@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from simcall.errors import SimcallError
-from simcall.results.traffic import (  # re-exported: the plans' traffic lives one layer down
+from simcall.results.traffic import (  # the plans read the same traffic as results
     DepartmentTraffic,
     caller_flows,
     department_traffic,
