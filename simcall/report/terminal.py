@@ -207,6 +207,3 @@ def print_details(summary: Summary, console: Console) -> None:
                      else ""))
     if failed:
         console.print("[red]red[/red]: an interval where a target is not met")
-    from simcall.report.terminal_erlang import print_erlang_intervals  # it imports this module
-
-    print_erlang_intervals(summary, console)

@@ -36,13 +36,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcall.erlang.base import QueueMetrics
 from simcall.results.traffic import caller_flows, department_traffic, present_agents, staff_of
 from simcall.scenario.schema import AgentGroup, CallerType, Department, Scenario
+
+if TYPE_CHECKING:  # the erlang wing loads scipy: imported when figures are computed
+    from simcall.erlang.base import QueueMetrics
 
 ERLANG_FIGURES = ("service_level", "p_wait", "abandon_rate", "block_rate", "asa_s", "occupancy")
 """The figures given beside each interval, by the simulation's KPI names (docs/metrics.md)."""
@@ -155,6 +157,8 @@ def _figures(scenario: Scenario, name: str, verdict: _Verdict, agents: float, ra
 
 def _blend(low: QueueMetrics, high: QueueMetrics, share: float) -> QueueMetrics:
     """``share`` of ``low`` and the rest of ``high``, field by field."""
+    from simcall.erlang.base import QueueMetrics
+
     return QueueMetrics(**{f.name: share * float(getattr(low, f.name))
                            + (1.0 - share) * float(getattr(high, f.name))
                            for f in fields(QueueMetrics)})
