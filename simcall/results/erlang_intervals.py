@@ -105,7 +105,7 @@ def erlang_intervals(scenario: Scenario) -> tuple[dict[str, ErlangFigures], ...]
     serving = {d.name: [g.name for g in v.groups]
                for d, v in zip(scenario.departments, verdicts, strict=True)}
     staff = {g.name: staff_of(scenario, g) for g in scenario.agents}
-    present = {g.name: present_agents(scenario, g) for g in scenario.agents}
+    present = {g.name: _on_duty(scenario, g) for g in scenario.agents}
     out = []
     for k in range(scenario.intervals):
         traffic = department_traffic(scenario, k, serving, staff)
@@ -153,6 +153,28 @@ def _figures(scenario: Scenario, name: str, verdict: _Verdict, agents: float, ra
     status = "approximate" if reasons else "exact"
     return replace(base, status=status, model=model, reason="; ".join(reasons) or None,
                    metrics=figures)
+
+
+def _on_duty(scenario: Scenario, group: AgentGroup) -> list[float]:
+    """Mean agents of a group on duty in each interval: scheduled, less the expected share of
+    their breaks (a break drawn in a window starts uniformly in it), less shrinkage."""
+    present = present_agents(scenario, group)
+    if not any(shift.breaks for shift in group.shifts or ()):
+        return present
+    width, open_s = scenario.interval, scenario.open_s
+    off = np.zeros(scenario.intervals)
+    for shift in group.shifts or ():
+        start, end = shift.period(open_s)
+        for item in shift.breaks:
+            low, high = item.window(open_s)
+            starts = low + (np.arange(64) + 0.5) / 64 * (high - low - item.length)
+            for k in range(scenario.intervals):
+                a, c = max(k * width, start), min((k + 1) * width, end)
+                overlap = np.clip(np.minimum(starts + item.length, c) - np.maximum(starts, a),
+                                  0.0, None)
+                off[k] += shift.agents * float(overlap.mean()) / width
+    return [max(p - o * (1.0 - group.shrinkage), 0.0) for p, o in zip(present, off.tolist(),
+                                                                        strict=True)]
 
 
 def _blend(low: QueueMetrics, high: QueueMetrics, share: float) -> QueueMetrics:
@@ -251,8 +273,8 @@ def _approximations(scenario: Scenario, department: Department,
         out.append("misrouting by the voice menu")
     if any(g.shrinkage > 0 for g in groups):
         out.append("shrinkage (agents absent at random)")
-    if any(s.breaks for g in groups for s in g.shifts or ()):
-        out.append("shift breaks (counted as time on duty)")
+    if any(b.within is not None for g in groups for s in g.shifts or () for b in s.breaks):
+        out.append("breaks at random times (their expected share taken off)")
     if scenario.day_volume_cv > 0:
         out.append("day-to-day volume variation (arrivals not Poisson)")
     return out
