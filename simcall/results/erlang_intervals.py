@@ -117,8 +117,12 @@ def erlang_intervals(scenario: Scenario) -> tuple[dict[str, ErlangFigures], ...]
                                                      "; ".join(verdict.none))
                 continue
             agents = float(sum(present[g.name][k] for g in verdict.groups))
-            row[department.name] = _figures(scenario, department.name, verdict, agents,
-                                            load.calls_per_hour, load.aht, load.patience)
+            figures = _figures(scenario, department.name, verdict, agents,
+                               load.calls_per_hour, load.aht, load.patience)
+            if figures.status == "exact" and _changes_within(scenario, verdict.groups, k):
+                figures = replace(figures, status="approximate", reason=(
+                    f"agents on duty change within the interval ({agents:g} on average)"))
+            row[department.name] = figures
         out.append(row)
     return tuple(out)
 
@@ -153,6 +157,20 @@ def _figures(scenario: Scenario, name: str, verdict: _Verdict, agents: float, ra
     status = "approximate" if reasons else "exact"
     return replace(base, status=status, model=model, reason="; ".join(reasons) or None,
                    metrics=figures)
+
+
+def _changes_within(scenario: Scenario, groups: Sequence[AgentGroup], k: int) -> bool:
+    """Whether a shift starts or ends, or a break may fall, inside interval ``k``."""
+    low, high = k * scenario.interval, (k + 1) * scenario.interval
+    for group in groups:
+        for shift in group.shifts or ():
+            start, end = shift.period(scenario.open_s)
+            if low < start < high or low < end < high:
+                return True
+            if any(a < high and b > low for a, b in (b.window(scenario.open_s)
+                                                     for b in shift.breaks)):
+                return True
+    return False
 
 
 def _on_duty(scenario: Scenario, group: AgentGroup) -> list[float]:
