@@ -20,7 +20,7 @@ import pytest
 
 import simcall
 from simcall import erlang
-from simcall.experiments.validation import CASES
+from simcall.experiments.validation import CASES, Case
 from simcall.results.erlang_intervals import ERLANG_FIGURES, ErlangFigures, erlang_intervals
 
 FIELDS = {"service_level": "service_level", "p_wait": "p_wait", "abandon_rate": "p_abandon",
@@ -102,7 +102,7 @@ def test_lines_give_m_m_n_k_and_erlang_b_when_lines_equal_agents(lines: int) -> 
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.label for c in CASES])
-def test_every_validation_case_is_exact_with_the_values_the_simulation_must_hit(case) -> None:
+def test_every_validation_case_is_exact_with_the_values_the_simulation_must_hit(case: Case) -> None:
     (row,) = erlang_intervals(case.scenario())
     for scope, kpis in case.exact().items():
         name = next(iter(row)) if scope == "overall" else scope
