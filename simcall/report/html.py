@@ -400,6 +400,7 @@ thead th { background: var(--soft); font-weight: 600; white-space: normal;
            vertical-align: bottom; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.erlang { color: #8a3f6c; background: #fbf3f8; }
+td.erlang.apart { font-weight: 700; color: #6d1f4f; }
 td.met { color: var(--met); font-weight: 400; }
 .below { color: var(--partly); font-weight: 600; }
 td.missed { color: var(--missed); background: #fdecea; font-weight: 600; }

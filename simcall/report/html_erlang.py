@@ -14,7 +14,7 @@ import html
 from collections.abc import Sequence
 
 from simcall.report.terminal import format_kpi
-from simcall.results.erlang_intervals import ErlangFigures
+from simcall.results.erlang_intervals import ErlangFigures, outside
 from simcall.results.summary import Summary
 
 _HEADS = {"service_level": "SL", "asa_s": "ASA (s)", "abandon_rate": "abandon",
@@ -68,13 +68,17 @@ def erlang_head(summary: Summary, column: tuple[str, str]) -> str:
 
 def erlang_cell(summary: Summary, k: int, column: tuple[str, str]) -> str:
     """Interval ``k``'s figure for ``column``, "≈" in front where it is approximate; its
-    tooltip says why (or "exact")."""
+    tooltip says why (or "exact"). With one department, a figure outside the simulated
+    mean's 95% interval is in bold: there the two part ways beyond the simulation's noise."""
     name, kpi = column
     figures = summary.erlang[k][name]
     text = format_kpi(kpi, figures.figures[kpi])
     mark = "≈" if figures.status == "approximate" and text != "-" else ""
     title = html.escape(figures.reason or "exact", quote=True)
-    return f'<td class="num erlang" title="{title}">{mark}{text}</td>'
+    apart = len(summary.scenario.departments) == 1 and outside(summary.intervals[k].get(kpi),
+                                                                figures.figures[kpi])
+    css = "num erlang apart" if apart else "num erlang"
+    return f'<td class="{css}" title="{title}">{mark}{text}</td>'
 
 
 def erlang_note(summary: Summary) -> str:
@@ -87,7 +91,10 @@ def erlang_note(summary: Summary) -> str:
     return ('<p class="note">Erlang columns: the steady state of each interval taken on its '
             "own (its calls per hour and agents on duty held for ever), from the closed form "
             "that fits the department; the simulation carries queues from one interval into "
-            "the next, the formula does not. ≈: approximate. See docs/metrics.md.</p>"
+            "the next, the formula does not. ≈: approximate"
+            + ("; in bold: outside the simulated 95% interval"
+               if len(summary.scenario.departments) == 1 else "")
+            + ". See docs/metrics.md.</p>"
             f'<ul class="note">{"".join(items)}</ul>')
 
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simcall.report.terminal import format_kpi
-from simcall.results.erlang_intervals import ErlangFigures
+from simcall.results.erlang_intervals import ErlangFigures, outside
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
 
@@ -49,7 +49,8 @@ def print_erlang_intervals(summary: Summary, console: Console) -> None:
         console.print(table)
         _print_reasons(summary, column, console)
     console.print(("sim: simulated mean; Erl.: the closed form at the interval's calls and "
-                   "agents on duty" if paired else
+                   "agents on duty, in bold where it lies outside the simulated 95% interval"
+                   if paired else
                    "Erlang figures per department at each interval's calls and agents on duty "
                    "(the simulated figures per interval above are of all departments)")
                   + "; ~: approximate, the formula's assumptions do not all hold (reasons "
@@ -75,10 +76,13 @@ def _table(summary: Summary, column: Sequence[ErlangFigures], paired: bool, bloc
         values = figures.figures
         cells = [summary.scenario.interval_label(k)]
         for kpi in kpis:
-            if paired:
-                cells.append(_simulated(summary.intervals[k], kpi))
             figure = format_kpi(kpi, values[kpi])
-            cells.append(_MARK[figures.status] + figure if figure != "-" else figure)
+            figure = _MARK[figures.status] + figure if figure != "-" else figure
+            if paired:
+                estimate = summary.intervals[k].get(kpi)
+                cells.append(_simulated(summary.intervals[k], kpi))
+                figure = f"[bold]{figure}[/bold]" if outside(estimate, values[kpi]) else figure
+            cells.append(figure)
         table.add_row(*cells, style="dim" if figures.status == "none" else None)
     return table
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simcall.results.stats import Estimate
 from simcall.results.traffic import caller_flows, department_traffic, present_agents, staff_of
 from simcall.scenario.schema import AgentGroup, CallerType, Department, Scenario
 
@@ -87,6 +88,15 @@ class ErlangFigures:
                 "aht_s": number(self.aht_s), "patience_s": number(self.patience_s),
                 "lines": self.lines, "load_erlangs": number(load),
                 **{kpi: number(value) for kpi, value in self.figures.items()}}
+
+
+def outside(estimate: Estimate | None, figure: float) -> bool:
+    """Whether an Erlang figure lies outside the simulated mean's 95% interval: where the
+    simulation and the formula part ways beyond the simulation's own noise (``False`` when
+    either is missing, e.g. one replication)."""
+    if estimate is None or estimate.ci95 is None or not math.isfinite(figure):
+        return False
+    return not estimate.ci95.low <= figure <= estimate.ci95.high
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,13 @@ import pytest
 import simcall
 from simcall import erlang
 from simcall.experiments.validation import CASES, Case
-from simcall.results.erlang_intervals import ERLANG_FIGURES, ErlangFigures, erlang_intervals
+from simcall.results.erlang_intervals import (
+    ERLANG_FIGURES,
+    ErlangFigures,
+    erlang_intervals,
+    outside,
+)
+from simcall.results.stats import Estimate
 
 FIELDS = {"service_level": "service_level", "p_wait": "p_wait", "abandon_rate": "p_abandon",
           "block_rate": "p_block", "asa_s": "asa", "occupancy": "occupancy"}
@@ -184,3 +190,13 @@ def test_a_fractional_head_count_is_interpolated_and_said() -> None:
     assert half.figures["service_level"] == pytest.approx(
         (low.service_level + high.service_level) / 2)
     assert math.isfinite(half.figures["asa_s"])
+
+
+def test_a_figure_is_apart_only_outside_the_simulated_95_percent_interval() -> None:
+    estimate = Estimate.of([0.70, 0.74, 0.72, 0.76], (0.0, 1.0))
+    assert estimate.ci95 is not None
+    assert not outside(estimate, estimate.mean)
+    assert not outside(estimate, estimate.ci95.low) and not outside(estimate, estimate.ci95.high)
+    assert outside(estimate, estimate.ci95.high + 1e-9) and outside(estimate, 0.5)
+    assert not outside(Estimate.of([0.7]), 0.1)  # one replication: no interval to leave
+    assert not outside(estimate, math.nan) and not outside(None, 0.5)
