@@ -309,17 +309,20 @@ def _approximations(scenario: Scenario, department: Department,
 
 
 def _transfer_reasons(scenario: Scenario, feeders: Sequence[Department]) -> list[str]:
-    """Transfers are exact (Jackson) only if nobody hangs up and every department's handle
-    time is exponential; otherwise the transferred-in rate is an approximation."""
+    """Transfers are exact (Jackson) only if nobody hangs up and every department that
+    transfers or is transferred to is an M/M/n queue of its own (exponential handle time,
+    its own agents); otherwise the transferred-in rate is an approximation."""
     out = []
     if any(c.patience is not None for c in scenario.callers):
         out.append("transfers with abandonment (not a Jackson network)")
     if any(d.max_transfers is not None or d.resolution_desk is not None
            or d.transfer_priority_boost > 0 for d in scenario.departments):
         out.append("transfer limits or priority boosts")
-    others = [d for d in scenario.departments if d.transfer or d in feeders]
-    if any(_handle_time(scenario, d, scenario.callers,
-                        [g for g in scenario.agents if d.name in g.skills]) for d in others):
+    others = [(d, [g for g in scenario.agents if d.name in g.skills])
+              for d in scenario.departments if d.transfer or d in feeders]
+    if any(_handle_time(scenario, d, scenario.callers, groups) for d, groups in others):
         out.append("transfers between departments whose handle time is not exponential")
+    if any(len(g.skills) > 1 or g.rona is not None for _, groups in others for g in groups):
+        out.append("transfers between departments whose agents are shared or ring out")
     return out
 

@@ -200,3 +200,18 @@ def test_a_figure_is_apart_only_outside_the_simulated_95_percent_interval() -> N
     assert outside(estimate, estimate.ci95.high + 1e-9) and outside(estimate, 0.5)
     assert not outside(Estimate.of([0.7]), 0.1)  # one replication: no interval to leave
     assert not outside(estimate, math.nan) and not outside(None, 0.5)
+
+
+def test_transfers_are_exact_only_in_a_jackson_network() -> None:
+    jackson = next(c for c in CASES if c.model.startswith("Jackson")).data
+    assert _status(simcall.from_dict(jackson), "sales")[0] == "exact"
+    shared = copy.deepcopy(jackson)  # a third department shares the support team
+    shared["departments"].append({"name": "returns", "talk": {"dist": "exponential",
+                                                              "mean": 60}})
+    shared["agents"][1]["skills"] = ["support", "returns"]
+    assert _status(simcall.from_dict(shared), "sales") == (
+        "approximate", "transfers between departments whose agents are shared or ring out")
+    impatient = copy.deepcopy(jackson)
+    impatient["callers"][0]["patience"] = {"dist": "exponential", "mean": 60}
+    status, reason = _status(simcall.from_dict(impatient), "sales")
+    assert status == "approximate" and "transfers with abandonment" in reason
