@@ -69,6 +69,7 @@ def run_command(
     from simcall.experiments.runner import replicate
     from simcall.experiments.workload import check_workload, workload
     from simcall.report.terminal import print_details, print_summary
+    from simcall.report.terminal_erlang import print_erlang_intervals
     from simcall.results.provenance import provenance_block
     from simcall.scenario.loader import load
 
@@ -94,6 +95,7 @@ def run_command(
         print_summary(summary, out)
         if details:
             print_details(summary, out)
+            print_erlang_intervals(summary, out)
         meta = provenance_block(loaded, summary.seed, command_line(context),
                                 replications=replications)
         if out_dir is not None:
