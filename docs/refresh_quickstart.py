@@ -202,17 +202,17 @@ def trim(output: list[str], shown: list[str]) -> list[str]:
 
 
 def _packed(items: list[str], indent: int, width: int = WIDTH - 4) -> str:
-    """``items`` joined by ", ", broken between items so that no line is wider than
-    ``width``; continuation lines indented by ``indent`` spaces."""
+    """``items`` joined by ", " and broken between items so that no line ends beyond column
+    ``width``; the first line starts at column ``indent`` (after the caller's own text) and
+    so do the continuation lines, indented by as many spaces."""
     lines = [""]
     for item in items:
-        piece = item if not lines[-1].strip() else f" {item}"
-        if lines[-1].strip() and len(lines[-1]) + len(piece) + 1 > width:
+        column = (indent if len(lines) == 1 else 0) + len(lines[-1])
+        if lines[-1].strip() and column + len(item) + 2 > width:
             lines[-1] = lines[-1].rstrip()
-            lines.append(" " * indent + item)
+            lines.append(" " * indent + item + ",")
         else:
-            lines[-1] += piece
-        lines[-1] += ","
+            lines[-1] += (" " if lines[-1].strip() else "") + item + ","
     return "\n".join(lines)[:-1]
 
 
@@ -238,6 +238,7 @@ def excerpt(document: dict[str, Any]) -> str:
             if isinstance(value, list) and indent + len(item) > WIDTH - 4:
                 start = f'"{key}": ['
                 item = start + _packed([dump(v) for v in value], indent + len(start)) + "]"
+                # continuation lines of the list line up under its first item
             found.append(item)
         return found
 
