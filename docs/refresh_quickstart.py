@@ -33,6 +33,7 @@ fixed terminal width of :data:`WIDTH` columns, without colour.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import shlex
@@ -40,7 +41,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,11 +128,18 @@ def prepare(folder: Path) -> None:
 
 def run(step: Step) -> tuple[int, str]:
     """Run one command in the current folder; its exit code and what it printed."""
+    from unittest import mock
+
     from typer.testing import CliRunner
 
-    from simcall.cli import app
+    from simcall.cli import app, common
 
-    result = CliRunner().invoke(app, step.args, env=ENV)
+    with contextlib.ExitStack() as fixed:
+        # a console made while COLUMNS was set (pytest-xdist workers set it to 80) keeps that
+        # width whatever the environment says later: fix both consoles' width for this call
+        for console in (common.out, common.err):
+            fixed.enter_context(mock.patch.object(console, "_width", WIDTH))
+        result = CliRunner().invoke(app, step.args, env=ENV)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise RuntimeError(f"{step.command} raised {result.exception!r}\n"
                            f"{result.output}") from result.exception
@@ -260,7 +267,7 @@ def excerpt(document: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@contextmanager
+@contextlib.contextmanager
 def reader_folder() -> Iterator[Path]:
     """A temporary folder set up as the quick start's reader has it, made the current one."""
     import os
