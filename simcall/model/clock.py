@@ -44,7 +44,7 @@ class Clock(Environment):
     express: Callable[[tuple[float, int, int, tuple[Any, ...]]], None] | None
     """The express lane's handler (:mod:`simcall.model.express`) of heap entries whose event
     is a plain tuple; ``None`` for the general call flow, whose events are all SimPy's."""
-    current: tuple[Any, ...]  # with ``express``: the heap entry being handled, its key first
+    current: tuple[Any, ...]  # the heap entry being handled, its key first (for the lane)
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,6 +96,10 @@ class Clock(Environment):
         that time, stops the run -- except that the stop event is not put back in the heap
         for the next run (it has nothing left to do there; event ids are only compared, so
         the order of the events to come is the same). An event ``until`` is left to SimPy.
+
+        An entry whose event is a plain tuple belongs to the express lane and goes to its
+        handler; the entry being handled is kept in ``current``, whose key the lane compares
+        patience deadlines with. For the general flow that costs a test and a store per event.
         """
         if isinstance(until, Event):
             return super().run(until)
@@ -108,43 +112,8 @@ class Clock(Environment):
             stop._value = None
             stop.callbacks.append(StopSimulation.callback)
             self.schedule(stop, URGENT, until - self._now)
-        if self.express is not None:
-            return self._run_express(stop, until)
-        queue = self._queue
-        try:
-            while True:
-                arrival = self._arrival
-                if arrival is not None and (not queue or arrival < queue[0]):
-                    self._now = now = arrival[0]
-                    self._arrival = None
-                    eid = next(self._eid)
-                    delay = self._arrivals.next_arrival()  # type: ignore[union-attr]
-                    if delay is not None:
-                        self._arrival = (now + delay, NORMAL, eid)
-                    continue
-                if not queue:
-                    break
-                self._now, _, _, event = heappop(queue)
-                callbacks = event.callbacks
-                event.callbacks = None  # type: ignore[assignment]
-                for callback in callbacks:
-                    callback(event)
-                if not event._ok and not hasattr(event, "_defused"):
-                    failure = event._value
-                    raise type(failure)(*failure.args) from failure
-        except StopSimulation:
-            return None
-        if stop is not None:
-            raise RuntimeError(f"no events left but the run was to stop at {until}")
-        return None
-
-    def _run_express(self, stop: Event | None, until: float | Event | None) -> None:
-        """:meth:`run`'s loop for the express lane: an entry whose event is a tuple goes to
-        the express handler, and the entry being handled is kept in ``current`` (the lane
-        compares patience deadlines with its key)."""
-        queue: list[Any] = self._queue  # SimPy's events and the express lane's tuples
+        queue: list[Any] = self._queue  # SimPy's events, and the express lane's tuples
         express = self.express
-        assert express is not None
         try:
             while True:
                 arrival = self._arrival
@@ -160,9 +129,9 @@ class Clock(Environment):
                     break
                 self.current = entry = heappop(queue)
                 self._now = entry[0]
-                event: Any = entry[3]
-                if event.__class__ is tuple:
-                    express(entry)
+                event = entry[3]
+                if event.__class__ is tuple:  # only the express lane puts tuples there
+                    express(entry)  # type: ignore[misc]
                     continue
                 callbacks = event.callbacks
                 event.callbacks = None
