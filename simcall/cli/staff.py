@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from simcall.cli.common import (
+    REPLICATIONS,
     BreakWords,
     CostPerHour,
     Dask,
@@ -61,7 +62,7 @@ def staff_command(
     replications: Annotated[int, typer.Option(
         "--replications", "-r",
         help="The most replications one candidate plan is simulated on (a clear decision "
-             "stops earlier).")] = 20,
+             "stops earlier).")] = REPLICATIONS,
     verify: Annotated[int | None, typer.Option(
         "--verify", help="Fresh replications per verification round (never used by the "
                          "search; default 100, or 40 with --objective cost, where each round "
