@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from simcall.cli.animate import animate_command
-from simcall.cli.common import out
+from simcall.cli.common import out, warnings_on_stderr
 from simcall.cli.compare import compare_command
 from simcall.cli.erlang import erlang_command
 from simcall.cli.fit import fit_command
@@ -52,11 +52,13 @@ def show_version(value: bool) -> None:
 
 @app.callback()
 def main(
+    context: typer.Context,
     version: Annotated[bool, typer.Option(
         "--version", help="Show the version and exit.", is_eager=True,
         callback=show_version)] = False,
 ) -> None:
     """simcall: callers, agents, rings, transfers and abandonment, on SimPy."""
+    context.with_resource(warnings_on_stderr())  # until the command is done
 
 
 app.command("run", cls=Command)(run_command)

@@ -37,6 +37,7 @@ from simcall.cli.common import (
     in_range,
     interrupted,
     out,
+    plain_or_unclipped,
     shift_rules,
     write_json_file,
 )
@@ -143,6 +144,7 @@ def staff_command(
         check_output("--out", plan_path)
         check_output("--json", json_path)
         result: StaffingPlan | CostPlan
+        shown = plain_or_unclipped(out)  # a plan piped to a file is never cut to "…"
         with executor_for(workers, dask, tls) as executor, _progress() as progress:
             if by_cost:
                 result = staff_for_cost(
@@ -150,13 +152,13 @@ def staff_command(
                     verify_replications=verify, seed=seed, executor=executor,
                     progress=progress, command=command_line(context), budget=budget,
                     shifts=rules, keep_targets=keep_targets, confidence=confidence)
-                print_cost_plan(result, out)
+                print_cost_plan(result, shown)
             else:
                 result = staff(loaded, groups=group or None, replications=replications,
                                verify_replications=verify, seed=seed, executor=executor,
                                progress=progress, command=command_line(context),
                                confidence=confidence, budget=budget, shifts=rules)
-                print_plan(result, out)
+                print_plan(result, shown)
         if plan_path is not None:
             write_text(plan_path, plan_toml(result, original, overrides or (),
                                             base_dir=scenario.parent))
