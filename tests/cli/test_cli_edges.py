@@ -7,6 +7,7 @@ Each through Typer's CliRunner and, once per feature, as a real ``python -m simc
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,15 @@ def test_help_shows_the_extras_name_and_no_bool_value_type(command: str) -> None
     assert "SOURCE" not in text  # an argument no command has
 
 
+def test_no_help_text_holds_a_bracket_rich_would_take_for_markup() -> None:
+    """``[dask]`` in a help text is a rich style tag and vanishes; write ``\\[dask]``."""
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        texts = [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
+        for text in texts:
+            assert not re.search(r"(?<!\\)\[[a-z#/@][^\[]*?\]", text), (name, text)
+
+
 def test_help_flags_have_no_value_type_while_valued_options_keep_theirs() -> None:
     text = runner.invoke(app, ["run", "--help"], env=WIDE).output
     check = next(line for line in text.splitlines() if "--check" in line)
@@ -122,7 +132,7 @@ def test_reps_suggests_replications_and_nothing_else() -> None:
 def test_every_command_with_replications_defaults_to_the_same_number() -> None:
     group = typer.main.get_command(app)
     defaults = {}
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    for name, command in group.commands.items():
         for param in command.params:
             if "--replications" in getattr(param, "opts", ()):
                 defaults[name] = param.default
