@@ -50,7 +50,8 @@ from simcall.scenario.toml_edit import REMOVE, edit_scenario_text
 from simcall.scenario.toml_writer import dumps
 
 __all__ = [
-    "REMOVE", "AgentGroup", "BareSecondsWarning", "Break", "CallerType", "Department", "Distribution",
+    "REMOVE", "AgentGroup", "BareSecondsWarning", "Break", "CallerType", "Department",
+    "Distribution",
     "OverrideError", "Scenario", "Shift", "Targets", "apply_overrides", "assign",
     "clock_seconds", "dumps", "edit_scenario_text", "format_clock", "from_dict", "load",
     "loads", "parse_clock", "parse_duration", "parse_value",

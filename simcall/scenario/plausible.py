@@ -56,18 +56,21 @@ def is_bare(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def bare_seconds_message(value: float, measure: str, minutes: str, seconds: str) -> str | None:
+def bare_seconds_message(value: float, measure: str, minutes: str, seconds: str,
+                         given: str = "") -> str | None:
     """The warning for a bare ``value`` of ``measure`` (a :data:`LEAST` key), or None.
 
     ``minutes`` and ``seconds`` say what to write instead, e.g. ``"4min"`` and ``"4s"``
-    (or ``--aht 4min`` and ``--aht 4s`` on the command line).
+    (or ``--aht 4min`` and ``--aht 4s`` on the command line); ``given`` names several
+    numbers averaged into ``value`` ("the values", "low and high"), if so.
     """
     what, least = LEAST[measure]
     if not 0.0 < value < least:
         return None
-    return (f"{value:g} has no unit, so it is {value:g} seconds: short for {what} (under "
-            f"{least:g} s); if minutes were meant write {minutes}, and {seconds} keeps "
-            "seconds without this warning")
+    said = (f"{given} have no unit and average {value:g} seconds" if given
+            else f"{value:g} has no unit, so it is {value:g} seconds")
+    return (f"{said}: short for {what} (under {least:g} s); if minutes were meant write "
+            f"{minutes}; a unit ({seconds}) keeps seconds and silences this")
 
 
 def bare_seconds_problems(data: Mapping[str, Any]) -> list[Problem]:
@@ -77,12 +80,11 @@ def bare_seconds_problems(data: Mapping[str, Any]) -> list[Problem]:
     for path, measure, typical, several in _durations(data):
         minutes, seconds = f'"{typical:g}min"', f'"{typical:g}s"'
         if several:
-            minutes, seconds = (f"each value with its unit (e.g. {minutes})",
-                                f"units in seconds (e.g. {seconds})")
-        message = bare_seconds_message(typical, measure, minutes, seconds)
+            minutes, seconds = f"each value with its unit (e.g. {minutes})", f"e.g. {seconds}"
+        given = {"values": "the values", "range": "low and high"}.get(several, "")
+        message = bare_seconds_message(typical, measure, minutes, seconds, given)
         if message is not None:
-            lead = {"values": "the values average ", "range": "low and high average "}
-            problems.append(Problem(_format(path), lead.get(several, "") + message))
+            problems.append(Problem(_format(path), message))
     return problems
 
 
