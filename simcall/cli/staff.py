@@ -45,6 +45,7 @@ from simcall.errors import SimcallError
 from simcall.files import write_text
 
 if TYPE_CHECKING:
+    from simcall.scenario.schema import Scenario
     from simcall.staffing.cost_plan import CostPlan
     from simcall.staffing.plan import StaffingPlan
 
@@ -189,11 +190,20 @@ def plan_toml(result: StaffingPlan | CostPlan, original: str, overrides: Sequenc
         When the edited text does not load to the planned scenario (a bug in simcall):
         a plan file that says something else than the plan found must never be written.
     """
+    import warnings
+
     from simcall.results.provenance import scenario_hash
-    from simcall.scenario.loader import loads
+    from simcall.scenario.loader import loads as load_text
     from simcall.scenario.overrides import split_override
+    from simcall.scenario.plausible import BareSecondsWarning
     from simcall.scenario.toml_edit import REMOVE, edit_scenario_text
     from simcall.staffing.cost_plan import CostPlan
+
+    def loads(text: str, base_dir: Path) -> Scenario:
+        # the planner's file, edited: its bare numbers were warned about when it was loaded
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BareSecondsWarning)
+            return load_text(text, base_dir=base_dir)
 
     meta = result.provenance
     header = cost_header(result) if isinstance(result, CostPlan) else "\n".join([
