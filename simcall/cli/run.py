@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from simcall.cli.common import (
+    REPLICATIONS,
     Dask,
     DaskSecurity,
     MaxCalls,
@@ -45,7 +46,8 @@ def run_command(
     context: typer.Context,
     scenario: ScenarioPath,
     replications: Annotated[int, typer.Option(
-        "--replications", "-r", help="Independent replications (for 95% intervals).")] = 20,
+        "--replications", "-r", help="Independent replications (for 95% intervals).")]
+    = REPLICATIONS,
     seed: Seed = None,
     overrides: Overrides = None,
     json_path: Annotated[Path | None, typer.Option(
