@@ -365,7 +365,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         transfer_shares=_shares(transfers, start=0),
         worst_chains=worst_chains(records, counted, departments),
         days=tuple(by_day),
-        revisit_chains=revisit_chains(visits, revisits, counted, departments),
+        revisit_chains=revisit_chains(visits, revisits, counted, departments, calls.caller,
+                                      callers),
     )
 
 

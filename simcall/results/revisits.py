@@ -71,6 +71,7 @@ class RevisitChain:
     """A call that was sent back to a department it had left, hop by hop."""
 
     call: int
+    caller: str  # caller type
     revisits: int  # re-entries
     hops: tuple[Hop, ...]
 
@@ -90,9 +91,10 @@ class RevisitChain:
 
 
 def revisit_chains(visits: VisitTable, revisits: Revisits, counted: np.ndarray,
-                   departments: list[str]) -> tuple[RevisitChain, ...]:
+                   departments: list[str], caller_of: np.ndarray,
+                   callers: list[str]) -> tuple[RevisitChain, ...]:
     """Every counted call with a re-entry, in full, worst first (see
-    :meth:`RevisitChain.worst_first`)."""
+    :meth:`RevisitChain.worst_first`); ``caller_of`` is each call's caller-type index."""
     chained = np.flatnonzero((revisits.per_call > 0) & counted)
     if chained.size == 0:
         return ()
@@ -109,7 +111,8 @@ def revisit_chains(visits: VisitTable, revisits: Revisits, counted: np.ndarray,
             transferred=bool(visits.transferred[row]),
             re_entry=bool(revisits.re_entry[row]),
         ))
-    chains = [RevisitChain(call, int(revisits.per_call[call]), tuple(hops))
+    chains = [RevisitChain(call, callers[int(caller_of[call])], int(revisits.per_call[call]),
+                           tuple(hops))
               for call, hops in by_call.items()]
     chains.sort(key=RevisitChain.worst_first)
     return tuple(chains)
