@@ -93,9 +93,11 @@ def test_report_and_details_show_ping_pong_only_with_transfers(
     from simcall.report import build_report, html
 
     monkeypatch.setattr(html, "figures_html", lambda figures: "")  # no drawing: cheap
-    pong = simcall.load(pong_file(tmp_path))
+    pong = simcall.load(pong_file(tmp_path, "[targets]\nmax_revisit_rate = 0.05"))
     text = html.render(build_report(pong, replications=2, seed=3))
     page = Page(text)
+    assert "at most 5% of answered calls sent back to a department they had left" in text
+    assert [card.split()[1] for card in page.cards] == ["card-missed"]  # 40% go back
     assert page.sections.index("transfers") + 1 == page.sections.index("ping-pong")
     # per interval, per department, per caller type
     assert text.count('<th scope="col">sent back</th>') == 3
