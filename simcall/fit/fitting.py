@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
 from simcall.fit.arrivals import ArrivalProfile, fit_arrivals
 from simcall.fit.calllog import ABANDONED, ANSWERED, CallLog
 from simcall.fit.columns import CallLogError, Preset
@@ -37,7 +38,8 @@ class Priorities:
 
     def to_frame(self) -> Any:
         """One row per caller type."""
-        import pandas as pd
+        with needs_pandas("Priorities.to_frame()"):
+            import pandas as pd
 
         return pd.DataFrame({"caller_type": self.caller_types, "credit_s": self.credit_s,
                              "calls": self.calls})

@@ -44,6 +44,11 @@ class Estimate:
     values: tuple[float, ...]
     bounds: tuple[float, float] = (-math.inf, math.inf)
 
+    def __repr__(self) -> str:
+        """The mean, the interval and how many values: not every value (a thousand
+        replications would fill the screen; ``.values`` has them)."""
+        return f"Estimate(mean={self.mean:.6g}, ci95={self.ci95!r}, n={len(self.values)})"
+
     @classmethod
     def of(cls, values: Sequence[float],
            bounds: tuple[float, float] = (-math.inf, math.inf)) -> Estimate:

@@ -34,7 +34,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-from simcall.errors import SimcallError
+from simcall.errors import SimcallError, needs_pandas
 from simcall.experiments.comparison import paired_difference
 from simcall.experiments.workload import Workload, workload
 from simcall.results.money import Prices
@@ -140,7 +140,8 @@ class Marginal:
 
     def to_frame(self) -> Any:
         """One row per change and KPI: mean and paired 95% interval (needs pandas)."""
-        import pandas as pd
+        with needs_pandas("Marginal.to_frame()"):
+            import pandas as pd
 
         rows = []
         for c in self.changes:

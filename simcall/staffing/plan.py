@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
 from simcall.results.targets import Goal
@@ -123,7 +124,8 @@ class StaffingPlan:
     def roster_frame(self) -> Any:
         """The roster as one table: a row per group and shift (start, end, hours, break,
         agents, paid hours, cost), as a pandas DataFrame."""
-        import pandas as pd
+        with needs_pandas("StaffingPlan.roster_frame()"):
+            import pandas as pd
         frames = [self.rosters[g].to_frame().assign(group=g) for g in self.groups
                   if g in self.rosters]
         if not frames:
@@ -276,7 +278,8 @@ class StaffingPlan:
         """One row per interval and group: the three plans (and the roster's coverage,
         when rostered) and each target's figures; the roster itself is
         :meth:`roster_frame`."""
-        import pandas as pd
+        with needs_pandas("StaffingPlan.to_frame()"):
+            import pandas as pd
         rows = []
         for k, label in enumerate(self.labels):
             targets: dict[str, Any] = {}
