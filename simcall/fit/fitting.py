@@ -67,6 +67,30 @@ class FitResult:
     scenario: dict[str, Any]
     notes: dict[str, str]  # key path ("callers[0].patience") -> where its figure came from
 
+    def __repr__(self) -> str:
+        """A few lines: what was fitted from what (not every call of the log)."""
+        from simcall.results.display import text_block
+
+        return text_block(f"FitResult {self.scenario.get('name', '')!r}", self._facts())
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the log fitted, and where each figure of the scenario came from."""
+        from simcall.results.display import html_block, html_table
+
+        notes = [(key, note) for key, note in self.notes.items() if key]
+        table = html_table(("scenario key", "where its figure came from"), notes, left=2)
+        return html_block(f"FitResult {self.scenario.get('name', '')!r}", self._facts(),
+                          table, notes=["to_toml() writes the scenario with these notes; "
+                                        "estimates.* have to_frame()."])
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        return [f"{plural(len(self.log), 'call')} on {plural(len(self.log.dates), 'day')}",
+                plural(len(self.scenario.get("callers", [])), "caller type"),
+                plural(len(self.scenario.get("departments", [])), "department"),
+                plural(len(self.scenario.get("agents", [])), "agent group")]
+
     def scenario_data(self, extended: bool = True) -> dict[str, Any]:
         """The scenario data; ``extended=False`` leaves out :data:`NEW_KEYS` (the departments'
         pooled talk and no credit or not-ready time then stand in for them)."""

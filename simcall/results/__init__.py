@@ -20,6 +20,8 @@ module            holds
                   occupancy, head counts and wages (:func:`in_windows`)
 ``summary``       :class:`RunResult` (one replication) and :class:`Summary`
                   (several, with confidence intervals): ``.kpis``, ``.to_json()``
+``display``       how results show themselves: short reprs and Jupyter's KPI
+                  tables (``_repr_html_``), every name HTML-escaped
 ``stats``         Student t confidence intervals: :class:`Estimate`,
                   :class:`ConfidenceInterval`, :func:`t_interval`
 ``targets``       each goal of ``[targets]`` (:class:`Goal`, :func:`goals`), judged
@@ -36,7 +38,8 @@ module            holds
                   stories and the timeline of a window
 ================  ==================================================================
 
-The last five serve the commands (``--records``, sweep tables, ``--out``, ``simcall
+``display`` serves the result objects' ``__repr__`` and ``_repr_html_`` (imported
+when one is shown). The last five serve the commands (``--records``, sweep tables, ``--out``, ``simcall
 trace``) and are imported from their modules when needed, not here: ``import simcall``
 loads this ``__init__`` and stays light.
 

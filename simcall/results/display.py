@@ -38,7 +38,7 @@ def value_text(kpi: str, value: float) -> str:
     if kpi.endswith("_s"):
         return f"{value:.2f} s"
     if kpi in MONEY_KPIS and kpi != "defections":
-        return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
+        return f"{value:,.0f}" if abs(value) >= 10 or value == 0 else f"{value:,.2f}"
     if kpi in COUNT_KPIS or kpi == "defections":
         return f"{value:,.1f}"
     return f"{value:.4g}"

@@ -54,6 +54,15 @@ class MarginalError(SimcallError):
     """A marginal analysis that cannot be made (a group on shifts, too few replications)."""
 
 
+_HTML_CHANGES = 10  # changes the notebook table lists, lowest net cost first
+
+
+def _change_text(change: AgentChange, groups: Sequence[str]) -> str:
+    """``one agent more at 10:00`` (with the group when there are several)."""
+    where = f" ({change.group})" if len(groups) > 1 else ""
+    return f"one agent {'more' if change.step > 0 else 'fewer'} at {change.label}{where}"
+
+
 @dataclass(frozen=True)
 class AgentChange:
     """One agent more (``step`` +1) or fewer (-1) in one interval of one group."""
@@ -116,6 +125,47 @@ class Marginal:
         paying = [c for c in self.changes
                   if c.net.mean < 0 and (step is None or c.step == step)]
         return min(paying, key=lambda c: c.net.mean, default=None)
+
+    def __repr__(self) -> str:
+        """A few lines: the base plan's cost and service, and the change that pays most."""
+        from simcall.results.display import estimate_text, headline, text_block
+
+        lines = headline(self.base.kpis, ("total_cost", "service_level"))
+        best = self.best()
+        if best is not None:
+            lines.append(f"best: {_change_text(best, self.groups)}, net "
+                         f"{estimate_text('total_cost', best.net, change=True)}")
+        return text_block(f"Marginal {self.base.scenario.name!r}", self._facts(), lines)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the base plan's cost and service, then the changes that lower the
+        total cost most (mean, paired 95% interval)."""
+        from simcall.results.display import (
+            change_text,
+            html_block,
+            html_table,
+            interval_text,
+            kpi_table,
+        )
+
+        kpis = [k for k in (*DAY_KPIS, "service_level", "abandon_rate") if k in self.base.kpis]
+        ranked = sorted(self.changes, key=lambda c: c.net.mean)[:_HTML_CHANGES]
+        rows = [[c.group, c.label, "one more" if c.step > 0 else "one fewer",
+                 change_text("total_cost", c.net.mean),
+                 interval_text("total_cost", c.net, change=True)] for c in ranked]
+        table = html_table(("group", "interval", "agent", "net cost change", "95% CI"), rows,
+                           left=3)
+        notes = [f"The {len(ranked)} changes of lowest net cost of {len(self.changes)}; "
+                 "negative pays. to_frame() has them all."]
+        return html_block(f"Marginal {self.base.scenario.name!r}", self._facts(),
+                          kpi_table(self.base.kpis, list(dict.fromkeys(kpis))), table,
+                          notes=notes)
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        return [plural(self.replications, "replication"), f"seed {self.seed}",
+                plural(len(self.changes), "one-agent change")]
 
     def to_json(self) -> dict[str, Any]:
         """The document of ``simcall marginal --json``: the base's day and its intervals'
