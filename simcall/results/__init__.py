@@ -39,9 +39,9 @@ module            holds
 ================  ==================================================================
 
 ``display`` serves the result objects' ``__repr__`` and ``_repr_html_`` (imported
-when one is shown). The last five serve the commands (``--records``, sweep tables, ``--out``, ``simcall
-trace``) and are imported from their modules when needed, not here: ``import simcall``
-loads this ``__init__`` and stays light.
+when one is shown). The last five serve the commands (``--records``, sweep tables,
+``--out``, ``simcall trace``) and are imported from their modules when needed, not here:
+``import simcall`` loads this ``__init__`` and stays light.
 
 Imports: the model and scenario wings and the shared base (:mod:`simcall.errors`,
 :mod:`simcall.files`, :mod:`simcall.version`).
