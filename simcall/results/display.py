@@ -130,7 +130,7 @@ def kpi_table(kpis: Mapping[str, Estimate], names: Sequence[str]) -> str:
 
 def plural(count: int, word: str) -> str:
     """``1 replication``, ``3 replications``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def targets_note(targets: Iterable[TargetResult]) -> list[str]:
