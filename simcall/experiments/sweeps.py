@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from simcall.errors import ScenarioError, SimcallError, needs_pandas
+from simcall.experiments.executors import as_executor
 from simcall.experiments.runner import Job, simulate
 from simcall.experiments.sweep_store import Row, SweepStore
 from simcall.results.metrics import KPI_NAMES, kpi_bounds
@@ -271,6 +272,7 @@ def _run_missing(points: Sequence[Point], replications: int, seed: int,
     for point, replication in failed:
         yield _row(point, replication, seed, {}, point.error)
     jobs = [(p, Job(p.scenario, seed, r)) for p, r in todo if p.scenario is not None]
+    executor = as_executor(executor)  # a Dask Client becomes its executor
     if executor is None:
         for point, job in jobs:
             yield _row(point, job.replication, seed, *run_kpis(job))
