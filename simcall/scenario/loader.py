@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from simcall.errors import Problem, ScenarioError, did_you_mean
 from simcall.scenario import distributions as dist
 from simcall.scenario.durations import parse_duration
-from simcall.scenario.overrides import apply_overrides
+from simcall.scenario.overrides import SET_OPTION, Overrides, apply_overrides
 from simcall.scenario.references import reference_problems
 from simcall.scenario.schema import (
     AgentGroup,
@@ -65,8 +65,14 @@ _DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time", "delay"
 _PLANNED: dict[type[BaseModel], set[str]] = {}
 
 
-def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Read and validate a scenario file, optionally changed by ``KEY=VALUE`` overrides.
+def load(path: str | Path, overrides: Overrides = (), *,
+         named: str = "overrides") -> Scenario:
+    """Read and validate a scenario file, optionally changed by overrides.
+
+    ``overrides`` are ``"KEY=VALUE"`` strings, as ``--set`` takes them
+    (``["agents.support team.staff=11"]``), or a dict of dotted keys and Python values
+    (``{"agents.support team.staff": 11}``). ``named`` is what errors call them: this
+    argument by default; the command line passes ``"--set"``.
 
     Raises
     ------
@@ -85,7 +91,7 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise ScenarioError([Problem("", f"cannot read it: {exc.strerror or exc}")],
                             str(path)) from None
     return loads(_decode(raw, str(path)), source=str(path), base_dir=path.parent,
-                 overrides=overrides)
+                 overrides=overrides, named=named)
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -103,7 +109,7 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
-          overrides: Sequence[str] = ()) -> Scenario:
+          overrides: Overrides = (), *, named: str = "overrides") -> Scenario:
     """Validate a scenario given as TOML text (see :func:`load`)."""
     text = text.removeprefix("\ufeff")
     try:
@@ -116,9 +122,17 @@ def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
                                          "read (hundreds of levels); a scenario needs at "
                                          "most four")], source) from None
     if overrides:
-        data = apply_overrides(data, overrides)
-        source = f"{source} with --set {' '.join(overrides)}"
+        data = apply_overrides(data, overrides, named)
+        source = f"{source} with {_changes_text(overrides, named)}"
     return from_dict(data, source=source, text=text, base_dir=base_dir)
+
+
+def _changes_text(overrides: Overrides, named: str) -> str:
+    """The overrides as an error's source names them: ``--set K=V K=V`` on the command
+    line (as typed), ``overrides K=V, K=V`` in Python."""
+    if isinstance(overrides, Mapping):
+        return f"{named} " + ", ".join(f"{key}={value!r}" for key, value in overrides.items())
+    return f"{named} " + (" " if named == SET_OPTION else ", ").join(overrides)
 
 
 def from_dict(
