@@ -8,7 +8,8 @@ typos is reported once, with all three.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from difflib import get_close_matches
 
@@ -69,3 +70,27 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     if not close and len(name) >= 3:
         close = [option for option in options if option.lower().startswith(name.lower())][:1]
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class MissingExtraError(SimcallError, ImportError):
+    """An optional library is not installed; the message says which ``pip install``
+    brings it. Also an :class:`ImportError`, so code that guarded the import keeps working.
+    """
+
+
+@contextmanager
+def needs_pandas(what: str = "this table") -> Iterator[None]:
+    """Turn ``import pandas`` failing into a :class:`MissingExtraError` that says how to
+    install it (pandas is an optional extra: ``import simcall`` never needs it)::
+
+        with needs_pandas("Summary.to_frame()"):
+            import pandas as pd
+    """
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] != "pandas":
+            raise
+        raise MissingExtraError(
+            f"{what} needs pandas, which is not installed: pip install 'simcall[pandas]'"
+        ) from error

@@ -66,7 +66,7 @@ def animate_command(
         in_range("--seed", seed, 0)
         in_range("--replication", replication, 0)
         in_range("--fps", fps, 1, 50)
-        loaded = load(scenario, overrides or ())
+        loaded = load(scenario, overrides or (), named="--set")
         check_workload([loaded], 1, max_calls)
         reel = frames(loaded, seed=seed, replication=replication, start=start, end=end,
                       minutes=minutes, fps=fps, speed=speed)

@@ -110,19 +110,19 @@ def variants_from(paths: list[Path], variants: list[str],
         if len(paths) < 2:
             raise SimcallError("compare needs two or more scenario files, or one file and "
                                '--variant "NAME: KEY=VALUE ..."')
-        loaded = [load(path, overrides) for path in paths]
+        loaded = [load(path, overrides, named="--set") for path in paths]
         named: dict[str, Scenario] = {}
         for path, scenario in zip(paths, loaded, strict=True):
             name = scenario.name if scenario.name not in named else f"{scenario.name} ({path})"
             named[name] = scenario
         return named
-    base = load(paths[0], overrides)
+    base = load(paths[0], overrides, named="--set")
     named = {"baseline": base}
     for text in variants:
         name, changes = parse_variant(text)
         if name in named:
             raise SimcallError(f"--variant {text!r}: the name '{name}' is used twice")
-        named[name] = load(paths[0], [*overrides, *changes])
+        named[name] = load(paths[0], [*overrides, *changes], named="--set")
     return named
 
 

@@ -66,7 +66,7 @@ def marginal_command(
     try:
         check_run(replications, seed, workers, 2)
         tls = dask_tls(dask_security)
-        loaded = load(scenario, overrides or ())
+        loaded = load(scenario, overrides or (), named="--set")
         load_ = marginal_workload(loaded, group or None, replications)
         check_loads([load_], max_calls, "marginal analysis")
         check_output("--json", json_path)

@@ -185,7 +185,7 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
         from simcall.experiments.sweeps import sweep
 
         grid = dict(parse_vary(text) for text in vary)
-        base = load(source, overrides)
+        base = load(source, overrides, named="--set")
         total = replications * math.prod(len(v) for v in grid.values())
         check_workload([base], total, max_calls)  # from the base scenario's rates
         with executor_for(workers, dask, tls) as executor, progress(total, "runs") as advance:
@@ -194,7 +194,7 @@ def _simulate(context: typer.Context, source: Path, kind: str, replications: int
                          progress=(lambda done, _total: advance(done)) if advance else None)
     from simcall.experiments.runner import replicate
 
-    scenario = load(source, overrides)
+    scenario = load(source, overrides, named="--set")
     check_workload([scenario], replications, max_calls)
     with executor_for(workers if replications > 1 else 1, dask, tls) as executor, \
             progress(replications) as advance:

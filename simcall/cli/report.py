@@ -96,8 +96,8 @@ def report_command(
             from simcall.plots.marginals import read_marginal
 
             analysis = read_marginal(marginal)  # a wrong file fails before simulating
-        loaded = load(scenario, overrides or ())
-        compared = [load(path, overrides or ()) for path in others or ()]
+        loaded = load(scenario, overrides or (), named="--set")
+        compared = [load(path, overrides or (), named="--set") for path in others or ()]
         check_workload([loaded, *compared], replications, max_calls)
         def stage(text: str) -> None:
             if err.is_terminal:

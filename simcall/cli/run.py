@@ -78,7 +78,7 @@ def run_command(
     try:
         check_run(replications, seed, workers)
         tls = dask_tls(dask_security)
-        loaded = load(scenario, overrides or ())
+        loaded = load(scenario, overrides or (), named="--set")
         check_workload([loaded], replications, max_calls)
         load_per_run = workload(loaded, 1).calls_per_replication
         check_output("--json", json_path)

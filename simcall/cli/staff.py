@@ -133,7 +133,7 @@ def staff_command(
         in_range("--confidence", confidence, 0.5, 0.999)
         in_range("--budget", budget, 1)
         rules = shift_rules(shifts, starts_every, break_rule, cost_per_hour)
-        loaded = load(scenario, overrides or ())
+        loaded = load(scenario, overrides or (), named="--set")
         estimate = cost_search_workload if by_cost else search_workload
         extra = {"keep_targets": keep_targets} if by_cost else {}
         check_loads([estimate(loaded, group or None, replications=replications,

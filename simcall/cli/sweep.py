@@ -70,7 +70,7 @@ def sweep_command(
         check_run(replications, seed, workers)
         tls = dask_tls(dask_security)
         grid = dict(parse_vary(text) for text in vary)
-        base = load(scenario, overrides or ())
+        base = load(scenario, overrides or (), named="--set")
         total = replications * math.prod(len(v) for v in grid.values())
         check_workload([base], total, max_calls)  # from the base scenario's rates
         with executor_for(workers, dask, tls) as executor, progress(total, "runs") as advance:

@@ -45,7 +45,7 @@ def trace_command(
         in_range("--calls", calls, 1)
         in_range("--seed", seed, 0)
         in_range("--replication", replication, 0)
-        loaded = load(scenario, overrides or ())
+        loaded = load(scenario, overrides or (), named="--set")
         check_workload([loaded], 1, max_calls)
         begin = parse_from(loaded, start) if start is not None else None
         rows: list[Row] = []

@@ -18,12 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
 from simcall.experiments.runner import Job, simulate_many
 from simcall.results.metrics import KPI_NAMES
 from simcall.results.provenance import api_call, provenance_block, scenario_hash
 from simcall.results.stats import ConfidenceInterval, Estimate, t_quantile
 from simcall.results.summary import Summary, ci_json, estimate_json
 from simcall.scenario.schema import Scenario
+
+_SHOWN_VARIANTS = 5  # variants a repr names; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,51 @@ class Comparison:
         """Each variant's overall KPIs (mean and 95% interval)."""
         return MappingProxyType({name: s.kpis for name, s in self.summaries.items()})
 
+    def __repr__(self) -> str:
+        """A few lines: the variants, and each one's change in two headline KPIs."""
+        from simcall.results.display import HEADLINE, estimate_text, text_block
+
+        lines = []
+        for name, diffs in list(self.differences.items())[:_SHOWN_VARIANTS]:
+            for kpi in [k for k in HEADLINE if k in diffs][:2]:
+                lines.append(f"{name} - {self.baseline}: {kpi} "
+                             f"{estimate_text(kpi, diffs[kpi].paired, change=True)}")
+        if len(self.differences) > _SHOWN_VARIANTS:
+            lines.append(f"... {len(self.differences) - _SHOWN_VARIANTS} more variants")
+        return text_block("Comparison", self._facts(), lines)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: each variant's mean, and each change from the baseline with its
+        paired 95% interval."""
+        from simcall.results.display import (
+            change_text,
+            html_block,
+            html_table,
+            interval_text,
+            shown_kpis,
+            value_text,
+        )
+        from simcall.results.money import has_money
+
+        base = self.summaries[self.baseline]
+        names = shown_kpis(base.kpis, has_money(base.scenario))
+        others = list(self.differences)
+        head = ["KPI", *self.summaries, *(f"{n} - {self.baseline} (95% CI)" for n in others)]
+        rows = [[kpi,
+                 *(value_text(kpi, s.kpis[kpi].mean) for s in self.summaries.values()),
+                 *(f"{change_text(kpi, d.mean)} ({interval_text(kpi, d, change=True)})"
+                   for d in (self.differences[n][kpi].paired for n in others))]
+                for kpi in names if all(kpi in self.differences[n] for n in others)]
+        return html_block("Comparison", self._facts(), html_table(head, rows),
+                          notes=["Differences are paired by replication (common random "
+                                 "numbers)."])
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        return [plural(len(self.summaries), "variant") + f" (baseline {self.baseline!r})",
+                plural(self.replications, "replication") + " each", f"seed {self.seed}"]
+
     def to_json(self) -> dict[str, Any]:
         """One document: each variant's SPEC result and the paired differences."""
         def differences_json(diffs: Mapping[str, Difference]) -> dict[str, Any]:
@@ -98,7 +146,8 @@ class Comparison:
 
     def to_frame(self) -> Any:
         """A tidy table: one row per (variant, scope, kpi) with the paired difference."""
-        import pandas as pd
+        with needs_pandas("Comparison.to_frame()"):
+            import pandas as pd
 
         rows = []
         baseline = self.summaries[self.baseline].scenario

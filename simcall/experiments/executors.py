@@ -2,9 +2,9 @@
 
 Every job is ``(scenario, seed, replication)`` and its result depends on
 nothing else, so the executor only changes how long a run takes, never its
-numbers. The Python API takes any :class:`concurrent.futures.Executor`; the
-command line builds one from ``--workers``, ``--dask`` and ``--dask-security``
-with :func:`executor_for`.
+numbers. The Python API takes any :class:`concurrent.futures.Executor` or a Dask
+``distributed.Client`` (:func:`as_executor`); the command line builds one from
+``--workers``, ``--dask`` and ``--dask-security`` with :func:`executor_for`.
 
 Why Dask is handled with care here: a Dask scheduler runs pickled code. Whoever
 can connect to it runs code on the workers, and a scheduler can send the client
@@ -34,6 +34,29 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def as_executor(executor: Any) -> Executor | None:
+    """The executor to run jobs on: ``None`` (this process) or any
+    :class:`concurrent.futures.Executor` as given, and for a Dask ``distributed.Client``
+    its ``get_executor()``.
+
+    Why: a Client looks like an executor (it has ``map`` and ``submit``) but returns Dask
+    futures where an executor's ``map`` returns results, so passing one used to fail deep
+    inside with ``'Future' object has no attribute 'metrics'``. Anything else is refused
+    with the argument named.
+    """
+    if executor is None or isinstance(executor, Executor):
+        return executor
+    get_executor = getattr(executor, "get_executor", None)
+    if callable(get_executor):
+        made = get_executor()
+        if isinstance(made, Executor):
+            return made
+    raise SimcallError(
+        f"executor={type(executor).__name__}: not an executor; give a concurrent.futures "
+        "Executor (ProcessPoolExecutor, ThreadPoolExecutor, a Dask Client's "
+        "get_executor()), a Dask distributed.Client, or None to run in this process")
 
 
 _ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})")

@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import NamedTuple
 
+from simcall.experiments.executors import as_executor
 from simcall.model import Arrival, Trace, run_replication
 from simcall.model.replication import Progress
 from simcall.results.metrics import Window, run_metrics
@@ -93,6 +94,9 @@ def replicate(
     ``first`` lets a check use replications a search never saw (fresh seeds).
     ``within`` is called with the share of the running replication's horizon simulated
     (see :func:`simulate`), only when replications run in this process (no executor).
+    ``executor`` is any :class:`concurrent.futures.Executor` (a process pool, a Dask
+    Client's ``get_executor()``) or a Dask ``distributed.Client`` itself; ``None`` runs
+    the replications here.
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
@@ -128,6 +132,7 @@ def simulate_many(
     job's horizon simulated, in this process only (a worker's replication reports
     nothing: the callback would have to travel back across processes).
     """
+    executor = as_executor(executor)  # a Dask Client becomes its executor
     results: Iterator[RunResult] = (
         map(partial(_run_job, keep_records, within), jobs) if executor is None
         else executor.map(partial(_run_job, keep_records, None), jobs))

@@ -21,7 +21,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from simcall.errors import ScenarioError, SimcallError
+from simcall.errors import ScenarioError, SimcallError, needs_pandas
+from simcall.experiments.executors import as_executor
 from simcall.experiments.runner import Job, simulate
 from simcall.experiments.sweep_store import Row, SweepStore
 from simcall.results.metrics import KPI_NAMES, kpi_bounds
@@ -30,6 +31,19 @@ from simcall.results.stats import Estimate
 from simcall.scenario.loader import from_dict
 from simcall.scenario.overrides import assign
 from simcall.scenario.schema import Scenario
+
+_SHOWN_POINTS = 5  # points a repr shows; the rest are counted
+_HTML_POINTS = 100  # rows of the notebook table
+
+
+def _value_text(value: Any) -> str:
+    """A varied value as the sweep table shows it (numbers without trailing zeros)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _values_text(point: Point) -> str:
+    return ", ".join(f"{key.rpartition('.')[2]}={_value_text(v)}"
+                     for key, v in point.values.items())
 
 
 @dataclass(frozen=True)
@@ -76,9 +90,60 @@ class SweepResult:
                 found.setdefault(row["point"], row["error"])
         return found
 
+    def __repr__(self) -> str:
+        """A few lines: the grid, and the first points' headline KPI."""
+        from simcall.results.display import HEADLINE, estimate_text, text_block
+
+        lines = []
+        for point, kpis in list(zip(self.points, self.kpis, strict=True))[:_SHOWN_POINTS]:
+            kpi = next((k for k in HEADLINE if k in kpis), None)
+            lines.append(f"{_values_text(point)}: "
+                         + (f"{kpi} {estimate_text(kpi, kpis[kpi])}" if kpi is not None
+                            else "failed (see .errors)"))
+        if len(self.points) > _SHOWN_POINTS:
+            lines.append(f"... {len(self.points) - _SHOWN_POINTS} more points")
+        return text_block("SweepResult", self._facts(), lines)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: one row per point, its varied values and the headline KPIs with
+        95% intervals (the first 100 points; ``to_frame(per_point=True)`` has them all)."""
+        from simcall.results.display import HEADLINE, html_block, html_table, interval_text
+        from simcall.results.display import value_text as shown
+
+        kpis = [k for k in HEADLINE if k in KPI_NAMES]
+        errors = self.errors
+        rows = []
+        for point, estimates in list(zip(self.points, self.kpis, strict=True))[:_HTML_POINTS]:
+            cells = [str(point.index), *(_value_text(point.values.get(key))
+                                         for key in self.vary)]
+            if not estimates:
+                cells += [f"failed: {errors.get(point.index, 'no runs')}"] + [""] * \
+                    (len(kpis) - 1)
+            else:
+                cells += [f"{shown(k, estimates[k].mean)} ({interval_text(k, estimates[k])})"
+                          for k in kpis]
+            rows.append(cells)
+        notes = [f"... {len(self.points) - _HTML_POINTS} more points: "
+                 "to_frame(per_point=True) has them all"] \
+            if len(self.points) > _HTML_POINTS else []
+        head = ["point", *self.vary, *(f"{k} (95% CI)" for k in kpis)]
+        return html_block("SweepResult", self._facts(),
+                          html_table(head, rows, left=1 + len(self.vary)), notes=notes)
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        facts = [f"{plural(len(self.points), 'point')} x "
+                 f"{plural(self.replications, 'replication')}", f"seed {self.seed}",
+                 "varying " + ", ".join(self.vary)]
+        if self.errors:
+            facts.append(f"{plural(len(self.errors), 'point')} failed")
+        return facts
+
     def to_frame(self, per_point: bool = False) -> Any:
         """A tidy pandas table: one row per run, or per point with mean and 95% interval."""
-        import pandas as pd
+        with needs_pandas("SweepResult.to_frame()"):
+            import pandas as pd
 
         if not per_point:
             return pd.DataFrame(list(self.rows))
@@ -207,6 +272,7 @@ def _run_missing(points: Sequence[Point], replications: int, seed: int,
     for point, replication in failed:
         yield _row(point, replication, seed, {}, point.error)
     jobs = [(p, Job(p.scenario, seed, r)) for p, r in todo if p.scenario is not None]
+    executor = as_executor(executor)  # a Dask Client becomes its executor
     if executor is None:
         for point, job in jobs:
             yield _row(point, job.replication, seed, *run_kpis(job))

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
 from simcall.fit.calllog import CallLog
 
 TREND_ALPHA = 0.05
@@ -54,7 +55,8 @@ class ArrivalProfile:
 
     def to_frame(self) -> Any:
         """One row per caller type and interval: rate per hour, its standard error, calls."""
-        import pandas as pd
+        with needs_pandas("ArrivalProfile.to_frame()"):
+            import pandas as pd
 
         rows = [{"caller_type": name, "interval": label,
                  "rate_per_hour": float(self.rate_per_hour[c, i]),

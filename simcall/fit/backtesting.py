@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
 from simcall.experiments.runner import Job, simulate_many
 from simcall.fit.calllog import ABANDONED, ANSWERED, CallLog
 from simcall.model.records import Outcome, Records
@@ -247,7 +248,8 @@ class Backtest:
 
     def to_frame(self) -> Any:
         """The rows as a pandas DataFrame (pandas imported here)."""
-        import pandas as pd
+        with needs_pandas("Backtest.to_frame()"):
+            import pandas as pd
 
         return pd.DataFrame([{**r.__dict__, "inside": r.inside} for r in self.rows])
 

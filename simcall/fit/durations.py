@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
+
 MAX_KS = 0.05
 """The largest KS distance (on log-times) at which the lognormal is accepted."""
 QUANTILES = 200
@@ -82,7 +84,8 @@ def fit_duration(key: str, times: np.ndarray, pooled: bool = False,
 
 def frame(fits: list[DurationFit]) -> Any:
     """One row per fit (for ``to_frame``)."""
-    import pandas as pd
+    with needs_pandas("TalkTimes.to_frame()"):
+        import pandas as pd
 
     return pd.DataFrame([{
         "key": f.key, "calls": f.n, "zeros": f.zeros, "mean_s": f.mean,

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
 from simcall.fit.arrivals import ArrivalProfile, fit_arrivals
 from simcall.fit.calllog import ABANDONED, ANSWERED, CallLog
 from simcall.fit.columns import CallLogError, Preset
@@ -37,7 +38,8 @@ class Priorities:
 
     def to_frame(self) -> Any:
         """One row per caller type."""
-        import pandas as pd
+        with needs_pandas("Priorities.to_frame()"):
+            import pandas as pd
 
         return pd.DataFrame({"caller_type": self.caller_types, "credit_s": self.credit_s,
                              "calls": self.calls})
@@ -64,6 +66,30 @@ class FitResult:
     estimates: Estimates
     scenario: dict[str, Any]
     notes: dict[str, str]  # key path ("callers[0].patience") -> where its figure came from
+
+    def __repr__(self) -> str:
+        """A few lines: what was fitted from what (not every call of the log)."""
+        from simcall.results.display import text_block
+
+        return text_block(f"FitResult {self.scenario.get('name', '')!r}", self._facts())
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the log fitted, and where each figure of the scenario came from."""
+        from simcall.results.display import html_block, html_table
+
+        notes = [(key, note) for key, note in self.notes.items() if key]
+        table = html_table(("scenario key", "where its figure came from"), notes, left=2)
+        return html_block(f"FitResult {self.scenario.get('name', '')!r}", self._facts(),
+                          table, notes=["to_toml() writes the scenario with these notes; "
+                                        "estimates.* have to_frame()."])
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        return [f"{plural(len(self.log), 'call')} on {plural(len(self.log.dates), 'day')}",
+                plural(len(self.scenario.get("callers", [])), "caller type"),
+                plural(len(self.scenario.get("departments", [])), "department"),
+                plural(len(self.scenario.get("agents", [])), "agent group")]
 
     def scenario_data(self, extended: bool = True) -> dict[str, Any]:
         """The scenario data; ``extended=False`` leaves out :data:`NEW_KEYS` (the departments'

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
+
 TAIL_QUANTILE = 0.9
 """The tail is the waits beyond this quantile of all observed waits."""
 QUANTILES = 200
@@ -169,7 +171,8 @@ class Patience:
 
     def to_frame(self) -> Any:
         """The curves, one row per caller type and step time, with the 95% band."""
-        import pandas as pd
+        with needs_pandas("Patience.to_frame()"):
+            import pandas as pd
 
         frames = [pd.DataFrame({"caller_type": f.key, "time_s": f.times, "survival": f.survival,
                                 "low": f.low, "high": f.high}) for f in self.fits]

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
 from simcall.fit.calllog import ANSWERED, CallLog
 from simcall.fit.durations import QUANTILES
 
@@ -50,7 +51,8 @@ class Staffing:
 
     def to_frame(self) -> Any:
         """One row per interval."""
-        import pandas as pd
+        with needs_pandas("Staffing.to_frame()"):
+            import pandas as pd
 
         return pd.DataFrame({"interval": self.labels, "agents": self.agents, "se": self.se})
 
@@ -82,7 +84,8 @@ class NotReady:
 
     def to_frame(self) -> Any:
         """One row per gap."""
-        import pandas as pd
+        with needs_pandas("NotReady.to_frame()"):
+            import pandas as pd
 
         return pd.DataFrame({"gap_s": self.gaps})
 

@@ -23,6 +23,8 @@ module            holds
                   occupancy, head counts and wages (:func:`in_windows`)
 ``summary``       :class:`RunResult` (one replication) and :class:`Summary`
                   (several, with confidence intervals): ``.kpis``, ``.to_json()``
+``display``       how results show themselves: short reprs and Jupyter's KPI
+                  tables (``_repr_html_``), every name HTML-escaped
 ``stats``         Student t confidence intervals: :class:`Estimate`,
                   :class:`ConfidenceInterval`, :func:`t_interval`
 ``targets``       each goal of ``[targets]`` (:class:`Goal`, :func:`goals`), judged
@@ -46,10 +48,11 @@ module            holds
                   stories and the timeline of a window
 ================  ==================================================================
 
-The last seven are imported from their modules when needed, not here: the traffic and
-the Erlang figures serve ``Summary.erlang``, the staffing plans and the plots' Erlang
-line; the others the commands (``--records``, sweep tables, ``--out``, ``simcall
-trace``). ``import simcall`` loads this ``__init__`` and stays light.
+``display`` serves the result objects' ``__repr__`` and ``_repr_html_`` (imported
+when one is shown). The last seven are imported from their modules when needed, not here:
+the traffic and the Erlang figures serve ``Summary.erlang``, the staffing plans and the
+plots' Erlang line; the others the commands (``--records``, sweep tables, ``--out``,
+``simcall trace``). ``import simcall`` loads this ``__init__`` and stays light.
 
 Imports: the model, scenario and erlang wings (erlang on first use, it loads scipy) and the
 shared base (:mod:`simcall.errors`,

@@ -5,19 +5,29 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
 
 
-@dataclass(frozen=True)
-class ConfidenceInterval:
-    """A two-sided interval for a mean."""
+class ConfidenceInterval(NamedTuple):
+    """A two-sided interval for a mean: ``lo, hi = estimate.ci95`` unpacks it, as scipy's
+    intervals do, and ``.low`` / ``.high`` name the ends.
+
+    ``value in interval`` asks whether the interval covers ``value`` (not whether it is one
+    of the two ends, as it would for a plain tuple). The JSON document still writes it as
+    ``[low, high]`` (:func:`simcall.results.summary.ci_json`).
+    """
 
     low: float
     high: float
 
-    def __contains__(self, value: float) -> bool:
-        return self.low <= value <= self.high
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, Real) and self.low <= float(value) <= self.high
+
+    def __repr__(self) -> str:
+        return f"ConfidenceInterval(low={self.low:.6g}, high={self.high:.6g})"
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,11 @@ class Estimate:
     ci95: ConfidenceInterval | None
     values: tuple[float, ...]
     bounds: tuple[float, float] = (-math.inf, math.inf)
+
+    def __repr__(self) -> str:
+        """The mean, the interval and how many values: not every value (a thousand
+        replications would fill the screen; ``.values`` has them)."""
+        return f"Estimate(mean={self.mean:.6g}, ci95={self.ci95!r}, n={len(self.values)})"
 
     @classmethod
     def of(cls, values: Sequence[float],

@@ -15,6 +15,7 @@ from functools import cached_property, partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from simcall.errors import needs_pandas
 from simcall.model.records import Records
 from simcall.results.metrics import KPI_NAMES, Chain, RunMetrics, kpi_bounds
 from simcall.results.revisits import RevisitChain
@@ -49,9 +50,32 @@ class RunResult:
         """SPEC.md's JSON document (``replications`` = 1, ``ci95`` null)."""
         return self.summary().to_json()
 
+    def __repr__(self) -> str:
+        """A few lines, not the call records (see :mod:`simcall.results.display`)."""
+        from simcall.results.display import HEADLINE, text_block, value_text
+
+        return text_block(f"RunResult {self.scenario.name!r}", self._facts(),
+                          [f"{k} {value_text(k, self.kpis[k])}" for k in HEADLINE
+                           if k in self.kpis])
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the KPIs of this one replication (no intervals: one run)."""
+        from simcall.results.display import html_block, html_table, shown_kpis, value_text
+        from simcall.results.money import has_money
+
+        kpis = self.summary().kpis
+        names = shown_kpis(kpis, has_money(self.scenario))
+        table = html_table(("KPI", "value"), ((k, value_text(k, self.kpis[k])) for k in names))
+        return html_block(f"RunResult {self.scenario.name!r}", self._facts(), table)
+
+    def _facts(self) -> list[str]:
+        return [f"seed {self.seed}", f"replication {self.replication}",
+                f"{self.kpis.get('offered', 0):,.0f} calls offered"]
+
     def to_frame(self) -> Any:
         """The call records as a pandas DataFrame (needs pandas)."""
-        import pandas as pd
+        with needs_pandas("RunResult.to_frame()"):
+            import pandas as pd
 
         if self.records is None:
             raise ValueError("this result was made without records (keep_records=False)")
@@ -106,6 +130,28 @@ class Summary:
         from simcall.results.erlang_intervals import erlang_intervals
 
         return erlang_intervals(self.scenario)
+
+    def __repr__(self) -> str:
+        """A few lines: the scenario, the replications and the headline KPIs with their 95%
+        intervals (the dataclass's own repr printed every call record)."""
+        from simcall.results.display import headline, text_block
+
+        return text_block(f"Summary {self.scenario.name!r}", self._facts(),
+                          headline(self.kpis))
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a compact KPI table with 95% intervals, and the targets."""
+        from simcall.results.display import html_block, kpi_table, shown_kpis, targets_note
+        from simcall.results.money import has_money
+
+        names = shown_kpis(self.kpis, has_money(self.scenario))
+        return html_block(f"Summary {self.scenario.name!r}", self._facts(),
+                          kpi_table(self.kpis, names), notes=targets_note(self.targets))
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        return [plural(self.replications, "replication"), f"seed {self.seed}"]
 
     @classmethod
     def of(cls, scenario: Scenario, seed: int, runs: Sequence[RunResult]) -> Summary:
@@ -206,12 +252,39 @@ class Summary:
                                       item[1].call))
         return chains
 
-    def to_frame(self) -> Any:
-        """A tidy table: one row per (scope, name, kpi) with mean and 95% interval; scopes
-        ``overall``, ``interval``, ``day``, ``department``, ``caller``, ``agent_group``."""
-        import pandas as pd
+    def to_frame(self, per_replication: bool = False) -> Any:
+        """A tidy pandas table of every KPI in every scope: ``overall``, ``interval``,
+        ``day``, ``department``, ``caller``, ``agent_group`` (``name`` says which one).
 
-        rows = []
+        By default one row per (scope, name, kpi) with ``mean``, ``ci95_low`` and
+        ``ci95_high``. With ``per_replication=True`` one row per (scope, name, kpi,
+        replication) with that replication's ``value`` (``nan`` where the KPI is undefined
+        in it): the values the means and intervals rest on, for a plot of the spread or a
+        test of one's own. ``replication`` is the replication index, as
+        ``simcall.simulate(..., replication=i)`` takes it.
+        """
+        with needs_pandas("Summary.to_frame()"):
+            import pandas as pd
+
+        replications = [run.replication for run in self.runs]
+        rows: list[dict[str, Any]] = []
+        for scope, name, kpis in self._scopes():
+            for kpi, estimate in kpis.items():
+                if per_replication:
+                    rows += [{"scope": scope, "name": name, "kpi": kpi, "replication": r,
+                              "value": v} for r, v in zip(replications, estimate.values,
+                                                          strict=True)]
+                    continue
+                ci = estimate.ci95
+                rows.append({"scope": scope, "name": name, "kpi": kpi, "mean": estimate.mean,
+                             "ci95_low": ci.low if ci else math.nan,
+                             "ci95_high": ci.high if ci else math.nan})
+        columns = ["scope", "name", "kpi"] + (["replication", "value"] if per_replication
+                                              else ["mean", "ci95_low", "ci95_high"])
+        return pd.DataFrame(rows, columns=columns)
+
+    def _scopes(self) -> list[tuple[str, str, Mapping[str, Estimate]]]:
+        """Every (scope, name, KPIs) of the summary, in the order the tables list them."""
         scopes: list[tuple[str, str, Mapping[str, Estimate]]] = [("overall", "", self.kpis)]
         scopes += [("interval", self.scenario.interval_label(k), kpis)
                    for k, kpis in enumerate(self.intervals)]
@@ -219,13 +292,7 @@ class Summary:
         scopes += [("department", n, k) for n, k in self.departments.items()]
         scopes += [("caller", n, k) for n, k in self.callers.items()]
         scopes += [("agent_group", n, k) for n, k in self.agent_groups.items()]
-        for scope, name, kpis in scopes:
-            for kpi, estimate in kpis.items():
-                ci = estimate.ci95
-                rows.append({"scope": scope, "name": name, "kpi": kpi, "mean": estimate.mean,
-                             "ci95_low": ci.low if ci else math.nan,
-                             "ci95_high": ci.high if ci else math.nan})
-        return pd.DataFrame(rows)
+        return scopes
 
 
 def _interval_mean(kpis: Mapping[str, Estimate], kpi: str) -> float:

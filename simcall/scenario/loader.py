@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from simcall.errors import Problem, ScenarioError, did_you_mean
 from simcall.scenario import distributions as dist
 from simcall.scenario.durations import parse_duration
-from simcall.scenario.overrides import apply_overrides
+from simcall.scenario.overrides import SET_OPTION, Overrides, apply_overrides
 from simcall.scenario.plausible import bare_seconds_problems, warn_bare_seconds
 from simcall.scenario.references import reference_problems
 from simcall.scenario.schema import (
@@ -66,8 +66,14 @@ _DISTRIBUTION_FIELDS = {"talk", "wrap_up", "patience", "pickup", "time", "delay"
 _PLANNED: dict[type[BaseModel], set[str]] = {}
 
 
-def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Read and validate a scenario file, optionally changed by ``KEY=VALUE`` overrides.
+def load(path: str | Path, overrides: Overrides = (), *,
+         named: str = "overrides") -> Scenario:
+    """Read and validate a scenario file, optionally changed by overrides.
+
+    ``overrides`` are ``"KEY=VALUE"`` strings, as ``--set`` takes them
+    (``["agents.support team.staff=11"]``), or a dict of dotted keys and Python values
+    (``{"agents.support team.staff": 11}``). ``named`` is what errors call them: this
+    argument by default; the command line passes ``"--set"``.
 
     Raises
     ------
@@ -86,7 +92,7 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise ScenarioError([Problem("", f"cannot read it: {exc.strerror or exc}")],
                             str(path)) from None
     return loads(_decode(raw, str(path)), source=str(path), base_dir=path.parent,
-                 overrides=overrides)
+                 overrides=overrides, named=named)
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -104,7 +110,7 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
-          overrides: Sequence[str] = ()) -> Scenario:
+          overrides: Overrides = (), *, named: str = "overrides") -> Scenario:
     """Validate a scenario given as TOML text (see :func:`load`).
 
     A bare number too short for what it measures (``talk.mean = 4``: four seconds) is
@@ -124,13 +130,21 @@ def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
                                          "most four")], source) from None
     file = source
     if overrides:
-        data = apply_overrides(data, overrides)
-        source = f"{source} with --set {' '.join(overrides)}"
+        data = apply_overrides(data, overrides, named)
+        source = f"{source} with {_changes_text(overrides, named)}"
     scenario = from_dict(data, source=source, text=text, base_dir=base_dir)
     doubtful = bare_seconds_problems(data)
     if doubtful:
         warn_bare_seconds([_located(p, text) for p in doubtful], source, file)
     return scenario
+
+
+def _changes_text(overrides: Overrides, named: str) -> str:
+    """The overrides as an error's source names them: ``--set K=V K=V`` on the command
+    line (as typed), ``overrides K=V, K=V`` in Python."""
+    if isinstance(overrides, Mapping):
+        return f"{named} " + ", ".join(f"{key}={value!r}" for key, value in overrides.items())
+    return f"{named} " + (" " if named == SET_OPTION else ", ").join(overrides)
 
 
 def from_dict(

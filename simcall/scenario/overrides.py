@@ -1,4 +1,5 @@
-"""``--set KEY=VALUE``: change a scenario from the command line, then validate it.
+"""``--set KEY=VALUE``: change a scenario from the command line (or ``overrides=`` from
+Python), then validate it.
 
 Keys are dotted paths into the scenario file; entries of ``[[callers]]``,
 ``[[departments]]`` and ``[[agents]]`` are addressed by their ``name``::
@@ -12,13 +13,18 @@ The value is read as a TOML value (numbers, strings in quotes, lists,
 inline tables); a value that is not valid TOML is taken as a plain string,
 so ``open=09:00`` works without quotes. The changed scenario is validated
 exactly like a file.
+
+From Python the same changes are ``simcall.load(path, overrides=...)``: a list of
+``"KEY=VALUE"`` strings, or a dict ``{key: value}`` of Python values. An error names the
+change as the caller wrote it: ``--set KEY=VALUE`` on the command line,
+``overrides['KEY']`` or ``overrides 'KEY=VALUE'`` in Python (``named`` says which).
 """
 
 from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from simcall.errors import SimcallError, did_you_mean
@@ -37,20 +43,62 @@ def parse_value(text: str) -> Any:
         return text.strip()
 
 
-def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
-    """A copy of ``data`` with every ``KEY=VALUE`` applied in order."""
+Overrides = Sequence[str] | Mapping[str, Any]
+"""Changes to a scenario: ``"KEY=VALUE"`` strings (as ``--set`` takes them) or a mapping
+of dotted keys to Python values."""
+
+SET_OPTION = "--set"
+"""How the command line names its overrides (what it passes as ``named``)."""
+
+
+def apply_overrides(data: dict[str, Any], overrides: Overrides,
+                    named: str = "overrides") -> dict[str, Any]:
+    """A copy of ``data`` with every change applied in order.
+
+    ``named`` is what the caller called the changes, for error messages: the Python
+    argument (``overrides``) by default, :data:`SET_OPTION` from the command line.
+    """
     result = copy.deepcopy(data)
-    for override in overrides:
-        key, value = split_override(override)
-        _assign(result, key, value, f"--set {override}")
+    for where, key, value in changes(overrides, named):
+        _assign(result, key, value, where)
     return result
 
 
-def split_override(override: str) -> tuple[str, Any]:
-    """``"KEY=VALUE"`` -> the dotted key and the value read as TOML (:func:`parse_value`)."""
+def changes(overrides: Overrides, named: str = "overrides"
+            ) -> Iterator[tuple[str, str, Any]]:
+    """Each change as (how an error names it, dotted key, value)."""
+    if isinstance(overrides, Mapping):
+        for key, value in overrides.items():
+            if not isinstance(key, str) or not key.strip():
+                raise OverrideError(f"{named}[{key!r}]: a key is a dotted scenario key, "
+                                    "e.g. 'callers.customers.arrivals_per_hour'")
+            yield f"{named}[{key!r}]", key.strip(), value
+        return
+    if isinstance(overrides, str):  # one string would be taken letter by letter
+        raise OverrideError(f"{named}={overrides!r}: give a list of 'KEY=VALUE' strings "
+                            "or a dict {key: value}, not one string")
+    for override in overrides:
+        where = override_name(override, named)
+        key, value = split_override(override, None if named == SET_OPTION else where)
+        yield where, key, value
+
+
+def override_name(override: str, named: str = SET_OPTION) -> str:
+    """How an error names one ``KEY=VALUE`` change: ``--set KEY=VALUE`` as typed on the
+    command line, ``overrides 'KEY=VALUE'`` (the string as written) in Python."""
+    return f"{named} {override}" if named == SET_OPTION else f"{named} {override!r}"
+
+
+def split_override(override: str, where: str | None = None) -> tuple[str, Any]:
+    """``"KEY=VALUE"`` -> the dotted key and the value read as TOML (:func:`parse_value`);
+    ``where`` names the change in the error (``--set 'KEY'`` by default)."""
+    if not isinstance(override, str):
+        raise OverrideError(f"{where or SET_OPTION}: {override!r} is not a 'KEY=VALUE' "
+                            "string")
     key, separator, text = override.partition("=")
     if not separator or not key.strip():
-        raise OverrideError(f"--set {override!r}: expected KEY=VALUE, "
+        where = where if where is not None else f"{SET_OPTION} {override!r}"
+        raise OverrideError(f"{where}: expected KEY=VALUE, "
                             "e.g. callers.customers.arrivals_per_hour=150")
     return key.strip(), parse_value(text)
 

@@ -56,6 +56,10 @@ def significantly_cheaper(changes: Sequence[AgentChange],
     wanted = 1.0 - (1.0 - confidence) / max(len(changes), 1)
     return [c for c in allowed if c.net.mean < 0 and lower_confidence(c.net.values) >= wanted]
 
+COST_KPIS = ("total_cost", "wage_cost", "lost_value", "defections", "service_level",
+             "abandon_rate")
+"""The KPIs a cost plan reports (its JSON document, its notebook table)."""
+
 
 @dataclass(frozen=True)
 class CostRound:
@@ -162,6 +166,40 @@ class CostPlan:
         hours = self.scenario.interval / 3600.0 * self.scenario.days
         return sum(sum(v) for v in plans[which].values()) * hours
 
+    def __repr__(self) -> str:
+        """A few lines: agent-hours, whether the plan holds, and the verified cost."""
+        from simcall.results.display import headline, text_block
+
+        return text_block(f"CostPlan {self.scenario.name!r}", self._facts(),
+                          headline(self.kpis, COST_KPIS[:1] + COST_KPIS[4:]))
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: agents per interval (the plan, the Erlang A plan of least cost
+        and the targets' floor when kept) and the verified cost and KPIs with 95% intervals."""
+        from simcall.results.display import html_block, html_table, kpi_table
+
+        several = len(self.groups) > 1
+        plans = [("plan", self.plan), ("Erlang A", self.erlang_a)]
+        if self.floor is not None:
+            plans.append(("targets' floor", self.floor))
+        head = ["interval", *(f"{g}: {p}" if several else p for g in self.groups
+                              for p, _ in plans)]
+        rows = [[label, *(str(plan[g][k]) for g in self.groups for _, plan in plans)]
+                for k, label in enumerate(self.labels)]
+        kpis = [k for k in COST_KPIS if k in self.kpis]
+        notes = self.shortfall() or ["No single agent more or fewer is significantly cheaper "
+                                     "on the fresh replications."]
+        return html_block(f"CostPlan {self.scenario.name!r}", self._facts(),
+                          html_table(head, rows), kpi_table(self.kpis, kpis), notes=notes)
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        return [f"groups {', '.join(map(repr, self.groups))}",
+                f"{self.agent_hours():g} agent-hours (Erlang A: {self.agent_hours('erlang_a'):g})",
+                f"verified on {plural(self.verify_replications, 'fresh replication')}",
+                "holds" if self.holds else "does not hold"]
+
     def to_json(self) -> dict[str, Any]:
         """The plan, the closed-form start, the verified cost and every neighbour's change."""
         last = self.rounds[-1]
@@ -178,9 +216,7 @@ class CostPlan:
             else {g: list(v) for g, v in self.floor.items()},
             "verified_on": {"first_replication": last.first,
                             "replications": last.replications},
-            "kpis": {k: estimate_json(self.kpis[k]) for k in
-                     ("total_cost", "wage_cost", "lost_value", "defections", "service_level",
-                      "abandon_rate")},
+            "kpis": {k: estimate_json(self.kpis[k]) for k in COST_KPIS},
             "neighbours": [c.to_json() for c in self.verification.changes],
             "holds": self.holds,
             "shortfall": self.shortfall(),

@@ -159,13 +159,16 @@ def check_prices(scenario: Scenario, varied: Sequence[str]) -> None:
     unpaid = [g.name for g in scenario.agents if g.name in varied and g.cost_per_hour <= 0]
     if unpaid:
         raise StaffingError(
-            "--objective cost needs a wage for every group it staffs: agents."
-            f"{unpaid[0]}.cost_per_hour is 0 (give e.g. cost_per_hour = 25 in the group's "
-            "table, or --set 'agents." + unpaid[0] + ".cost_per_hour=25'); without one the "
-            "cheapest plan would have every agent there is")
+            "a cost search (--objective cost, staff_for_cost) needs a wage for every group "
+            f"it staffs: agents.{unpaid[0]}.cost_per_hour is 0 (give e.g. cost_per_hour = "
+            "25 in the group's table; on the command line --set 'agents." + unpaid[0]
+            + ".cost_per_hour=25', in Python simcall.load(..., overrides={'agents."
+            + unpaid[0] + ".cost_per_hour': 25})); without one the cheapest plan would "
+            "have every agent there is")
     if not prices.has_losses:
         raise StaffingError(
-            "--objective cost needs callers worth keeping: no caller type has both a value "
+            "a cost search (--objective cost, staff_for_cost) needs callers worth keeping: "
+            "no caller type has both a value "
             "and a defection chance (give e.g. value = 200 and defection = { abandoned = "
             "0.2 } under [[callers]]); without one the cheapest plan has no agents")
 

@@ -34,7 +34,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-from simcall.errors import SimcallError
+from simcall.errors import SimcallError, needs_pandas
 from simcall.experiments.comparison import paired_difference
 from simcall.experiments.workload import Workload, workload
 from simcall.results.money import Prices
@@ -53,6 +53,15 @@ Progress = Callable[[str, int, int], None]
 
 class MarginalError(SimcallError):
     """A marginal analysis that cannot be made (a group on shifts, too few replications)."""
+
+
+_HTML_CHANGES = 10  # changes the notebook table lists, lowest net cost first
+
+
+def _change_text(change: AgentChange, groups: Sequence[str]) -> str:
+    """``one agent more at 10:00`` (with the group when there are several)."""
+    where = f" ({change.group})" if len(groups) > 1 else ""
+    return f"one agent {'more' if change.step > 0 else 'fewer'} at {change.label}{where}"
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,47 @@ class Marginal:
                   if c.net.mean < 0 and (step is None or c.step == step)]
         return min(paying, key=lambda c: c.net.mean, default=None)
 
+    def __repr__(self) -> str:
+        """A few lines: the base plan's cost and service, and the change that pays most."""
+        from simcall.results.display import estimate_text, headline, text_block
+
+        lines = headline(self.base.kpis, ("total_cost", "service_level"))
+        best = self.best()
+        if best is not None:
+            lines.append(f"best: {_change_text(best, self.groups)}, net "
+                         f"{estimate_text('total_cost', best.net, change=True)}")
+        return text_block(f"Marginal {self.base.scenario.name!r}", self._facts(), lines)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the base plan's cost and service, then the changes that lower the
+        total cost most (mean, paired 95% interval)."""
+        from simcall.results.display import (
+            change_text,
+            html_block,
+            html_table,
+            interval_text,
+            kpi_table,
+        )
+
+        kpis = [k for k in (*DAY_KPIS, "service_level", "abandon_rate") if k in self.base.kpis]
+        ranked = sorted(self.changes, key=lambda c: c.net.mean)[:_HTML_CHANGES]
+        rows = [[c.group, c.label, "one more" if c.step > 0 else "one fewer",
+                 change_text("total_cost", c.net.mean),
+                 interval_text("total_cost", c.net, change=True)] for c in ranked]
+        table = html_table(("group", "interval", "agent", "net cost change", "95% CI"), rows,
+                           left=3)
+        notes = [f"The {len(ranked)} changes of lowest net cost of {len(self.changes)}; "
+                 "negative pays. to_frame() has them all."]
+        return html_block(f"Marginal {self.base.scenario.name!r}", self._facts(),
+                          kpi_table(self.base.kpis, list(dict.fromkeys(kpis))), table,
+                          notes=notes)
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        return [plural(self.replications, "replication"), f"seed {self.seed}",
+                plural(len(self.changes), "one-agent change")]
+
     def to_json(self) -> dict[str, Any]:
         """The document of ``simcall marginal --json``: the base's day and its intervals'
         shares, every change, and what the scenario prices (without wages or caller values
@@ -141,7 +191,8 @@ class Marginal:
 
     def to_frame(self) -> Any:
         """One row per change and KPI: mean and paired 95% interval (needs pandas)."""
-        import pandas as pd
+        with needs_pandas("Marginal.to_frame()"):
+            import pandas as pd
 
         rows = []
         for c in self.changes:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simcall.errors import needs_pandas
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
 from simcall.results.targets import Goal
@@ -123,7 +124,8 @@ class StaffingPlan:
     def roster_frame(self) -> Any:
         """The roster as one table: a row per group and shift (start, end, hours, break,
         agents, paid hours, cost), as a pandas DataFrame."""
-        import pandas as pd
+        with needs_pandas("StaffingPlan.roster_frame()"):
+            import pandas as pd
         frames = [self.rosters[g].to_frame().assign(group=g) for g in self.groups
                   if g in self.rosters]
         if not frames:
@@ -204,6 +206,51 @@ class StaffingPlan:
                 f"{self.confidence_wanted:.0%} wanted")
         return out
 
+    def __repr__(self) -> str:
+        """A few lines: the plan's agent-hours beside the closed forms', whether it holds,
+        and its headline KPIs on the fresh replications."""
+        from simcall.results.display import headline, text_block
+
+        return text_block(f"StaffingPlan {self.scenario.name!r}", self._facts(),
+                          headline(self.kpis))
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: agents per interval (plan, Erlang C, Erlang A), the confidence
+        that every target holds there, and the verified KPIs with 95% intervals."""
+        from simcall.results.display import HEADLINE, html_block, html_table, kpi_table
+
+        several = len(self.groups) > 1
+        plans = [("plan", self.plan), ("Erlang C", self.erlang_c), ("Erlang A", self.erlang_a)]
+        head = ["interval", *(f"{g}: {p}" if several else p for g in self.groups
+                              for p, _ in plans)]
+        head += [f"{g}: rostered" if several else "rostered"
+                 for g in self.groups if self.rosters]
+        rows = []
+        for k, label in enumerate(self.labels):
+            confidence = self.confidence(k)
+            rows.append([label, *(str(plan[g][k]) for g in self.groups for _, plan in plans),
+                         *(f"{self.coverage(g, k):g}" for g in self.groups if self.rosters),
+                         "-" if confidence is None else f"{confidence:.0%}"])
+        head.append("confidence")
+        targets = [c.kpi for c in self.checks[-1]]
+        kpis = [k for k in dict.fromkeys([*HEADLINE, *targets]) if k in self.kpis]
+        notes = self.shortfall() or [
+            f"Every interval meets every target with at least "
+            f"{self.confidence_wanted:.0%} confidence on the fresh replications."]
+        return html_block(f"StaffingPlan {self.scenario.name!r}", self._facts(),
+                          html_table(head, rows), kpi_table(self.kpis, kpis), notes=notes)
+
+    def _facts(self) -> list[str]:
+        from simcall.results.display import plural
+
+        hours = ", ".join(f"{name} {self.agent_hours(w):g}"
+                          for name, w in (("Erlang C", "erlang_c"), ("Erlang A", "erlang_a")))
+        verdict = "holds" if self.holds else f"{plural(len(self.unsure), 'interval')} unsure"
+        return [f"groups {', '.join(map(repr, self.groups))}",
+                f"{self.agent_hours():g} agent-hours ({hours})",
+                f"verified on {plural(self.verify_replications, 'fresh replication')}",
+                verdict]
+
     def to_json(self) -> dict[str, Any]:
         """The plan, the closed-form plans, each target verified, and how it was found."""
         from simcall.version import __version__
@@ -276,7 +323,8 @@ class StaffingPlan:
         """One row per interval and group: the three plans (and the roster's coverage,
         when rostered) and each target's figures; the roster itself is
         :meth:`roster_frame`."""
-        import pandas as pd
+        with needs_pandas("StaffingPlan.to_frame()"):
+            import pandas as pd
         rows = []
         for k, label in enumerate(self.labels):
             targets: dict[str, Any] = {}

@@ -242,7 +242,7 @@ def _check_power(replications: int, verify_replications: int, confidence: float,
                 f"{option} {count}: too few to show {confidence:.0%} confidence for "
                 f"{targets} target(s) at once; with {count} {what} an interval would have to "
                 f"clear every target by more than a day's standard deviation. Give at least "
-                f"{least}, or ask for a lower --confidence")
+                f"{least}, or ask for a lower confidence (--confidence)")
 
 
 def check_settings(replications: int, verify_replications: int, confidence: float,

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simcall.errors import SimcallError
+from simcall.errors import SimcallError, needs_pandas
 from simcall.model.roster import scheduled_periods, slot_periods
 from simcall.scenario.durations import parse_clock
 from simcall.scenario.loader import from_dict
@@ -141,11 +141,8 @@ class ShiftRoster:
 
     def to_frame(self) -> Any:
         """One row per chosen shift, as a pandas DataFrame (needs ``simcall[pandas]``)."""
-        try:
+        with needs_pandas("ShiftRoster.to_frame()"):
             import pandas as pd
-        except ImportError:
-            raise RosteringError("ShiftRoster.to_frame needs pandas: pip install "
-                                 "'simcall[pandas]'") from None
         open_s = parse_clock(self.opening)
         return pd.DataFrame({
             "start": [clock_label(open_s, s.start) for s in self.shifts],

@@ -154,3 +154,12 @@ def test_every_estimate_makes_a_table(fitted: FitResult) -> None:
     assert len(estimates.staffing.to_frame()) == 8
     assert len(estimates.not_ready.to_frame()) == estimates.not_ready.gaps.size
     assert list(estimates.priorities.to_frame()["credit_s"]) == [0.0, 0.0]
+
+
+def test_a_fit_shows_itself_briefly_and_says_where_figures_came_from(
+        fitted: FitResult) -> None:
+    from display_check import check_display
+
+    assert f"{len(fitted.log):,} calls" in repr(fitted)
+    check_display(fitted, ["callers[0].arrivals_per_hour",
+                           fitted.notes["callers[0].arrivals_per_hour"]])

@@ -98,6 +98,9 @@ def test_keep_targets_never_goes_below_the_target_plan() -> None:
     assert result.floor is not None
     assert result.plan["team"][0] >= result.floor["team"][0]
     assert all(t.met is not False for t in result.verification.base.targets)
+    from display_check import check_display  # the plan's notebook view names the floor
+
+    check_display(result, ["targets' floor", "total_cost"])
 
 
 @pytest.mark.parametrize(("change", "named"), [

@@ -214,3 +214,13 @@ def test_a_change_is_what_compare_says_of_the_same_two_scenarios(k: int, step: i
         np.testing.assert_array_equal(change.differences[kpi].values,
                                       comparison.intervals["variant"][k][kpi].paired.values)
     assert math.isfinite(change.net.mean)
+
+
+def test_a_marginal_shows_the_changes_that_pay_most_first(small_marginal: Marginal) -> None:
+    from display_check import check_display
+
+    page = check_display(small_marginal, ["net cost change", "total_cost"])
+    tables = page.findall(".//table")
+    first = ["".join(c.itertext()) for c in tables[1].iter("tr")][1]
+    best = min(small_marginal.changes, key=lambda c: c.net.mean)
+    assert first.startswith(f"{best.group}{best.label}")

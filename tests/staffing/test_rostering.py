@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import simcall
 from helpers import BASE
+from simcall.errors import MissingExtraError
 from simcall.staffing import (
     BreakRule,
     RosteringError,
@@ -338,7 +339,7 @@ def test_to_frame() -> None:
 def test_to_frame_without_pandas_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
     roster = plan_shifts([1], interval=H, intervals=1, shift_lengths=[H])
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(RosteringError, match=r"pip install 'simcall\[pandas\]'"):
+    with pytest.raises(MissingExtraError, match=r"pip install 'simcall\[pandas\]'"):
         roster.to_frame()
 
 

@@ -318,3 +318,15 @@ def test_cli_bad_group_exits_2_without_a_traceback() -> None:
     assert result.exit_code == 2
     assert "nobody" in result.output and "support team" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_plan_shows_itself_briefly_with_its_intervals(
+        searched: tuple[Scenario, StaffingPlan]) -> None:
+    from display_check import check_display
+
+    _, result = searched
+    assert f"{result.agent_hours():g} agent-hours" in repr(result)
+    page = check_display(result, [*result.groups, *result.labels, "confidence"])
+    first = [["".join(c.itertext()) for c in row] for row in page.iter("tr")][1]
+    assert first[0] == result.labels[0]
+    assert first[1] == str(result.plan[result.groups[0]][0])
