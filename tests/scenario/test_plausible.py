@@ -77,7 +77,7 @@ def test_zero_and_partly_united_values_are_taken_as_meant() -> None:
 def test_set_changes_are_checked_and_a_dictionary_is_not(tmp_path: Path) -> None:
     path = tmp_path / "desk.toml"
     path.write_text(HELPDESK)
-    with pytest.warns(BareSecondsWarning, match="with --set"):
+    with pytest.warns(BareSecondsWarning, match="with overrides departments.support.talk.mean=3"):
         simcall.load(path, ["departments.support.talk.mean=3"])
     dumped = simcall.load(path).model_dump()
     dumped["departments"][0]["talk"]["mean"] = 3.0
