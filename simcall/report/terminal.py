@@ -141,8 +141,9 @@ def interval_spans(scenario: Scenario, labels: Sequence[str]) -> list[str]:
         if len(run) == 1:
             spans.append(scenario.interval_label(run[0]))
         elif run:
+            end = scenario.interval_label(run[-1] + 1)
             spans.append(f"{scenario.interval_label(run[0])}-"
-                         f"{scenario.interval_label(run[-1] + 1)}")
+                         f"{'24:00' if end == '00:00+1d' else end}")
         run.clear()
 
     for label in labels:
