@@ -370,7 +370,7 @@ class Stage:
 
         figure = self.figure
         figure.set_dpi(dpi)
-        canvas = FigureCanvasAgg(figure)
+        canvas: Any = FigureCanvasAgg(figure)  # the Agg backend has no type hints
         for artist in self.moving:  # the scenery alone: nothing of an earlier frame
             artist.remove()
         self.moving = []
@@ -380,12 +380,13 @@ class Stage:
         canvas.draw()
         background = canvas.copy_from_bbox(figure.bbox)
         renderer = canvas.get_renderer()
-        axes = [self.header, self.progress, self.lanes, self.seats]
+        order = {id(a): k for k, a in enumerate((self.header, self.progress, self.lanes,
+                                                 self.seats))}
         palette = _palette()
         for frame in frames:
             drawn = [*live, *self.show(frame)]
             canvas.restore_region(background)
-            for artist in sorted(drawn, key=lambda a: (axes.index(a.axes), a.get_zorder())):
+            for artist in sorted(drawn, key=lambda a: (order[id(a.axes)], a.get_zorder())):
                 artist.draw(renderer)
             picture = Image.frombuffer("RGBA", canvas.get_width_height(),
                                        canvas.buffer_rgba(), "raw", "RGBA", 0, 1)

@@ -1,0 +1,60 @@
+"""``simcall animate`` and ``simcall report`` show a bar on a terminal, like ``simcall
+run``, and print nothing of it elsewhere (a log, a pipe)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+import simcall.cli.common as cli
+from helpers import ROOT, SCENARIOS
+from simcall.cli import app
+
+runner = CliRunner()
+HELPDESK = str(SCENARIOS / "helpdesk.toml")
+# five frames: a 4-minute window at 60x and 1 frame per second
+ANIMATE = ["animate", HELPDESK, "--from", "10:00", "--minutes", "4", "--speed", "60",
+           "--fps", "1"]
+
+
+def _screen(monkeypatch: pytest.MonkeyPatch, terminal: bool) -> io.StringIO:
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=terminal, width=100))
+    return screen
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_animate_counts_frames_on_a_terminal_only(
+        terminal: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    screen = _screen(monkeypatch, terminal)
+    result = runner.invoke(app, [*ANIMATE, "--out", str(tmp_path / "a.gif")])
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    assert ("frames" in shown and "5/5" in shown) if terminal else shown == ""
+
+
+def test_report_follows_its_stages_on_a_terminal(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # away from a terminal the same bar is never made (common.stages), as for animate
+    screen = _screen(monkeypatch, True)
+    result = runner.invoke(app, ["report", HELPDESK, "-r", "2", "-w", "1", "--set",
+                                 "intervals=2", "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    assert "simulating" in shown and "2/2" in shown and "drawing the figures" in shown
+
+
+def test_animate_in_a_pipe_prints_no_bar(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "simcall", *ANIMATE, "--out",
+                           str(tmp_path / "a.gif")], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and "wrote" in done.stdout and "5 frames" in done.stdout
