@@ -16,6 +16,7 @@ module                 holds
                        ``simcall marginal --json``
 ``describe``           the scenario in words, for a manager
 ``terminal``           KPI and target tables for the terminal (``simcall run``)
+``kpi_rows``           which KPI rows that table shows: the feature each KPI needs
 ``terminal_compare``   a comparison on the terminal, with paired differences
 ``terminal_trace``     call stories and the timeline on the terminal
 ``terminal_fit``       ``simcall fit`` on the terminal: the log's account and the
