@@ -31,6 +31,20 @@ class SimcallError(Exception):
     """Base class for errors caused by user input (exit code 2 in the CLI)."""
 
 
+class SimcallWarning(UserWarning):
+    """Base class for warnings about user input that runs but likely means something else
+    (a bare number of seconds where minutes were meant). Shown by Python's default filters;
+    the command line prints each once on stderr as a ``warning:`` line.
+
+    ``once`` is what makes two warnings the same one for that purpose (default: the
+    message): the variants of a comparison loaded from one file share its warnings.
+    """
+
+    def __init__(self, message: str, once: str | None = None) -> None:
+        super().__init__(message)
+        self.once = message if once is None else once
+
+
 class ScenarioError(SimcallError):
     """A scenario could not be loaded; ``problems`` lists every reason."""
 

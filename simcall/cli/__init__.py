@@ -7,7 +7,10 @@ module        holds
               (:func:`entry`: Ctrl-C anywhere ends with exit code 130), ``--version``, and the
               registration of every command below, in the order ``simcall --help``
               lists them
-``common``    what every command shares: consoles, option checks, errors, progress
+``common``    what every command shares: consoles, option checks, errors, progress,
+              warnings on stderr
+``parsing``   the click classes of the commands: flags shown without a value type,
+              mistyped options answered with the options they abbreviate
 ``run``       ``simcall run``
 ``validate``  ``simcall validate``
 ``erlang``    ``simcall erlang``

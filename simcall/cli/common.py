@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -36,6 +37,41 @@ if TYPE_CHECKING:
 
 out = Console()
 err = Console(stderr=True)
+
+
+class Unclipped(Console):
+    """A console whose tables are never cut to "…": each is printed as wide as it needs.
+
+    Why: away from a terminal (piped to a file, ``less`` or ``grep``) rich takes 80
+    columns and shortens the cells of a wide table (a staffing plan with a column per
+    target), losing the very figures the output was saved for. Prose still wraps at the
+    console's width; only a table widens the line for itself.
+    """
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        from rich.measure import Measurement
+        from rich.table import Table
+
+        tables = [o for o in objects if isinstance(o, Table)]
+        if not tables or "width" in options:
+            super().print(*objects, **options)
+            return
+        wide = self.options.update_width(100_000)
+        need = max(Measurement.get(self, wide, table).maximum for table in tables)
+        before = self.width
+        self.width = max(before, need)
+        try:
+            super().print(*objects, **options)
+        finally:
+            self.width = before
+
+
+def plain_or_unclipped(console: Console) -> Console:
+    """``console`` on a terminal (tables fit the window there); away from one, an
+    :class:`Unclipped` console writing where it writes."""
+    if console.is_terminal:
+        return console
+    return Unclipped(file=console.file, stderr=console.stderr)
 
 ScenarioPath = Annotated[
     Path, typer.Argument(help="Scenario file (TOML).", metavar="SCENARIO", show_default=False)
@@ -117,8 +153,17 @@ def check_run(replications: int, seed: int | None, workers: int | None,
     in_range("--workers", workers, 1)
 
 
-def duration(option: str, text: str | None, ring: float = 6.0) -> float | None:
+def duration(option: str, text: str | None, ring: float = 6.0,
+             measures: str | None = None) -> float | None:
+    """A duration option read: ``"4min"``, ``"2 rings"`` or a bare number of seconds.
+
+    With ``measures`` (a key of :data:`simcall.scenario.plausible.LEAST`), a bare number
+    too short for it is warned about as in a scenario file (``--aht 4``: four seconds).
+    """
+    import warnings
+
     from simcall.scenario.durations import parse_duration
+    from simcall.scenario.plausible import BareSecondsWarning, bare_seconds_message
 
     if text is None:
         return None
@@ -127,9 +172,45 @@ def duration(option: str, text: str | None, ring: float = 6.0) -> float | None:
             value: float | str = float(text)  # a bare number on the command line is seconds
         except ValueError:
             value = text.strip()
-        return parse_duration(value, ring)
+        seconds = parse_duration(value, ring)
     except ValueError as exc:
         raise SimcallError(f"{option} {text}: {exc}") from None
+    if measures is not None and isinstance(value, float):
+        doubt = bare_seconds_message(value, measures, f"{option} {value:g}min",
+                                     f"{option} {value:g}s")
+        if doubt is not None:
+            warnings.warn(BareSecondsWarning(f"{option} {doubt}"), stacklevel=2)
+    return seconds
+
+
+@contextmanager
+def warnings_on_stderr() -> Iterator[None]:
+    """simcall's warnings (:class:`~simcall.errors.SimcallWarning`) printed on stderr, one
+    ``warning:`` line each and each once, while a command runs; other warnings as usual.
+
+    Why not Python's own display: it adds the file and line of simcall's code and would
+    repeat a warning for every variant of a comparison loaded from the same file.
+    """
+    import warnings
+
+    from simcall.errors import SimcallWarning
+
+    shown: set[str] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SimcallWarning)  # each once: counted here
+        before = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str,
+                 lineno: int, file: Any = None, line: str | None = None) -> None:
+            if not issubclass(category, SimcallWarning):
+                before(message, category, filename, lineno, file, line)
+            elif getattr(message, "once", str(message)) not in shown:
+                shown.add(getattr(message, "once", str(message)))
+                err.print(f"[yellow]warning:[/yellow] {escape(str(message))}",
+                          highlight=False, soft_wrap=True)
+
+        warnings.showwarning = show
+        yield
 
 
 def command_line(context: typer.Context) -> str:
@@ -154,6 +235,12 @@ def command_line(context: typer.Context) -> str:
                 parts += [param.opts[0], str(item)]
     return shlex.join(parts)
 
+
+REPLICATIONS = 20
+"""Every command's default ``--replications``: one number, so that ``simcall run``, ``plot``,
+``report``, ``compare``, ``sweep``, ``marginal`` and ``staff`` show a planner the same days
+(the same seeds) unless told otherwise; 20 days give 95% intervals a few points wide on the
+ready scenarios (the Python functions default to it too)."""
 
 Seed = Annotated[int | None, typer.Option(
     "--seed", help="Root seed (default: the scenario's seed, else 1).")]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from simcall.cli.common import (
+    REPLICATIONS,
     Dask,
     DaskSecurity,
     MaxCalls,
@@ -39,10 +40,11 @@ def compare_command(
         metavar="SCENARIO...", show_default=False)],
     variants: Annotated[list[str] | None, typer.Option(
         "--variant", metavar='"NAME: KEY=VALUE ..."',
-        help='A variant of the one scenario, e.g. --variant "+1 agent: '
-             "'agents.support team.staff=11'\" (repeatable; quote keys with spaces).")] = None,
+        help='A variant of the one scenario, e.g. --variant "+1 agent: agents.support '
+             'team.staff=11 lines=40" (repeatable; the name may hold colons, "08:30 +1: '
+             "...\"; single-quote a change whose value holds double quotes).")] = None,
     replications: Annotated[int, typer.Option(
-        "--replications", "-r", help="Replications per variant.")] = 20,
+        "--replications", "-r", help="Replications per variant.")] = REPLICATIONS,
     seed: Seed = None,
     overrides: Overrides = None,
     kpis: Annotated[list[str] | None, typer.Option(
@@ -125,19 +127,55 @@ def variants_from(paths: list[Path], variants: list[str],
 
 
 def parse_variant(text: str) -> tuple[str, list[str]]:
-    """``"+1 agent: agents.team.staff=11 lines=40"`` -> name and KEY=VALUE changes."""
-    name, colon, rest = text.partition(":")
-    if not colon or not name.strip():
-        raise SimcallError(f"--variant {text!r}: expected \"NAME: KEY=VALUE ...\", e.g. "
-                           "--variant \"+1 agent: 'agents.support team.staff=11'\"")
-    try:
-        changes = shlex.split(rest)
-    except ValueError as exc:
-        raise SimcallError(f"--variant {text!r}: {exc}") from None
-    if not changes or any("=" not in change for change in changes):
-        raise SimcallError(f"--variant {text!r}: after the name give KEY=VALUE changes, "
-                           "e.g. 'agents.support team.staff=11'")
-    return name.strip(), changes
+    """``"+1 agent: agents.support team.staff=11 lines=40"`` -> name and KEY=VALUE changes.
+
+    The name ends at a colon before the first ``=``: the last one after which the changes
+    read (so a name may hold colons, ``"08:30 +1: ..."``). The changes are split as a shell
+    splits words (quotes keep a change whole, as before), then each word holding ``=``
+    ends a change and takes the words before it without one into its key
+    (``agents.support team.staff=11``: a key with a space needs no quotes), and a value
+    with an unclosed bracket takes the words after it (``staff=[8, 9, 10]``).
+    """
+    example = "e.g. --variant \"+1 agent: agents.support team.staff=11\""
+    equals = text.find("=")
+    colons = [n for n, char in enumerate(text[:equals if equals >= 0 else len(text)])
+              if char == ":"]
+    name = text[:colons[-1]].strip() if colons else ""
+    if not name:
+        raise SimcallError(f"--variant {text!r}: expected \"NAME: KEY=VALUE ...\", {example}")
+    problem = ""
+    for colon in reversed(colons):
+        name = text[:colon].strip()
+        try:
+            return name, _changes(text[colon + 1:])
+        except ValueError as exc:
+            problem = problem or str(exc)
+    raise SimcallError(f"--variant {text!r}: {problem}")
+
+
+def _changes(text: str) -> list[str]:
+    """The KEY=VALUE changes after a variant's name (see :func:`parse_variant`)."""
+    words = shlex.split(text)  # ValueError for an unclosed quote
+    changes: list[str] = []
+    key: list[str] = []
+    for word in words:
+        if changes and not key and _unclosed(changes[-1].partition("=")[2]):
+            changes[-1] += f" {word}"
+        elif "=" in word:
+            changes.append(" ".join([*key, word]))
+            key = []
+        else:
+            key.append(word)
+    if key or not changes:
+        rest = " ".join(key) if key else "nothing"
+        raise ValueError(f"after the name give KEY=VALUE changes (got {rest!r} without "
+                         "'=VALUE'), e.g. agents.support team.staff=11")
+    return changes
+
+
+def _unclosed(value: str) -> bool:
+    """A TOML value cut at a space: more brackets or braces opened than closed."""
+    return value.count("[") + value.count("{") > value.count("]") + value.count("}")
 
 
 def save(folder: Path, comparison: Comparison) -> None:

@@ -82,10 +82,10 @@ def erlang_command(
         in_range("--defection", defection, 0, 1)
         in_range("--defection-late", defection_late, 0, 1)
         ring_s = duration("--ring", ring)
-        handle = duration("--aht", aht)
+        handle = duration("--aht", aht, measures="handle")
         if not handle:
             raise SimcallError(f"--aht {aht}: must be more than 0")
-        mean_patience = duration("--patience", patience)
+        mean_patience = duration("--patience", patience, measures="patience")
         if mean_patience == 0:
             raise SimcallError(f"--patience {patience}: must be more than 0")
         check_output("--json", json_path)

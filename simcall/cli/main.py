@@ -17,11 +17,12 @@ from typing import Annotated
 import typer
 
 from simcall.cli.animate import animate_command
-from simcall.cli.common import out
+from simcall.cli.common import out, warnings_on_stderr
 from simcall.cli.compare import compare_command
 from simcall.cli.erlang import erlang_command
 from simcall.cli.fit import fit_command
 from simcall.cli.marginal import marginal_command
+from simcall.cli.parsing import Command, Group
 from simcall.cli.plot import plot_command
 from simcall.cli.report import report_command
 from simcall.cli.run import run_command
@@ -36,32 +37,42 @@ app = typer.Typer(
     help="Call-centre phone queue simulator: run staffing scenarios against service targets.",
     no_args_is_help=True,
     add_completion=False,
+    cls=Group,
     pretty_exceptions_enable=False,
 )
 
 
-@app.callback()
-def main(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
-) -> None:
-    """simcall: callers, agents, rings, transfers and abandonment, on SimPy."""
-    if version:
-        out.print(f"simcall {__version__}")
+def show_version(value: bool) -> None:
+    """``--version``: eager, so it answers before click asks for a command, and light (the
+    version module imports nothing)."""
+    if value:
+        out.print(f"simcall {__version__}", highlight=False)
         raise typer.Exit()
 
 
-app.command("run")(run_command)
-app.command("validate")(validate_command)
-app.command("erlang")(erlang_command)
-app.command("trace")(trace_command)
-app.command("compare")(compare_command)
-app.command("sweep")(sweep_command)
-app.command("staff")(staff_command)
-app.command("marginal")(marginal_command)
-app.command("report")(report_command)
-app.command("plot")(plot_command)
-app.command("animate")(animate_command)
-app.command("fit")(fit_command)
+@app.callback()
+def main(
+    context: typer.Context,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Show the version and exit.", is_eager=True,
+        callback=show_version)] = False,
+) -> None:
+    """simcall: callers, agents, rings, transfers and abandonment, on SimPy."""
+    context.with_resource(warnings_on_stderr())  # until the command is done
+
+
+app.command("run", cls=Command)(run_command)
+app.command("validate", cls=Command)(validate_command)
+app.command("erlang", cls=Command)(erlang_command)
+app.command("trace", cls=Command)(trace_command)
+app.command("compare", cls=Command)(compare_command)
+app.command("sweep", cls=Command)(sweep_command)
+app.command("staff", cls=Command)(staff_command)
+app.command("marginal", cls=Command)(marginal_command)
+app.command("report", cls=Command)(report_command)
+app.command("plot", cls=Command)(plot_command)
+app.command("animate", cls=Command)(animate_command)
+app.command("fit", cls=Command)(fit_command)
 
 
 def entry() -> None:

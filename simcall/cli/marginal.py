@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from simcall.cli.common import (
+    REPLICATIONS,
     Dask,
     DaskSecurity,
     MaxCalls,
@@ -42,7 +43,7 @@ def marginal_command(
     replications: Annotated[int, typer.Option(
         "--replications", "-r",
         help="Replications shared by the base and every change (common random "
-             "numbers; at least 2 for a paired interval).")] = 20,
+             "numbers; at least 2 for a paired interval).")] = REPLICATIONS,
     seed: Seed = None,
     overrides: Overrides = None,
     workers: Workers = None,

@@ -1,7 +1,7 @@
 """``simcall plot``: one figure of a scenario's simulation, or of a saved result, to a file.
 
-SOURCE is a scenario (simulated here, with the records the day, waiting and
-transfer-matrix plots need) or a result JSON from ``simcall run --json``
+The argument (SCENARIO|RESULT) is a scenario (simulated here, with the records the day,
+waiting and transfer-matrix plots need) or a result JSON from ``simcall run --json``
 (estimates only: enough for the interval, staffing, ring and transfer-count
 plots); ``--kind backtest`` draws the back-test in the JSON of ``simcall fit LOG --check
 --json``, ``--kind marginal`` the JSON of ``simcall marginal --json``. The figure is
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from simcall.cli.common import (
+    REPLICATIONS,
     Dask,
     DaskSecurity,
     MaxCalls,
@@ -63,7 +64,7 @@ def plot_command(
     out_path: Annotated[Path, typer.Option(
         "--out", "-o", help="Image file: FILE.png or FILE.svg.", show_default=False)],
     replications: Annotated[int, typer.Option(
-        "--replications", "-r", help="Replications (per variant or sweep point).")] = 10,
+        "--replications", "-r", help="Replications (per variant or sweep point).")] = REPLICATIONS,
     seed: Seed = None,
     overrides: Overrides = None,
     kpi: Annotated[str, typer.Option(
@@ -71,7 +72,8 @@ def plot_command(
     = "service_level",
     others: Annotated[list[Path] | None, typer.Option(
         "--compare", metavar="OTHER.toml",
-        help="Another scenario to draw beside SOURCE (repeatable; --kind compare).")] = None,
+        help="Another scenario file to draw beside the SCENARIO argument (repeatable; "
+             "--kind compare).")] = None,
     vary: Annotated[list[str] | None, typer.Option(
         "--vary", metavar="KEY=V1,V2,...",
         help="A key to sweep and its values, as simcall sweep takes them (repeatable; "

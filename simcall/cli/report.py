@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from simcall.cli.common import (
+    REPLICATIONS,
     BreakWords,
     CostPerHour,
     Dask,
@@ -57,7 +58,7 @@ def report_command(
     break_rule: BreakWords = None,
     cost_per_hour: CostPerHour = None,
     replications: Annotated[int, typer.Option(
-        "--replications", "-r", help="Replications (simulated days) per scenario.")] = 20,
+        "--replications", "-r", help="Replications (simulated days) per scenario.")] = REPLICATIONS,
     seed: Seed = None,
     overrides: Overrides = None,
     workers: Workers = None,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from simcall.cli.common import (
+    REPLICATIONS,
     Dask,
     DaskSecurity,
     MaxCalls,
@@ -45,7 +46,8 @@ def run_command(
     context: typer.Context,
     scenario: ScenarioPath,
     replications: Annotated[int, typer.Option(
-        "--replications", "-r", help="Independent replications (for 95% intervals).")] = 20,
+        "--replications", "-r", help="Independent replications (for 95% intervals).")]
+    = REPLICATIONS,
     seed: Seed = None,
     overrides: Overrides = None,
     json_path: Annotated[Path | None, typer.Option(
@@ -69,6 +71,7 @@ def run_command(
     from simcall.experiments.runner import replicate
     from simcall.experiments.workload import check_workload, workload
     from simcall.report.terminal import print_details, print_summary
+    from simcall.report.terminal_erlang import print_erlang_intervals
     from simcall.results.provenance import provenance_block
     from simcall.scenario.loader import load
 
@@ -94,6 +97,7 @@ def run_command(
         print_summary(summary, out, details)
         if details:
             print_details(summary, out)
+            print_erlang_intervals(summary, out)
         meta = provenance_block(loaded, summary.seed, command_line(context),
                                 replications=replications)
         if out_dir is not None:

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from simcall.cli.common import (
+    REPLICATIONS,
     BreakWords,
     CostPerHour,
     Dask,
@@ -36,6 +37,7 @@ from simcall.cli.common import (
     in_range,
     interrupted,
     out,
+    plain_or_unclipped,
     shift_rules,
     write_json_file,
 )
@@ -43,6 +45,7 @@ from simcall.errors import SimcallError
 from simcall.files import write_text
 
 if TYPE_CHECKING:
+    from simcall.scenario.schema import Scenario
     from simcall.staffing.cost_plan import CostPlan
     from simcall.staffing.plan import StaffingPlan
 
@@ -61,7 +64,7 @@ def staff_command(
     replications: Annotated[int, typer.Option(
         "--replications", "-r",
         help="The most replications one candidate plan is simulated on (a clear decision "
-             "stops earlier).")] = 20,
+             "stops earlier).")] = REPLICATIONS,
     verify: Annotated[int | None, typer.Option(
         "--verify", help="Fresh replications per verification round (never used by the "
                          "search; default 100, or 40 with --objective cost, where each round "
@@ -142,6 +145,7 @@ def staff_command(
         check_output("--out", plan_path)
         check_output("--json", json_path)
         result: StaffingPlan | CostPlan
+        shown = plain_or_unclipped(out)  # a plan piped to a file is never cut to "…"
         with executor_for(workers, dask, tls) as executor, _progress() as progress:
             if by_cost:
                 result = staff_for_cost(
@@ -149,13 +153,13 @@ def staff_command(
                     verify_replications=verify, seed=seed, executor=executor,
                     progress=progress, command=command_line(context), budget=budget,
                     shifts=rules, keep_targets=keep_targets, confidence=confidence)
-                print_cost_plan(result, out)
+                print_cost_plan(result, shown)
             else:
                 result = staff(loaded, groups=group or None, replications=replications,
                                verify_replications=verify, seed=seed, executor=executor,
                                progress=progress, command=command_line(context),
                                confidence=confidence, budget=budget, shifts=rules)
-                print_plan(result, out)
+                print_plan(result, shown)
         if plan_path is not None:
             write_text(plan_path, plan_toml(result, original, overrides or (),
                                             base_dir=scenario.parent))
@@ -186,11 +190,20 @@ def plan_toml(result: StaffingPlan | CostPlan, original: str, overrides: Sequenc
         When the edited text does not load to the planned scenario (a bug in simcall):
         a plan file that says something else than the plan found must never be written.
     """
+    import warnings
+
     from simcall.results.provenance import scenario_hash
-    from simcall.scenario.loader import loads
+    from simcall.scenario.loader import loads as load_text
     from simcall.scenario.overrides import split_override
+    from simcall.scenario.plausible import BareSecondsWarning
     from simcall.scenario.toml_edit import REMOVE, edit_scenario_text
     from simcall.staffing.cost_plan import CostPlan
+
+    def loads(text: str, base_dir: Path) -> Scenario:
+        # the planner's file, edited: its bare numbers were warned about when it was loaded
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BareSecondsWarning)
+            return load_text(text, base_dir=base_dir)
 
     meta = result.provenance
     header = cost_header(result) if isinstance(result, CostPlan) else "\n".join([

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from simcall.cli.common import (
+    REPLICATIONS,
     Dask,
     DaskSecurity,
     MaxCalls,
@@ -48,7 +49,7 @@ def sweep_command(
         "--out", help="results.csv, results.parquet, or a folder (results.csv, scenario.toml, "
                       "metadata.json). Rows are saved as runs finish.", show_default=False)],
     replications: Annotated[int, typer.Option(
-        "--replications", "-r", help="Replications per point.")] = 10,
+        "--replications", "-r", help="Replications per point.")] = REPLICATIONS,
     resume: Annotated[bool, typer.Option(
         "--resume", help="Keep the runs already in --out; simulate only the missing ones.")]
     = False,

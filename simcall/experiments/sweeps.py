@@ -102,7 +102,7 @@ class SweepResult:
 def sweep(
     scenario: Scenario,
     vary: Mapping[str, Sequence[Any]],
-    replications: int = 10,
+    replications: int = 20,
     seed: int | None = None,
     *,
     executor: Executor | None = None,

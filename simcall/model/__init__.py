@@ -13,6 +13,8 @@ module             holds
 ``clock``          SimPy's environment with the pre-drawn arrivals merged into its
                    event order: no event per arrival
 ``calls``          the call flow: a call's life as a chain of SimPy events
+``express``        the express lane: the call flow of a centre whose calls only
+                   queue, talk and leave, with lazy abandonment; the same records
 ``transfers``      where a call goes after talk: transfer rows and the limit
 ``redials``        callers who call again: redial attempts and whose they are
 ``readiness``      agents on duty but not ready (after a ring-no-answer, after each

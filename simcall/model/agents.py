@@ -97,7 +97,7 @@ class AgentPool:
         if len(busy.rows) >= self._pack_busy_at:
             busy.pack()
         if agent.leaving:
-            self._off_duty(agent, now)
+            self.go_home(agent, now)
             return None
         queues = self._queues
         for department in agent.skills:
@@ -107,7 +107,7 @@ class AgentPool:
                 if call is not None:
                     agent.busy_since = now
                     return call
-        self._make_idle(agent)
+        self.make_idle(agent)
         return None
 
     def not_ready(self, agent: Agent, now: float) -> None:
@@ -117,16 +117,16 @@ class AgentPool:
     def available(self, agent: Agent, now: float) -> Call | None:
         """Offer a free agent the queues; returns the call it takes, if any."""
         if agent.leaving:
-            self._off_duty(agent, now)
+            self.go_home(agent, now)
             return None
         call = self.next_call_for(agent)
         if call is None:
-            self._make_idle(agent)
+            self.make_idle(agent)
         else:
             agent.busy_since = now
         return call
 
-    def _make_idle(self, agent: Agent) -> None:
+    def make_idle(self, agent: Agent) -> None:
         """Put the agent at the back of its skills' idle lists; a list that grows past
         ``_compact_at`` loses its stale entries (that changes no routing: they are skipped
         when met anyway)."""
@@ -181,7 +181,7 @@ class AgentPool:
                 change += 1
                 if agent.idle:
                     agent.idle = False
-                    self._off_duty(agent, now)
+                    self.go_home(agent, now)
                 else:
                     agent.leaving = True
         return arrived
@@ -224,7 +224,7 @@ class AgentPool:
             return
         if agent.idle:
             agent.idle = False
-            self._off_duty(agent, now)
+            self.go_home(agent, now)
         else:
             agent.leaving = True
 
@@ -233,7 +233,9 @@ class AgentPool:
         for start, end in periods:
             self._scheduled.append((group, start, end))
 
-    def _off_duty(self, agent: Agent, now: float) -> None:
+    def go_home(self, agent: Agent, now: float) -> None:
+        """The agent leaves duty now (idle, or done with the call in hand): the stretch on
+        duty is recorded as staffed time."""
         del self.on_duty[agent.group][agent]
         agent.present = False
         self._record_staffed(agent, now)

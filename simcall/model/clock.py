@@ -41,11 +41,17 @@ class Clock(Environment):
 
     _arrival: tuple[float, int, int] | None  # (time, priority, event id) of the next one
     _arrivals: Arrivals | None
+    express: Callable[[tuple[float, int, int, tuple[Any, ...]]], None] | None
+    """The express lane's handler (:mod:`simcall.model.express`) of heap entries whose event
+    is a plain tuple; ``None`` for the general call flow, whose events are all SimPy's."""
+    current: tuple[Any, ...]  # the heap entry being handled, its key first (for the lane)
 
     def __init__(self) -> None:
         super().__init__()
         self._arrival = None
         self._arrivals = None
+        self.express = None
+        self.current = (0.0, URGENT, -1, None)
 
     def expect_arrival(self, arrivals: Arrivals, delay: float) -> None:
         """The next arrival is ``delay`` seconds from now: ``arrivals.next_arrival`` is
@@ -90,6 +96,10 @@ class Clock(Environment):
         that time, stops the run -- except that the stop event is not put back in the heap
         for the next run (it has nothing left to do there; event ids are only compared, so
         the order of the events to come is the same). An event ``until`` is left to SimPy.
+
+        An entry whose event is a plain tuple belongs to the express lane and goes to its
+        handler; the entry being handled is kept in ``current``, whose key the lane compares
+        patience deadlines with. For the general flow that costs a test and a store per event.
         """
         if isinstance(until, Event):
             return super().run(until)
@@ -102,7 +112,8 @@ class Clock(Environment):
             stop._value = None
             stop.callbacks.append(StopSimulation.callback)
             self.schedule(stop, URGENT, until - self._now)
-        queue = self._queue
+        queue: list[Any] = self._queue  # SimPy's events, and the express lane's tuples
+        express = self.express
         try:
             while True:
                 arrival = self._arrival
@@ -116,9 +127,14 @@ class Clock(Environment):
                     continue
                 if not queue:
                     break
-                self._now, _, _, event = heappop(queue)
+                self.current = entry = heappop(queue)
+                self._now = entry[0]
+                event = entry[3]
+                if event.__class__ is tuple:  # only the express lane puts tuples there
+                    express(entry)  # type: ignore[misc]
+                    continue
                 callbacks = event.callbacks
-                event.callbacks = None  # type: ignore[assignment]
+                event.callbacks = None
                 for callback in callbacks:
                     callback(event)
                 if not event._ok and not hasattr(event, "_defused"):
@@ -138,5 +154,6 @@ class Clock(Environment):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("express", None)  # the lane binds its handler again itself
         self._eid = count(state["_eid"])
         BoundClass.bind_early(self)

@@ -134,9 +134,12 @@ def draw_demand(scenario: Scenario, streams: Streams) -> Demand:
             "arrival": arrival, "caller": np.full(arrival.size, index, dtype=np.int32)}
         part.update(first_visits(scenario, index, arrival.size, streams))
         parts.append(part)
-    merged = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
-    order = np.argsort(merged["arrival"], kind="stable")
-    return Demand(**{key: values[order] for key, values in merged.items()})
+    # merged by time a column at a time, each caller type's column let go once used: a long
+    # run then holds the demand about once over, not three times (parts, merged, sorted)
+    order = np.argsort(np.concatenate([part["arrival"] for part in parts]), kind="stable")
+    columns = {key: np.concatenate([part.pop(key) for part in parts])[order]
+               for key in list(parts[0])}
+    return Demand(**columns)
 
 
 def _arrival_times(

@@ -176,18 +176,19 @@ class ChunkedTable:
         """Rows per chunk."""
         return self._size
 
-    def array(self) -> np.ndarray:
-        """All rows as one structured array."""
+    def columns(self) -> dict[str, np.ndarray]:
+        """All rows as one contiguous array per column.
+
+        Column by column rather than one structured array first: a long run's visits
+        then exist twice at most while they are frozen (chunks and columns), not three
+        times (chunks, the joined array and the columns copied out of it)."""
         self.pack()
-        if not self._chunks:
-            return np.empty(0, dtype=self._dtype)
-        return np.concatenate(self._chunks)
-
-
-def _fields(cls: type, array: np.ndarray) -> object:
-    names = array.dtype.names
-    assert names is not None  # a structured array: one field per column
-    return cls(**{name: np.ascontiguousarray(array[name]) for name in names})
+        names = self._dtype.names
+        assert names is not None  # a structured dtype: one field per column
+        chunks = self._chunks
+        if not chunks:
+            return {name: np.empty(0, dtype=self._dtype[name]) for name in names}
+        return {name: np.concatenate([chunk[name] for chunk in chunks]) for name in names}
 
 
 class Recorder:
@@ -210,7 +211,7 @@ class Recorder:
                arrival: np.ndarray, department: np.ndarray,
                agent_names: tuple[str, ...]) -> Records:
         """Turn what was written into frozen columns, deriving the call table."""
-        visits = self.visits.array()
+        visits = self.visits.columns()
         first_call = np.arange(arrival.size, dtype=np.int64)
         attempt = np.ones(arrival.size, dtype=np.int32)
         if self.redials:
@@ -224,11 +225,11 @@ class Recorder:
         return Records(
             calls=_call_table(visits, self.blocked, self.ivr_outcomes, caller, arrival,
                               department, first_call, attempt),
-            visits=_fields(VisitTable, visits),  # type: ignore[arg-type]
-            busy=_fields(Periods, self.busy.array()),  # type: ignore[arg-type]
-            staffed=_fields(Periods, self.staffed.array()),  # type: ignore[arg-type]
-            scheduled=_fields(Periods, self.scheduled.array()),  # type: ignore[arg-type]
-            not_ready=_fields(Periods, self.not_ready.array()),  # type: ignore[arg-type]
+            visits=VisitTable(**visits),
+            busy=Periods(**self.busy.columns()),
+            staffed=Periods(**self.staffed.columns()),
+            scheduled=Periods(**self.scheduled.columns()),
+            not_ready=Periods(**self.not_ready.columns()),
             end_time=end_time,
             counters=counters,
             agent_names=agent_names,
@@ -238,7 +239,7 @@ class Recorder:
         )
 
 
-def _call_table(visits: np.ndarray, blocked: list[int], in_menu: list[tuple[int, int]],
+def _call_table(visits: dict[str, np.ndarray], blocked: list[int], in_menu: list[tuple[int, int]],
                 caller: np.ndarray, arrival: np.ndarray, department: np.ndarray,
                 first_call: np.ndarray, attempt: np.ndarray) -> CallTable:
     """One row per call from its first visit (rows are appended as visits end, so a

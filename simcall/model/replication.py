@@ -26,6 +26,7 @@ from simcall.model.draws import (
     not_ready_times,
     pickups,
 )
+from simcall.model.express import ExpressFlow, express_fits
 from simcall.model.queues import DepartmentQueue
 from simcall.model.records import Recorder, Records
 from simcall.model.roster import Roster
@@ -89,11 +90,15 @@ class Replication:
         queues = [DepartmentQueue() for _ in scenario.departments]
         self.pool = AgentPool(scenario, queues, pickups(scenario, streams), self.recorder,
                               RonaDraw.for_groups(scenario, streams))
-        callback_draw, callback_delay = callbacks(scenario, streams)
-        self.flow = CallFlow(scenario, env, self.demand, queues, self.pool, self.recorder,
-                             LaterVisitDraws(scenario, streams), trace,
-                             RedialDraws.for_callers(scenario, streams), callback_draw,
-                             callback_delay, not_ready_times(scenario, streams))
+        self.flow: CallFlow | ExpressFlow
+        if trace is None and express_fits(scenario):
+            self.flow = ExpressFlow(scenario, env, self.demand, self.pool, self.recorder)
+        else:
+            callback_draw, callback_delay = callbacks(scenario, streams)
+            self.flow = CallFlow(scenario, env, self.demand, queues, self.pool, self.recorder,
+                                 LaterVisitDraws(scenario, streams), trace,
+                                 RedialDraws.for_callers(scenario, streams), callback_draw,
+                                 callback_delay, not_ready_times(scenario, streams))
         self.roster = Roster(env, scenario, self.pool, self.flow, streams)
         self.flow.start()
 
@@ -121,6 +126,8 @@ class Replication:
                         self.env.run(until=at)
                         progress(step / PROGRESS_STEPS)
             self.env.run()
+            if isinstance(self.flow, ExpressFlow):  # callers still waiting: see its drained
+                self.flow.drained()
             if progress is not None:
                 progress(1.0)
         elif until > self.env.now:

@@ -41,17 +41,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Protocol
 
 import numpy as np
 from simpy import Environment
 from simpy.events import URGENT, Event, Timeout
 
 from simcall.model.agents import AgentPool
-from simcall.model.calls import CallFlow
 from simcall.model.parties import Agent
 from simcall.model.streams import Owner, Streams
 from simcall.scenario.schema import AgentGroup, Scenario
 from simcall.scenario.shifts import Period
+
+
+class Desk(Protocol):
+    """What the roster needs of the call flow (the general one or the express lane)."""
+
+    def agent_arrives(self, agent: Agent) -> None:
+        """An agent coming on duty takes a waiting call or goes idle."""
+
+    def calls_waiting(self) -> int:
+        """Calls in the queues now."""
 
 
 class Roster:
@@ -65,7 +75,7 @@ class Roster:
     not change: the roster starts at an urgent event at time 0, as a process does.
     """
 
-    def __init__(self, env: Environment, scenario: Scenario, pool: AgentPool, flow: CallFlow,
+    def __init__(self, env: Environment, scenario: Scenario, pool: AgentPool, flow: Desk,
                  streams: Streams) -> None:
         self.env, self.scenario, self.pool, self.flow = env, scenario, pool, flow
         self.streams = streams

@@ -21,10 +21,10 @@ def interval_kpi(summary: Result, kpi: str = "service_level", *, ax: Axes | None
     * the mean over replications (``summary.intervals[k][kpi].mean``) as a line,
       and its 95% confidence band when there are two or more replications;
     * the target as a dashed line when the scenario has one on ``kpi``;
-    * with ``erlang=True``, the Erlang A value of each interval (Erlang C when
-      nobody hangs up) where a closed form applies: one department served by
-      one agent group, no transfers, line limit, voicemail, redials, callbacks
-      or ring-no-answer, and exponential patience (see
+    * with ``erlang=True``, the closed-form value of each interval (Erlang A, C, B
+      or M/M/n/K(+M), as :mod:`simcall.results.erlang_intervals` decides) when the
+      scenario has one department and a closed form gives it figures; the legend
+      says "approximate" where its assumptions do not all hold (see
       :mod:`simcall.plots.theory`). Elsewhere no line is drawn and the legend
       says why. A result read from JSON without its scenario has no Erlang line.
 
@@ -51,9 +51,10 @@ def interval_kpi(summary: Result, kpi: str = "service_level", *, ax: Axes | None
     if goal is not None:
         style.target_line(ax, goal)
     if erlang and known.scenario is not None:
-        reason = why_not(known.scenario, kpi)
+        rows = getattr(summary, "erlang", None)  # a Summary has them; a JSON document not
+        reason = why_not(known.scenario, kpi, rows)
         if reason is None:
-            values, model = erlang_values(known.scenario, kpi)
+            values, model = erlang_values(known.scenario, kpi, rows)
             ax.plot(x, values, color=style.ERLANG, linestyle=style.ERLANG_STYLE, marker="s",
                     markersize=3, label=f"{model} (steady state of each interval)")
         else:

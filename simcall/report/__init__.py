@@ -7,6 +7,8 @@ module                 holds
                        a :class:`Report`
 ``html``               the report as one self-contained HTML file
 ``html_parts``         tables and embedded figures every section of it uses
+``html_erlang``        the Erlang columns of its interval table, and the note on
+                       how far to trust them
 ``html_staffing``      its staffing section: the plan, its verification, the roster
                        and the requirement chart
 ``html_backtest``      its back-test section: a fit's scenario beside its call log
@@ -17,6 +19,8 @@ module                 holds
 ``describe``           the scenario in words, for a manager
 ``terminal``           KPI and target tables for the terminal (``simcall run``)
 ``kpi_rows``           which KPI rows that table shows: the feature each KPI needs
+``terminal_erlang``    ``run --details``: each department's Erlang figures per
+                       interval, beside the simulated means (one department)
 ``terminal_compare``   a comparison on the terminal, with paired differences
 ``terminal_trace``     call stories and the timeline on the terminal
 ``terminal_fit``       ``simcall fit`` on the terminal: the log's account and the

@@ -18,6 +18,7 @@ from typing import Any
 from simcall.report.build import Report
 from simcall.report.describe import describe
 from simcall.report.html_backtest import backtest_section
+from simcall.report.html_erlang import erlang_cell, erlang_head, erlang_note, interval_columns
 from simcall.report.html_marginal import marginal_section
 from simcall.report.html_money import money_section
 from simcall.report.html_parts import Draw, figures_html, table_html
@@ -248,11 +249,15 @@ def _intervaltable_html(summary: Summary) -> str:
     columns = [c for c in _INTERVAL_COLUMNS if c in summary.intervals[0]]
     if has_money(scenario):
         columns += ["wage_cost", "lost_value", "total_cost"]
+    placed = interval_columns(summary, columns)
     rows = []
     for k, kpis in enumerate(summary.intervals):
         label = scenario.interval_label(k)
         cells = []
-        for kpi in columns:
+        for kpi in placed:
+            if isinstance(kpi, tuple):
+                cells.append(erlang_cell(summary, k, kpi))
+                continue
             state = "num"
             if kpi in failed:
                 state = "num missed" if label in failed[kpi] else "num met"
@@ -260,7 +265,8 @@ def _intervaltable_html(summary: Summary) -> str:
         rows.append(f'<tr><th scope="row">{label}</th>{"".join(cells)}</tr>')
     note = ("<p class=\"note\">Means over the replications; a coloured cell is judged against "
             "its target (green met, red missed).</p>")
-    return table_html(["interval", *(_HEADS[c] for c in columns)], rows) + note
+    heads = [erlang_head(summary, c) if isinstance(c, tuple) else _HEADS[c] for c in placed]
+    return table_html(["interval", *heads], rows) + note + erlang_note(summary)
 
 
 def _breakdowns(summary: Summary) -> str:
@@ -393,6 +399,8 @@ th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: le
 thead th { background: var(--soft); font-weight: 600; white-space: normal;
            vertical-align: bottom; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.erlang { color: #8a3f6c; background: #fbf3f8; }
+td.erlang.apart { font-weight: 700; color: #6d1f4f; }
 td.met { color: var(--met); font-weight: 400; }
 .below { color: var(--partly); font-weight: 600; }
 td.missed { color: var(--missed); background: #fdecea; font-weight: 600; }

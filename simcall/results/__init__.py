@@ -27,6 +27,13 @@ module            holds
 ``provenance``    what made a saved result: :func:`provenance_block` (version,
                   seed, command, scenario hash), :func:`scenario_hash`,
                   :func:`scenario_data`, :func:`api_call`
+``traffic``       what each department must handle per interval: calls per hour,
+                  handle time, patience, agents present (``department_traffic``,
+                  ``caller_flows``, ``present_agents``, ``staff_of``), shared by
+                  the Erlang figures and the staffing plans
+``erlang_intervals``  Erlang beside every interval: each department's closed-form
+                  figures, exact, approximate or none, with the reason
+                  (``erlang_intervals``, ``ErlangFigures``; ``Summary.erlang``)
 ``export``        per-call records as CSV or Parquet (``write_records``)
 ``csv_cells``     the one rule for CSV text cells a spreadsheet would run as
                   formulas (``spreadsheet_safe``: an apostrophe in front)
@@ -36,11 +43,13 @@ module            holds
                   stories and the timeline of a window
 ================  ==================================================================
 
-The last five serve the commands (``--records``, sweep tables, ``--out``, ``simcall
-trace``) and are imported from their modules when needed, not here: ``import simcall``
-loads this ``__init__`` and stays light.
+The last seven are imported from their modules when needed, not here: the traffic and
+the Erlang figures serve ``Summary.erlang``, the staffing plans and the plots' Erlang
+line; the others the commands (``--records``, sweep tables, ``--out``, ``simcall
+trace``). ``import simcall`` loads this ``__init__`` and stays light.
 
-Imports: the model and scenario wings and the shared base (:mod:`simcall.errors`,
+Imports: the model, scenario and erlang wings (erlang on first use, it loads scipy) and the
+shared base (:mod:`simcall.errors`,
 :mod:`simcall.files`, :mod:`simcall.version`).
 """
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simcall.model.records import Records
 from simcall.results.metrics import KPI_NAMES, Chain, RunMetrics, kpi_bounds
 from simcall.results.stats import ConfidenceInterval, Estimate
 from simcall.results.targets import TargetResult, goals, judge
 from simcall.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from simcall.results.erlang_intervals import ErlangFigures
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,15 @@ class Summary:
         """How many replications the estimates rest on."""
         return len(self.runs)
 
+    @cached_property
+    def erlang(self) -> tuple[Mapping[str, ErlangFigures], ...]:
+        """Per interval, each department's closed-form figures beside the simulation (or why
+        there are none): :func:`simcall.results.erlang_intervals.erlang_intervals`, computed
+        once (the JSON document, ``--details`` and the report all show it)."""
+        from simcall.results.erlang_intervals import erlang_intervals
+
+        return erlang_intervals(self.scenario)
+
     @classmethod
     def of(cls, scenario: Scenario, seed: int, runs: Sequence[RunResult]) -> Summary:
         """Combine replications (all of the same scenario and seed)."""
@@ -149,7 +161,8 @@ class Summary:
             "replications": self.replications,
             "kpis": _kpis_json(self.kpis),
             "intervals": [
-                {"start": scenario.interval_label(k), "kpis": _kpis_json(kpis)}
+                {"start": scenario.interval_label(k), "kpis": _kpis_json(kpis),
+                 "erlang": {name: figures.to_json() for name, figures in self.erlang[k].items()}}
                 for k, kpis in enumerate(self.intervals)
             ],
             "days": [{"day": d + 1, "kpis": _kpis_json(kpis)} for d, kpis in enumerate(self.days)],

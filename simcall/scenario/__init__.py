@@ -22,6 +22,8 @@ module             holds
 ``durations``      ``"45s"``, ``"4min"``, ``"2 rings"``, clock labels
                    (:func:`parse_duration`, :func:`parse_clock`, :func:`format_clock`)
 ``units``          pydantic field types for seconds, rates and counts
+``plausible``      bare numbers too short for what they measure (``talk.mean = 4``:
+                   four seconds), warned about at load (:class:`BareSecondsWarning`)
 ``limits``         the range of every numeric key (``MAX_STAFF``, ``MAX_RATE``, ...)
                    and the per-interval list check
 ``shifts``         the keys of shifts and breaks and their checks (:class:`Shift`,
@@ -41,13 +43,15 @@ from simcall.scenario.distributions import Distribution
 from simcall.scenario.durations import format_clock, parse_clock, parse_duration
 from simcall.scenario.loader import from_dict, load, loads
 from simcall.scenario.overrides import OverrideError, apply_overrides, assign, parse_value
+from simcall.scenario.plausible import BareSecondsWarning
 from simcall.scenario.schema import AgentGroup, CallerType, Department, Scenario, Targets
 from simcall.scenario.shifts import Break, Shift, clock_seconds
 from simcall.scenario.toml_edit import REMOVE, edit_scenario_text
 from simcall.scenario.toml_writer import dumps
 
 __all__ = [
-    "REMOVE", "AgentGroup", "Break", "CallerType", "Department", "Distribution",
+    "REMOVE", "AgentGroup", "BareSecondsWarning", "Break", "CallerType", "Department",
+    "Distribution",
     "OverrideError", "Scenario", "Shift", "Targets", "apply_overrides", "assign",
     "clock_seconds", "dumps", "edit_scenario_text", "format_clock", "from_dict", "load",
     "loads", "parse_clock", "parse_duration", "parse_value",

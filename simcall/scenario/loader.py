@@ -19,6 +19,7 @@ from simcall.errors import Problem, ScenarioError, did_you_mean
 from simcall.scenario import distributions as dist
 from simcall.scenario.durations import parse_duration
 from simcall.scenario.overrides import apply_overrides
+from simcall.scenario.plausible import bare_seconds_problems, warn_bare_seconds
 from simcall.scenario.references import reference_problems
 from simcall.scenario.schema import (
     AgentGroup,
@@ -104,7 +105,13 @@ def _decode(raw: bytes, source: str) -> str:
 
 def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
           overrides: Sequence[str] = ()) -> Scenario:
-    """Validate a scenario given as TOML text (see :func:`load`)."""
+    """Validate a scenario given as TOML text (see :func:`load`).
+
+    A bare number too short for what it measures (``talk.mean = 4``: four seconds) is
+    warned about with a :class:`~simcall.scenario.plausible.BareSecondsWarning` once the
+    scenario is valid (:mod:`simcall.scenario.plausible`): only here, where the values are
+    as the planner wrote them (a scenario dumped to a dictionary has lost its units).
+    """
     text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
@@ -115,10 +122,15 @@ def loads(text: str, source: str = "<scenario>", base_dir: str | Path = ".",
         raise ScenarioError([Problem("", "arrays or inline tables are nested too deeply to "
                                          "read (hundreds of levels); a scenario needs at "
                                          "most four")], source) from None
+    file = source
     if overrides:
         data = apply_overrides(data, overrides)
         source = f"{source} with --set {' '.join(overrides)}"
-    return from_dict(data, source=source, text=text, base_dir=base_dir)
+    scenario = from_dict(data, source=source, text=text, base_dir=base_dir)
+    doubtful = bare_seconds_problems(data)
+    if doubtful:
+        warn_bare_seconds([_located(p, text) for p in doubtful], source, file)
+    return scenario
 
 
 def from_dict(
@@ -138,10 +150,14 @@ def from_dict(
     except ScenarioError as exc:
         problems = list(exc.problems)
     if text is not None:
-        problems = [
-            Problem(p.path, p.message, p.line or locate(text, p.path)) for p in problems
-        ]
+        problems = [_located(p, text) for p in problems]
     raise ScenarioError(_unique(problems), source)
+
+
+def _located(problem: Problem, text: str | None) -> Problem:
+    """The problem with its line in ``text`` (when there is a text and the key is in it)."""
+    return problem if text is None else Problem(problem.path, problem.message,
+                                                problem.line or locate(text, problem.path))
 
 
 def _ring_of(data: Mapping[str, Any]) -> float:

@@ -41,8 +41,9 @@ from simcall.results.money import Prices
 from simcall.results.provenance import api_call, provenance_block, scenario_hash
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary, estimate_json
+from simcall.results.traffic import staff_of
 from simcall.scenario.schema import Scenario
-from simcall.staffing.closed_form import Plan, staff_of
+from simcall.staffing.closed_form import Plan
 from simcall.staffing.judge import Evaluator, changed_plan
 
 DAY_KPIS = ("lost_callers", "lost_value", "wage_cost", "total_cost")

@@ -46,8 +46,9 @@ import numpy as np
 from simcall.errors import SimcallError
 from simcall.results.provenance import api_call, provenance_block
 from simcall.results.targets import Goal, goals
+from simcall.results.traffic import staff_of
 from simcall.scenario.schema import Scenario
-from simcall.staffing.closed_form import Plan, busiest, erlang_plans, staff_of
+from simcall.staffing.closed_form import Plan, busiest, erlang_plans
 from simcall.staffing.judge import (
     FAIL,
     OPEN,

@@ -45,7 +45,7 @@ def test_every_scenario_loads_and_runs(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["five_departments.toml", "large_accounts.toml", "rush_hour.toml",
+    "name", ["helpdesk.toml", "five_departments.toml", "large_accounts.toml", "rush_hour.toml",
              "real_centre.toml", "breaks.toml", "week.toml"])
 def test_header_says_what_it_shows_and_how_to_run_it(name: str) -> None:
     text = (SCENARIOS / name).read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ Checked here, on hand-written rows (no engine):
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -77,36 +78,44 @@ def test_chunked_table_packs_at_its_chunk_size() -> None:
     assert len(table.rows) == 1
 
 
+def _rows(columns: dict[str, np.ndarray]) -> list[tuple[Any, ...]]:
+    return list(zip(*(column.tolist() for column in columns.values()), strict=True))
+
+
 @pytest.mark.parametrize("count", [0, 1, 4, 5, 6, 13])
-def test_array_returns_every_row_in_order(count: int) -> None:
+
+def test_columns_return_every_row_in_order(count: int) -> None:
     table = ChunkedTable(PERIOD_DTYPE, size=5)
     expected = [(k % 3, float(k), float(k) + 0.5) for k in range(count)]
     for row in expected:
         table.append(row)
-    array = table.array()
-    assert array.dtype == PERIOD_DTYPE
-    assert array.shape == (count,)
-    assert [tuple(row) for row in array.tolist()] == expected
+    columns = table.columns()
+    assert list(columns) == list(PERIOD_DTYPE.names or ())
+    assert all(columns[name].dtype == PERIOD_DTYPE[name] for name in columns)
+    assert all(column.shape == (count,) and column.flags.c_contiguous
+               for column in columns.values())
+    assert _rows(columns) == expected
     # asking again (everything now packed) gives the same rows
-    assert [tuple(row) for row in table.array().tolist()] == expected
+    assert _rows(table.columns()) == expected
 
 
-def test_rows_written_on_the_hot_path_and_after_array_are_kept() -> None:
-    # the engine appends to ``rows`` itself and packs; after ``array()`` writing continues
+def test_rows_written_on_the_hot_path_and_after_columns_are_kept() -> None:
+    # the engine appends to ``rows`` itself and packs; after ``columns()`` writing continues
     table = ChunkedTable(PERIOD_DTYPE, size=2)
     table.rows.append((0, 0.0, 1.0))
     table.pack()
     assert table.rows == []
     table.rows.append((0, 1.0, 2.0))
-    assert table.array()["start"].tolist() == [0.0, 1.0]
+    assert table.columns()["start"].tolist() == [0.0, 1.0]
     table.append((0, 2.0, 3.0))
-    assert table.array()["start"].tolist() == [0.0, 1.0, 2.0]
+    assert table.columns()["start"].tolist() == [0.0, 1.0, 2.0]
 
 
-def test_an_empty_table_is_an_empty_array_of_its_dtype() -> None:
-    empty = ChunkedTable(VISIT_DTYPE).array()
-    assert empty.dtype == VISIT_DTYPE
-    assert empty.size == 0
+def test_an_empty_table_is_empty_columns_of_its_dtype() -> None:
+    empty = ChunkedTable(VISIT_DTYPE).columns()
+    assert list(empty) == list(VISIT_DTYPE.names or ())
+    assert all(column.dtype == VISIT_DTYPE[name] and column.size == 0
+               for name, column in empty.items())
     ChunkedTable(VISIT_DTYPE).pack()  # packing nothing is harmless
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import simcall
 from helpers import BASE
-from simcall.staffing.closed_form import department_traffic
+from simcall.results.traffic import department_traffic
 
 
 def test_handle_time_is_the_mean_over_the_calls_plus_not_ready() -> None:

@@ -1,0 +1,147 @@
+"""The express lane gives the general call flow's records, bit for bit, only faster.
+
+Why this is the check: the express lane (:mod:`simcall.model.express`) is the general
+flow written out for centres without menus, lines, rings, redials, callbacks, voicemail,
+transfers or not-ready time, with lazy abandonment instead of patience timers. If it is
+right, every record is the same as the general flow's for the same scenario, seed and
+replication; only the order of the visit rows may differ (a hang-up is written when it
+is found), so visits are compared sorted by call. Ties are the hard case: scripted
+arrivals on whole seconds with fixed talk and patience make deadlines meet the ends of
+talk and the interval starts exactly, where only the event ids decide.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+import simcall.model.replication as replication_module
+from helpers import SCENARIOS, same_records, scenario_from
+from simcall.model.demand import Arrival
+from simcall.model.express import ExpressFlow, express_fits
+from simcall.model.records import Records, VisitTable
+from simcall.model.replication import Replication, run_replication
+from simcall.scenario import Scenario, load
+
+
+def _general(monkeypatch: pytest.MonkeyPatch, scenario: Scenario, seed: int,
+             replication: int = 0, script: list[Arrival] | None = None) -> Records:
+    """The records of the general call flow, the express lane turned off."""
+    with monkeypatch.context() as patch:
+        patch.setattr(replication_module, "express_fits", lambda _: False)
+        run = Replication(scenario, seed, replication, script)
+        assert not isinstance(run.flow, ExpressFlow)
+        run.run()
+        return run.records()
+
+
+def _by_call(records: Records) -> Records:
+    """The records with the visits sorted by call (then entry), the one order that differs."""
+    v = records.visits
+    order = np.lexsort((v.entered, v.call))
+    visits = VisitTable(**{f.name: getattr(v, f.name)[order] for f in dataclasses.fields(v)})
+    return dataclasses.replace(records, visits=visits)
+
+
+def _same(express: Records, general: Records) -> None:
+    same_records(_by_call(express), _by_call(general))
+
+
+@pytest.mark.parametrize("name", ["helpdesk", "breaks", "two_peaks", "rush_hour"])
+def test_ready_scenarios_get_the_general_flows_records(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = load(SCENARIOS / f"{name}.toml")
+    assert express_fits(scenario)
+    run = Replication(scenario, 7, 1)
+    assert isinstance(run.flow, ExpressFlow)
+    run.run()
+    express = run.records()
+    assert express.counters.arrived > 100
+    _same(express, _general(monkeypatch, scenario, 7, 1))
+
+
+def _tied_centre() -> tuple[Scenario, list[Arrival]]:
+    """Two caller types with priorities and a head start, two departments, a group with
+    both skills, wrap-up, staffing that changes at interval starts, two days with a close,
+    and whole-second arrivals with fixed talk and patience: deadlines fall exactly on ends
+    of talk and on interval starts."""
+    scenario = scenario_from(
+        interval="2min", intervals=4, days=2,
+        callers=[
+            {"name": "gold", "arrivals_per_hour": 1, "priority": 1, "enters": "sales",
+             "patience": {"dist": "deterministic", "value": 60}},
+            {"name": "basic", "arrivals_per_hour": 1, "priority": 2, "priority_credit": "20s",
+             "enters": "support", "patience": {"dist": "deterministic", "value": 120}},
+        ],
+        departments=[
+            {"name": "sales", "talk": {"dist": "deterministic", "value": 60},
+             "wrap_up": {"dist": "deterministic", "value": 20}},
+            {"name": "support", "talk": {"dist": "deterministic", "value": 40}},
+        ],
+        agents=[
+            {"name": "sellers", "skills": ["sales"], "staff": [1, 0, 2, 1]},
+            {"name": "all-round", "skills": ["support", "sales"], "staff": [1, 1, 0, 1]},
+        ],
+    )
+    script = [Arrival(at=float(at), caller=("gold" if at % 40 else "basic"))
+              for day in (0, 86400) for at in range(day, day + 480, 20)]
+    return scenario, script
+
+
+def test_ties_on_whole_seconds_go_as_in_the_general_flow(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario, script = _tied_centre()
+    assert express_fits(scenario)
+    express = run_replication(scenario, 3, 0, script=script)
+    general = _general(monkeypatch, scenario, 3, 0, script)
+    outcomes = np.bincount(general.visits.outcome, minlength=2)
+    assert outcomes[0] > 5 and outcomes[1] > 5  # both answers and hang-ups happen
+    deadlines = {a.at + (60 if a.caller == "gold" else 120) for a in script}
+    ends = set((general.visits.entered + general.visits.wait
+                + np.nan_to_num(general.visits.talk)).tolist())
+    assert deadlines & ends  # a deadline meets an end of talk: a real tie
+    _same(express, general)
+
+
+def test_a_caller_with_no_patience_limit_is_still_waiting_at_the_end(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = scenario_from(agents=[{"name": "team", "skills": ["support"], "staff": 0}])
+    script = [Arrival(at=10.0, caller="customers", patience=math.inf),
+              Arrival(at=20.0, caller="customers", patience=30.0)]
+    express = run_replication(scenario, 1, 0, script=script)
+    assert express.counters.waiting_at_end == 1
+    assert express.end_time == 3600.0
+    _same(express, _general(monkeypatch, scenario, 1, 0, script))
+
+
+FIVE_SECONDS = {"dist": "deterministic", "value": 5}
+FEATURES: list[dict[str, Any]] = [
+    {"lines": 3},
+    {"voicemail_after": "5min"},
+    {"callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
+                  "redial": {"probability": 0.5, "delay": {"dist": "deterministic", "value": 5}}}]},
+    {"callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
+                  "ivr": {"time": {"dist": "deterministic", "value": 5}}}]},
+    {"agents": [{"name": "team", "skills": ["support"], "staff": 1, "pickup": FIVE_SECONDS}]},
+    {"agents": [{"name": "team", "skills": ["support"], "staff": 1, "not_ready": FIVE_SECONDS}]},
+]
+
+
+@pytest.mark.parametrize("changes", FEATURES, ids=lambda c: next(iter(c)))
+def test_a_feature_the_lane_lacks_sends_the_centre_to_the_general_flow(
+        changes: dict[str, Any]) -> None:
+    scenario = scenario_from(**changes)
+    assert not express_fits(scenario)
+    assert not isinstance(Replication(scenario, 1).flow, ExpressFlow)
+
+
+def test_a_trace_is_written_by_the_general_flow() -> None:
+    scenario = scenario_from()
+    assert express_fits(scenario)
+    trace: list[tuple[float, str, int, str, str]] = []
+    run = Replication(scenario, 1, trace=trace)
+    assert not isinstance(run.flow, ExpressFlow)
