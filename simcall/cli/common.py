@@ -373,8 +373,13 @@ class stages:
         task = bar.add_task("", total=None)
         bar.start()
 
+        shown = [""]
+
         def advance(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step, completed=done, total=total)
+            # a new stage is drawn at once: a quick one would otherwise never be seen
+            bar.update(task, description=step, completed=done, total=total,
+                       refresh=step != shown[0])
+            shown[0] = step
         return advance
 
     def __exit__(self, *exc: object) -> None:
