@@ -55,6 +55,7 @@ KPI_NAMES_SHOWN = {
     "first_attempt_resolution": "Resolved at the first attempt",
     "eventual_resolution": "Resolved eventually",
     "callback_wait_s": "Wait for a callback",
+    "revisit_rate": "Answered calls sent back (ping-pong)",
     "staffed_agents": "Agents on duty",
     "scheduled_agents": "Agents scheduled",
 }

@@ -16,6 +16,8 @@ module                 holds
                        caller type and per agent group (when the scenario prices any)
 ``html_marginal``      its marginal section: where the next agent pays most, from
                        ``simcall marginal --json``
+``ping_pong``          every call sent back to a department it had left, hop by
+                       hop: lines for the trace, a collapsible report section
 ``describe``           the scenario in words, for a manager
 ``terminal``           KPI and target tables for the terminal (``simcall run``)
 ``kpi_rows``           which KPI rows that table shows: the feature each KPI needs

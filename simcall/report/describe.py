@@ -116,6 +116,9 @@ def targets_in_words(scenario: Scenario) -> str:
                     f"most {n} time{'s' if n != 1 else ''}")
     if targets.max_occupancy is not None:
         said.append(f"agent occupancy at most {_share(targets.max_occupancy)}")
+    if targets.max_revisit_rate is not None:
+        said.append(f"at most {_share(targets.max_revisit_rate)} of answered calls sent back "
+                    "to a department they had left")
     if not said:
         return "The scenario sets no targets."
     return ("Targets, judged over the day and in every interval: " + "; ".join(said) + ".")

@@ -23,6 +23,7 @@ from simcall.report.html_marginal import marginal_section
 from simcall.report.html_money import money_section
 from simcall.report.html_parts import Draw, figures_html, table_html
 from simcall.report.html_staffing import staffing_section
+from simcall.report.ping_pong import ping_pong_html
 from simcall.report.terminal import format_kpi, kpi_label
 from simcall.results.metrics import RATE_KPIS
 from simcall.results.money import MONEY_KPIS, has_money
@@ -34,7 +35,8 @@ _INTERVAL_COLUMNS = ("offered", "staffed_agents", "service_level", "asa_s", "aba
 _HEADS = {"offered": "calls offered", "staffed_agents": "agents on duty",
           "service_level": "service level", "asa_s": "ASA (s)", "abandon_rate": "abandon rate",
           "occupancy": "occupancy", "mean_transfers": "transfers per call",
-          "wage_cost": "wages", "lost_value": "value lost", "total_cost": "total cost"}
+          "wage_cost": "wages", "lost_value": "value lost", "total_cost": "total cost",
+          "revisit_rate": "sent back"}
 
 
 def render(report: Report) -> str:
@@ -48,6 +50,8 @@ def render(report: Report) -> str:
         _section("through-the-day", "Through the day", figures_html(_dayfigures_html(report))),
         _section("waiting", "Waiting and rings", figures_html(_waitingfigures_html(summary))),
         _section("transfers", "Transfers", _transfers(summary)),
+        *([_section("ping-pong", "Sent back: ping-pong between departments",
+                    ping_pong_html(summary))] if _transfers_possible(summary) else []),
         _section("intervals", "Interval by interval", _intervaltable_html(summary)),
         _section("departments", "Departments and caller types", _breakdowns(summary)),
     ]
@@ -225,10 +229,14 @@ def _waitingfigures_html(summary: Summary) -> list[tuple[str, str, Draw]]:
     ]
 
 
+def _transfers_possible(summary: Summary) -> bool:
+    return any(sum(d.transfer.values()) > 0 for d in summary.scenario.departments)
+
+
 def _transfers(summary: Summary) -> str:
     from simcall import plots
 
-    if not any(sum(d.transfer.values()) > 0 for d in summary.scenario.departments):
+    if not _transfers_possible(summary):
         return "<p>No department transfers calls in this scenario.</p>"
     return figures_html([
         ("Transfers between departments",
@@ -247,6 +255,8 @@ def _intervaltable_html(summary: Summary) -> str:
     scenario = summary.scenario
     failed = {t.goal.kpi: set(t.intervals_failed) for t in summary.targets}
     columns = [c for c in _INTERVAL_COLUMNS if c in summary.intervals[0]]
+    if _transfers_possible(summary):
+        columns.append("revisit_rate")
     if has_money(scenario):
         columns += ["wage_cost", "lost_value", "total_cost"]
     placed = interval_columns(summary, columns)
@@ -271,6 +281,8 @@ def _intervaltable_html(summary: Summary) -> str:
 
 def _breakdowns(summary: Summary) -> str:
     columns = ["offered", "service_level", "asa_s", "abandon_rate", "mean_transfers"]
+    if _transfers_possible(summary):
+        columns.append("revisit_rate")
     goals = {t.goal.kpi: t.goal for t in summary.targets}
     below = False
     parts = []
@@ -411,6 +423,14 @@ table.marginal th, table.marginal td { padding: 3px 7px; }
 thead th.group { text-align: center; border-left: 1px solid var(--line); }
 ul.verdict { margin: 0 0 12px; padding-left: 1.4em; max-width: 72ch; }
 tr.total { font-weight: 600; }
+details.chains { margin: 8px 0 20px; }
+details.chains summary { cursor: pointer; font-weight: 600; }
+details.chains ol { max-height: 640px; overflow: auto; margin: 8px 0 0; padding: 8px 8px 8px 3em;
+                    border: 1px solid var(--line); border-radius: 4px; }
+details.chains li p { margin: 10px 0 2px; }
+table.hops { font-size: 0.85rem; min-width: 0; }
+table.hops td { padding: 2px 10px 2px 0; border: 0; }
+table.hops tr.back td { color: var(--missed); }
 figure { margin: 20px 0 28px; }
 figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line);
              border-radius: 4px; }

@@ -37,6 +37,9 @@ FEATURES: Mapping[str, Callable[[Scenario], bool]] = {
     "voicemail": lambda s: s.voicemail_after is not None,
     "voicemail callbacks": lambda s: s.voicemail_callback is not None,
     "transfers": _transfers,
+    # a call can come back to a department it left only through departments' transfers
+    "transfers between departments": lambda s: any(sum(d.transfer.values()) > 0
+                                                   for d in s.departments),
     "transfer limit": lambda s: any(d.max_transfers is not None for d in s.departments),
     "ring-no-answer": lambda s: any(g.rona is not None for g in s.agents),
     "prices": has_money,
@@ -49,7 +52,7 @@ NEEDS: Mapping[str, str] = {
     "self_served": "voice menu", "ivr_hang_ups": "voice menu",
     "called_back": "callbacks", "callback_wait_s": "callbacks",
     "mean_transfers": "transfers", "transfer_share_within": "transfers",
-    "transfer_limited": "transfer limit",
+    "transfer_limited": "transfer limit", "revisit_rate": "transfers between departments",
     "rona": "ring-no-answer",
     # with one attempt per caller these repeat offered, abandoned and (1 - their share)
     "callers": "redials", "redials": "redials", "lost_callers": "redials",

@@ -39,6 +39,7 @@ _LABELS = {
     "lost_value": "value lost to defection",
     "total_cost": "total cost (wages + lost value)",
     "defections": "callers expected to defect",
+    "revisit_rate": "answered calls sent back (ping-pong)",
 }
 
 
@@ -58,7 +59,7 @@ def _goal(kpi: str, at_least: bool, bound: float) -> str:
     return f"{'>=' if at_least else '<='} {format_kpi(kpi, bound)}"
 
 
-_HEADS = {"scheduled_agents": "sched.", "staffed_agents": "staffed"}
+_HEADS = {"scheduled_agents": "sched.", "staffed_agents": "staffed", "revisit_rate": "back"}
 _MONEY_HEADS = {"wage_cost": "wages", "lost_value": "lost", "total_cost": "cost",
                 "defections": "defect."}
 
@@ -212,6 +213,12 @@ def _print_money(summary: Summary, console: Console) -> None:
     console.print(table)
 
 
+def sends_back(summary: Summary) -> bool:
+    """Can a call be sent back to a department it left? Only when some department
+    transfers calls (a misrouted call alone goes on to its own department once)."""
+    return any(sum(d.transfer.values()) > 0 for d in summary.scenario.departments)
+
+
 def print_details(summary: Summary, console: Console) -> None:
     """Means per interval (targets missed in red), per department and per caller type."""
     failed = {label for t in summary.targets for label in t.intervals_failed}
@@ -230,6 +237,8 @@ def print_details(summary: Summary, console: Console) -> None:
         columns = [k for k in _SHORT if not (k == "occupancy" and title == "caller type")]
         if title in ("interval", "day") and rows and "staffed_agents" in rows[0][1]:
             columns += ["scheduled_agents", "staffed_agents"]
+        if sends_back(summary):
+            columns.append("revisit_rate")
         if has_money(summary.scenario) and title == "caller type":
             columns += [k for k in MONEY_KPIS if rows and k in rows[0][1]]
         for kpi in columns:
@@ -245,6 +254,9 @@ def print_details(summary: Summary, console: Console) -> None:
                   f"{summary.scenario.service_level_threshold:g} s); aband.: abandon rate; occ.: "
                   "occupancy ('-': agents shared with other departments); transf.: transfers "
                   "per answered call; sched./staffed: agents scheduled / on duty (time average)"
+                  + ("; back: answered calls sent back to a department they had left (per "
+                     "department: its answered entries that were such returns)"
+                     if sends_back(summary) else "")
                   + ("; wages, lost, cost: wage cost, value lost to defection, both; "
                      "defect.: callers expected to defect" if has_money(summary.scenario)
                      else ""))

@@ -8,6 +8,7 @@ import math
 from rich.console import Console
 from rich.text import Text
 
+from simcall.report.ping_pong import trace_chain_lines
 from simcall.results.stories import STORY_WIDTH, clock, story_lines
 from simcall.results.timeline import TimelineRow, TraceReport
 from simcall.scenario.durations import format_clock
@@ -101,3 +102,14 @@ def print_trace(report: TraceReport, console: Console) -> None:
     console.print(Text(lines[0], style="bold"), soft_wrap=True)
     for line in lines[1:]:
         console.print(Text(line), soft_wrap=True)
+    if any(sum(d.transfer.values()) > 0 for d in report.scenario.departments):
+        console.print()
+        chains = trace_chain_lines(report.scenario, report.revisit_chains,
+                                   int(report.answered), width)
+        console.print(Text(chains[0], style="bold"), soft_wrap=True)
+        for line in chains[1:]:
+            text = Text(line)
+            text.highlight_regex(r"hangs up[^;]*", "red")
+            text.highlight_regex(r"back in [^;]*", "magenta")
+            text.highlight_regex(r"^call \d+", "bold")
+            console.print(text, soft_wrap=True)

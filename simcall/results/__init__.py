@@ -16,6 +16,9 @@ module            holds
 ``money``         money KPIs (:data:`MONEY_KPIS`): wages of scheduled hours, and the
                   expected defections and lost value of each caller's bad
                   experiences (:class:`Prices`, the scenario's money keys)
+``revisits``      ping-pong: which queue visits re-enter a department the call had
+                  left (:func:`find_revisits`), and every such call hop by hop
+                  (:class:`RevisitChain`, :class:`Hop`), for ``revisit_rate``
 ``agent_time``    agent-seconds of ``[start, end)`` periods within windows, for
                   occupancy, head counts and wages (:func:`in_windows`)
 ``summary``       :class:`RunResult` (one replication) and :class:`Summary`
@@ -69,13 +72,15 @@ from simcall.results.metrics import (
 )
 from simcall.results.money import MONEY_KPIS, Prices
 from simcall.results.provenance import api_call, provenance_block, scenario_data, scenario_hash
+from simcall.results.revisits import Hop, RevisitChain, find_revisits
 from simcall.results.stats import ConfidenceInterval, Estimate, t_interval
 from simcall.results.summary import RunResult, Summary
 from simcall.results.targets import Goal, TargetResult, goals, judge
 
 __all__ = [
     "COUNT_KPIS", "KPI_NAMES", "MONEY_KPIS", "RATE_KPIS", "SHARE_KPIS", "ConfidenceInterval",
-    "ConservationError", "Estimate", "Goal", "Prices", "RunMetrics", "RunResult", "Summary",
-    "TargetResult", "Window", "api_call", "check_conservation", "goals", "in_windows", "judge",
-    "provenance_block", "run_metrics", "scenario_data", "scenario_hash", "t_interval",
+    "ConservationError", "Estimate", "Goal", "Hop", "Prices", "RevisitChain", "RunMetrics",
+    "RunResult", "Summary", "TargetResult", "Window", "api_call", "check_conservation",
+    "find_revisits", "goals", "in_windows", "judge", "provenance_block", "run_metrics",
+    "scenario_data", "scenario_hash", "t_interval",
 ]

@@ -13,6 +13,9 @@ measured from it -- never a reset of counters.
 * ``not_ready_share`` (per agent group) = not-ready agent time / staffed agent time
 * ``mean_transfers`` = transfers / answered calls
 * ``transfer_share_within`` = share of answered calls transferred at most N times
+* ``revisit_rate`` = share of answered calls that re-entered a department they had left
+  (ping-pong, :mod:`simcall.results.revisits`); per department, the share of its answered
+  entries that were such re-entries
 """
 
 from __future__ import annotations
@@ -26,17 +29,18 @@ import numpy as np
 from simcall.model.records import CallTable, Outcome, Records
 from simcall.results.agent_time import agent_seconds, in_windows
 from simcall.results.money import MONEY_KPIS, Losses, Prices, wage_costs, with_wages
+from simcall.results.revisits import RevisitChain, find_revisits, revisit_chains
 
 COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
               "ivr_hang_ups", "called_back", "in_system", "transfer_limited", "rona", "callers",
               "redials", "lost_callers", "voicemail_callbacks")
 RATE_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate", "occupancy",
              "mean_transfers", "transfer_share_within", "first_attempt_resolution",
-             "eventual_resolution", "callback_wait_s")
+             "eventual_resolution", "callback_wait_s", "revisit_rate")
 KPI_NAMES = RATE_KPIS + COUNT_KPIS + MONEY_KPIS
 SHARE_KPIS = frozenset({"service_level", "p_wait", "abandon_rate", "block_rate", "occupancy",
                         "transfer_share_within", "first_attempt_resolution",
-                        "eventual_resolution", "not_ready_share"})
+                        "eventual_resolution", "not_ready_share", "revisit_rate"})
 Kpis = dict[str, float]
 
 
@@ -238,6 +242,7 @@ class RunMetrics:
     transfer_shares: tuple[float, ...]  # share of answered calls with 0, 1, 2, ... transfers
     worst_chains: tuple[Chain, ...]  # the calls transferred most, with their paths
     days: tuple[Kpis, ...] = ()  # one per day of a multi-day run
+    revisit_chains: tuple[RevisitChain, ...] = ()  # every call sent back, worst first
 
 
 def run_metrics(records: Records, window: Window, departments: list[str], callers: list[str],
@@ -257,6 +262,9 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     called_back = visits.call[visits.outcome == Outcome.CALLED_BACK]
     voicemail_callbacks = np.bincount(
         called_back[calls.outcome[called_back] == Outcome.VOICEMAIL], minlength=calls.arrival.size)
+    revisits = find_revisits(visits, calls.arrival.size, len(departments))
+    answered_first = calls.outcome == Outcome.ANSWERED
+    sent_back = answered_first & (revisits.per_call > 0)
 
     def call_kpis(rows: np.ndarray) -> Kpis:
         # rows: a boolean mask or ascending call indices (the same calls in the same order)
@@ -266,6 +274,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         kpis["voicemail_callbacks"] = float(voicemail_callbacks[rows].sum())
         kpis.update(callers_seen.kpis(rows))
         kpis.update(losses.kpis(rows))
+        kpis["revisit_rate"] = _ratio(int(np.count_nonzero(sent_back[rows])),
+                                      int(np.count_nonzero(answered_first[rows])))
         return kpis
 
     overall = call_kpis(counted)
@@ -299,6 +309,9 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         limited = np.concatenate((visits.limited[mask], none.astype(bool)))
         kpis = outcome_kpis(outcome, waited, wait, onward, limited, window)
         kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
+        answered_here = mask & (visits.outcome == Outcome.ANSWERED)
+        kpis["revisit_rate"] = _ratio(int(np.count_nonzero(answered_here & revisits.re_entry)),
+                                      int(np.count_nonzero(answered_here)))
         kpis["rona"] = float(np.count_nonzero(
             (records.rona.department == d) & counted[records.rona.call]))
         dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
@@ -352,6 +365,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         transfer_shares=_shares(transfers, start=0),
         worst_chains=worst_chains(records, counted, departments),
         days=tuple(by_day),
+        revisit_chains=revisit_chains(visits, revisits, counted, departments, calls.caller,
+                                      callers),
     )
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from simcall.model.records import Records
 from simcall.results.metrics import KPI_NAMES, Chain, RunMetrics, kpi_bounds
+from simcall.results.revisits import RevisitChain
 from simcall.results.stats import ConfidenceInterval, Estimate
 from simcall.results.targets import TargetResult, goals, judge
 from simcall.scenario.schema import Scenario
@@ -196,6 +197,14 @@ class Summary:
         chains = [(run, chain) for run in self.runs for chain in run.metrics.worst_chains]
         chains.sort(key=lambda item: (-item[1].transfers, item[0].replication, item[1].call))
         return chains[:count]
+
+    def revisit_chains(self) -> list[tuple[RunResult, RevisitChain]]:
+        """Every call sent back to a department it had left, over all replications, worst
+        first (most re-entries, then the longest chain; ties by replication and call)."""
+        chains = [(run, chain) for run in self.runs for chain in run.metrics.revisit_chains]
+        chains.sort(key=lambda item: (*item[1].worst_first()[:2], item[0].replication,
+                                      item[1].call))
+        return chains
 
     def to_frame(self) -> Any:
         """A tidy table: one row per (scope, name, kpi) with mean and 95% interval; scopes

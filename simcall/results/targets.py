@@ -46,6 +46,8 @@ def goals(targets: Targets) -> list[Goal]:
         out.append(Goal("transfer_share_within", True, targets.transfers.fraction))
     if targets.max_occupancy is not None:
         out.append(Goal("occupancy", False, targets.max_occupancy))
+    if targets.max_revisit_rate is not None:
+        out.append(Goal("revisit_rate", False, targets.max_revisit_rate))
     return out
 
 

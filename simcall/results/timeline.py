@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simcall.results.revisits import RevisitChain
 from simcall.results.stories import QUEUED_AFTER, CallStory, Row, stories
 from simcall.results.summary import RunResult
 from simcall.scenario.schema import Scenario
@@ -188,6 +189,8 @@ class TraceReport:
     window: tuple[float, float]  # the timeline's [start, end)
     bucket: float
     timeline: tuple[TimelineRow, ...]
+    revisit_chains: tuple[RevisitChain, ...] = ()  # the whole run's ping-pong, worst first
+    answered: float = 0.0  # answered calls of the whole run (counted, as in the KPIs)
 
 
 def trace_report(scenario: Scenario, result: RunResult, rows: Sequence[Row],
@@ -219,4 +222,5 @@ def trace_report(scenario: Scenario, result: RunResult, rows: Sequence[Row],
         from_given=start is not None, offered=int(records.calls.arrival.size),
         stories=tuple(chosen), window=window, bucket=bucket,
         timeline=tuple(timeline(scenario, result, rows, *window, bucket)),
+        revisit_chains=result.metrics.revisit_chains, answered=result.kpis["answered"],
     )

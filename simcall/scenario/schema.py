@@ -90,6 +90,7 @@ class Targets(_Section):
     max_mean_transfers: NonNegative | None = Field(default=None, le=MAX_REPEATS)
     transfers: TransferTarget | None = None
     max_occupancy: Fraction | None = None
+    max_revisit_rate: Fraction | None = None  # answered calls sent back to a department
 
 
 class Ivr(_Section):

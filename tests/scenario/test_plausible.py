@@ -35,7 +35,9 @@ def test_the_issues_talk_mean_warns_naming_key_line_and_unit() -> None:
         loads(text, source="desk.toml")
     assert len(caught) == 1
     message = str(caught[0].message)
-    assert message.startswith("desk.toml: line 19: departments[0].talk.mean: 4 has no unit")
+    line = text.splitlines().index(next(row for row in text.splitlines()
+                                        if "mean = 4 }" in row)) + 1
+    assert message.startswith(f"desk.toml: line {line}: departments[0].talk.mean: 4 has no unit")
     assert '"4min"' in message and '"4s"' in message
     assert caught[0].filename == __file__  # attributed to the caller, not simcall
 

@@ -58,6 +58,7 @@ KITCHEN_SINK: dict[str, Any] = {
         "max_mean_transfers": 1.0,
         "transfers": {"at_most": 1, "fraction": 0.9},
         "max_occupancy": 0.9,
+        "max_revisit_rate": 0.02,
     },
     "callers": [
         {
@@ -118,6 +119,7 @@ KEYS: dict[str, list[Path]] = {
     "Targets.max_block_rate": [("targets", "max_block_rate")],
     "Targets.max_mean_transfers": [("targets", "max_mean_transfers")],
     "Targets.max_occupancy": [("targets", "max_occupancy")],
+    "Targets.max_revisit_rate": [("targets", "max_revisit_rate")],
     "TransferTarget.at_most": [("targets", "transfers", "at_most")],
     "TransferTarget.fraction": [("targets", "transfers", "fraction")],
     "CallerType.priority": [("callers", 0, "priority")],
