@@ -14,8 +14,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import simcall.cli.common as cli
-from helpers import BASE, ROOT, SCENARIOS
+from helpers import BASE, ROOT, SCENARIOS, scenario_from
 from simcall.cli import app
+from simcall.report.build import build_report
 from simcall.scenario.toml_writer import dumps
 
 runner = CliRunner()
@@ -41,21 +42,33 @@ def test_animate_counts_frames_on_a_terminal_only(
     assert ("frames" in shown and "3/3" in shown) if terminal else shown == ""
 
 
-def test_report_follows_its_stages_on_a_terminal(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    # away from a terminal the same bar is never made (common.stages), as for animate;
+@pytest.mark.parametrize("terminal", [True, False])
+def test_report_shows_a_bar_on_a_terminal_only(terminal: bool, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     # the HTML page (its figures) is left out: drawing it is not what is tested here
     import simcall.report.html
 
     monkeypatch.setattr(simcall.report.html, "render", lambda report: "<html></html>")
-    screen = _screen(monkeypatch, True)
+    screen = _screen(monkeypatch, terminal)
     path = tmp_path / "tiny.toml"
     path.write_text(dumps(BASE))
     result = runner.invoke(app, ["report", str(path), "-r", "2", "-w", "1", "--out",
                                  str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.output
     shown = screen.getvalue()
-    assert "simulating" in shown and "2/2" in shown and "drawing the figures" in shown
+    assert ("━" in shown and "/" in shown) if terminal else shown == ""
+
+
+def test_the_report_tells_each_stage_as_it_goes() -> None:
+    steps: list[tuple[str, int, int]] = []
+    other = scenario_from(name="other")
+    build_report(scenario_from(), replications=2, others=[other],
+                 steps=lambda *step: steps.append(step))
+    assert steps[0] == ("simulating", 0, 2) and ("simulating", 2, 2) in steps
+    comparing = [s for s in steps if s[0] == "comparing"]
+    assert comparing[0] == ("comparing", 0, 4) and comparing[-1] == ("comparing", 4, 4)
+    assert [s[0] for s in steps] == sorted((s[0] for s in steps), key=["simulating",
+                                                                      "comparing"].index)
 
 
 def test_animate_in_a_pipe_prints_no_bar(tmp_path: Path) -> None:
