@@ -22,7 +22,7 @@ The choices, written down in ``docs/animate.md``:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -224,12 +224,24 @@ def reel_animation(reel: Reel) -> FuncAnimation:
     return animation
 
 
-def save_gif(animation: FuncAnimation, path: Path, fps: int, dpi: float = 80.0) -> None:
-    """Write ``animation`` as a GIF, atomically (complete or absent)."""
-    from simcall.animate.stage import GifWriter
+def save_gif(animation: FuncAnimation, path: Path, fps: int, dpi: float = 80.0,
+             progress: Callable[[int], None] | None = None) -> None:
+    """Write ``animation`` as a GIF, atomically (complete or absent).
+
+    An animation of :func:`reel_animation` is drawn by its stage, scenery once and the
+    moving parts per frame (:meth:`~simcall.animate.stage.Stage.pictures`), several times
+    faster than matplotlib's writer; ``progress`` is then called with the number of frames
+    drawn so far. Any other animation is saved by matplotlib.
+    """
+    from simcall.animate.stage import GifWriter, Stage, save_pictures
     from simcall.files import write_atomically
 
     if path.suffix.lower() != ".gif":
         raise SimcallError(f"--out {path}: use a .gif file name")
+    stage = getattr(animation, "stage", None)
+    if isinstance(stage, Stage):
+        write_atomically(path, lambda temporary: save_pictures(
+            stage.pictures(stage.reel.frames, dpi), temporary, fps, progress))
+        return
     write_atomically(path, lambda temporary: animation.save(
         str(temporary), writer=GifWriter(fps=fps), dpi=dpi))

@@ -18,6 +18,9 @@ backend, and a notebook's figures are left alone.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from matplotlib.animation import PillowWriter
@@ -77,6 +80,23 @@ class GifWriter(PillowWriter):
         self._frames[0].save(self.outfile, format="GIF", save_all=True,
                              append_images=self._frames[1:], duration=int(1000 / self.fps),
                              loop=0, optimize=True)
+
+
+def save_pictures(pictures: Iterable[Image.Image], path: Path, fps: int,
+                  progress: Callable[[int], None] | None = None) -> None:
+    """Write palette pictures as a looping GIF (``progress``: pictures made so far).
+
+    Every picture has the one palette of :func:`_palette`, so Pillow stores only the part
+    of a frame that changed from the one before."""
+    kept: list[Image.Image] = []
+    for picture in pictures:
+        kept.append(picture)
+        if progress is not None:
+            progress(len(kept))
+    if not kept:
+        raise ValueError("a GIF needs at least one frame")
+    kept[0].save(path, format="GIF", save_all=True, append_images=kept[1:],
+                 duration=int(1000 / fps), loop=0, optimize=True)
 
 
 class Stage:
@@ -337,12 +357,48 @@ class Stage:
                                     color=TRANSFER_COLOUR, alpha=alpha, zorder=5)
             self._keep(self.lanes.add_patch(arrow), f"transfer:{k}")
 
+    def pictures(self, frames: Iterable[Frame], dpi: float = 80.0) -> Iterator[Image.Image]:
+        """Each frame drawn and reduced to the GIF palette, as fast as matplotlib allows.
+
+        Why not ``FuncAnimation.save``: it draws the whole figure for every frame, and the
+        scenery (legend, titles, lane names: most of the text) cost nine tenths of the time.
+        Here the scenery is drawn once and kept as a background; each frame restores it and
+        draws only what moves, in the order a full draw would (axes in turn, by ``zorder``),
+        so the picture is the same as :meth:`frame_image`'s (tested).
+        """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        figure = self.figure
+        figure.set_dpi(dpi)
+        canvas: Any = FigureCanvasAgg(figure)  # the Agg backend has no type hints
+        for artist in self.moving:  # the scenery alone: nothing of an earlier frame
+            artist.remove()
+        self.moving = []
+        live = (self.clock, self.level, self.tally)
+        for text in live:
+            text.set_text("")
+        canvas.draw()
+        background = canvas.copy_from_bbox(figure.bbox)
+        renderer = canvas.get_renderer()
+        order = {id(a): k for k, a in enumerate((self.header, self.progress, self.lanes,
+                                                 self.seats))}
+        palette = _palette()
+        for frame in frames:
+            drawn = [*live, *self.show(frame)]
+            canvas.restore_region(background)
+            for artist in sorted(drawn, key=lambda a: (order[id(a.axes)], a.get_zorder())):
+                artist.draw(renderer)
+            picture = Image.frombuffer("RGBA", canvas.get_width_height(),
+                                       canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            yield picture.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)
+
     def frame_image(self, frame: Frame, path: str) -> None:
         """Save one frame as a PNG (for docs and for checking how it reads)."""
         self.show(frame)
         self.figure.savefig(path, dpi=80)
 
 
+@cache
 def _palette() -> Image.Image:
     """One palette for every frame: the stage's colours, their blends with white (the
     edges of dots and letters) and a grey ramp. The same palette in every frame lets

@@ -17,6 +17,7 @@ from simcall.cli.common import (
     in_range,
     interrupted,
     out,
+    progress,
 )
 from simcall.errors import SimcallError
 
@@ -70,7 +71,8 @@ def animate_command(
         check_workload([loaded], 1, max_calls)
         reel = frames(loaded, seed=seed, replication=replication, start=start, end=end,
                       minutes=minutes, fps=fps, speed=speed)
-        save_gif(reel_animation(reel), out_path, fps)
+        with progress(len(reel.frames), "frames") as advance:  # drawing is the long part
+            save_gif(reel_animation(reel), out_path, fps, progress=advance)
     except SimcallError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:

@@ -23,6 +23,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     TaskProgressColumn,
+    TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
@@ -349,6 +350,37 @@ class progress:
             seconds = time.monotonic() - self._start
             err.print(f"simulated {10 * tenths}%{which} after {seconds:.0f} s",
                       highlight=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+class stages:
+    """A bar that follows a command through its stages (``step``, done, total), shown only
+    on a terminal: ``simcall report`` simulates, compares and searches one after another,
+    each with its own count of jobs."""
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
+        if not err.is_terminal:
+            return None
+        bar = self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                   MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                                   transient=True)
+        task = bar.add_task("", total=None)
+        bar.start()
+
+        shown = [""]
+
+        def advance(step: str, done: int, total: int) -> None:
+            # a new stage is drawn at once: a quick one would otherwise never be seen
+            bar.update(task, description=step, completed=done, total=total,
+                       refresh=step != shown[0])
+            shown[0] = step
+        return advance
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

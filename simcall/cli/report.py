@@ -24,11 +24,11 @@ from simcall.cli.common import (
     check_run,
     command_line,
     dask_tls,
-    err,
     fail,
     interrupted,
     out,
     shift_rules,
+    stages,
 )
 from simcall.errors import SimcallError
 
@@ -99,17 +99,16 @@ def report_command(
         loaded = load(scenario, overrides or (), named="--set")
         compared = [load(path, overrides or (), named="--set") for path in others or ()]
         check_workload([loaded, *compared], replications, max_calls)
-        def stage(text: str) -> None:
-            if err.is_terminal:
-                err.print(f"{text} ...", highlight=False)
-
-        with executor_for(workers, dask, tls) as executor:
+        with executor_for(workers, dask, tls) as executor, stages() as steps:
             report = build_report(loaded, replications=replications, seed=seed,
                                   executor=executor, others=compared, staff=staff,
                                   shifts=rules, backtest=tested,
                                   backtested=tested_scenario, marginal=analysis,
-                                  command=command_line(context), progress=stage)
-        write_text(out_path, render(report))
+                                  command=command_line(context), steps=steps)
+            if steps is not None:
+                steps("drawing the figures", 0, 1)
+            page = render(report)
+        write_text(out_path, page)
     except SimcallError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:

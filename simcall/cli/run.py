@@ -94,7 +94,7 @@ def run_command(
             summary = replicate(loaded, replications, seed, keep_records=keep,
                                 progress=advance, executor=executor,
                                 within=shown.within if executor is None else None)
-        print_summary(summary, out)
+        print_summary(summary, out, details)
         if details:
             print_details(summary, out)
             print_erlang_intervals(summary, out)

@@ -20,6 +20,7 @@ module                 holds
                        hop: lines for the trace, a collapsible report section
 ``describe``           the scenario in words, for a manager
 ``terminal``           KPI and target tables for the terminal (``simcall run``)
+``kpi_rows``           which KPI rows that table shows: the feature each KPI needs
 ``terminal_erlang``    ``run --details``: each department's Erlang figures per
                        interval, beside the simulated means (one department)
 ``terminal_compare``   a comparison on the terminal, with paired differences

@@ -60,6 +60,7 @@ def build_report(
     backtest: Backtest | Mapping[str, Any] | None = None,
     backtested: Scenario | None = None,
     marginal: Marginal | Mapping[str, Any] | None = None,
+    steps: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """Simulate, compare and staff as asked, for :func:`simcall.report.html.render`.
 
@@ -73,6 +74,9 @@ def build_report(
         With ``staff``: turn the plan into a roster of these shifts.
     progress
         Called with a short description before each stage.
+    steps
+        Called as each stage goes, with the stage's name, the jobs done and the jobs in
+        all (replications to simulate; the staffing search's own steps), for a bar.
     backtest
         A fit's back-test against its call log (:class:`~simcall.fit.backtesting.Backtest`
         or its ``to_dict()``, e.g. the ``"backtest"`` key of ``simcall fit --check
@@ -103,19 +107,31 @@ def build_report(
                                **({} if shifts is None else {"shifts": shifts}))
     if progress is not None:
         progress("simulating")
-    summary = replicate(scenario, replications, seed, executor=executor, keep_records=True)
+    summary = replicate(scenario, replications, seed, executor=executor, keep_records=True,
+                        progress=_counter(steps, "simulating", replications))
     comparison = None
     if others:
         if progress is not None:
             progress("comparing")
         comparison = compare([scenario, *others], replications, seed, executor=executor,
-                             command=call)
+                             command=call, progress=_counter(
+                                 steps, "comparing", replications * (1 + len(others))))
     plan = None
     if staff:
         from simcall.staffing.search import staff as search
 
         if progress is not None:
             progress("searching for the staffing plan")
-        plan = search(scenario, seed=seed, executor=executor, command=call, shifts=shifts)
+        plan = search(scenario, seed=seed, executor=executor, command=call, shifts=shifts,
+                      progress=steps)
     meta = provenance_block(scenario, seed, call, replications=replications)
     return Report(summary, comparison, plan, meta, checked, backtested, analysis)
+
+
+def _counter(steps: Callable[[str, int, int], None] | None, step: str,
+             total: int) -> Callable[[int], None] | None:
+    """A runner's ``progress`` (jobs done) as one stage of ``steps``."""
+    if steps is None:
+        return None
+    steps(step, 0, total)
+    return lambda done: steps(step, done, total)

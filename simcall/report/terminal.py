@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from simcall.results.metrics import COUNT_KPIS, RATE_KPIS, SHARE_KPIS
+from simcall.report.kpi_rows import hidden_kpis, shown
+from simcall.results.metrics import COUNT_KPIS, KPI_NAMES, SHARE_KPIS
 from simcall.results.money import MONEY_KPIS, has_money
 from simcall.results.stats import Estimate
 from simcall.results.summary import Summary
+from simcall.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from simcall.erlang.question import ErlangAnswer
@@ -81,8 +83,11 @@ def _cell(kpi: str, estimate: Estimate) -> tuple[str, str]:
     return format_kpi(kpi, estimate.mean), interval
 
 
-def print_summary(summary: Summary, console: Console) -> None:
-    """KPIs with confidence intervals, then each target, met or not."""
+def print_summary(summary: Summary, console: Console, details: bool = False) -> None:
+    """KPIs with confidence intervals, then each target, met or not.
+
+    Only the KPIs the scenario's features can produce are listed (:mod:`simcall.report.
+    kpi_rows`); ``details`` lists them all. Both tables stay readable in 80 columns."""
     scenario = summary.scenario
     runs = summary.replications
     days = f" on {scenario.days} days" if scenario.days > 1 else ""
@@ -93,29 +98,67 @@ def print_summary(summary: Summary, console: Console) -> None:
     )
     table = Table(show_edge=False)
     table.add_column("KPI")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
-    money = MONEY_KPIS if has_money(scenario) else ()
-    for kpi in RATE_KPIS + COUNT_KPIS + money:
-        if kpi in summary.kpis:
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    for kpi in KPI_NAMES:
+        if kpi in summary.kpis and shown(kpi, scenario, summary.kpis[kpi], details):
             table.add_row(kpi_label(kpi, summary), *_cell(kpi, summary.kpis[kpi]))
     console.print(table)
+    left_out = 0 if details else hidden_kpis(scenario, summary.kpis)
+    if left_out:
+        console.print(f"--details shows {left_out} more KPIs, of features this scenario "
+                      "does not use", highlight=False)
     if not summary.targets:
         console.print("No targets in this scenario.")
         return
     targets = Table(show_edge=False, title="targets")
-    targets.add_column("target")
-    targets.add_column("goal")
-    targets.add_column("value", justify="right")
-    targets.add_column("met")
+    # labels (36 characters at most) stay whole; the intervals wrap, a span to a line at 80
+    targets.add_column("target", no_wrap=True)
+    targets.add_column("goal", no_wrap=True)
+    targets.add_column("value", justify="right", no_wrap=True)
+    targets.add_column("met", no_wrap=True)
     targets.add_column("intervals not met")
     for result in summary.targets:
         mark = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "n/a"}[result.met]
-        failed = ", ".join(result.intervals_failed) or "none"
+        failed = ", ".join(interval_spans(scenario, result.intervals_failed)) or "none"
         goal = result.goal
         targets.add_row(kpi_label(goal.kpi, summary), _goal(goal.kpi, goal.at_least, goal.bound),
                         format_kpi(goal.kpi, result.value), mark, failed)
     console.print(targets)
+
+
+def interval_spans(scenario: Scenario, labels: Sequence[str]) -> list[str]:
+    """Intervals as spans of the clock: ``["08:00", "08:30", "09:30"]`` of half-hours is
+    ``["08:00-09:00", "09:30"]`` (from the start of the first to the end of the last).
+
+    Why: a bad morning lists a dozen half-hours, which wrap into a tall column on a
+    narrow terminal; the spans say the same in a third of the room. A label that is not
+    one of the scenario's intervals is kept as it is."""
+    index = {scenario.interval_label(k): k for k in range(scenario.intervals)}
+    spans: list[str] = []
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) == 1:
+            spans.append(scenario.interval_label(run[0]))
+        elif run:
+            end = scenario.interval_label(run[-1] + 1)
+            spans.append(f"{scenario.interval_label(run[0])}-"
+                         f"{'24:00' if end == '00:00+1d' else end}")
+        run.clear()
+
+    for label in labels:
+        k = index.get(label)
+        if k is None:
+            close()
+            spans.append(label)
+        elif run and k == run[-1] + 1:
+            run.append(k)
+        else:
+            close()
+            run.append(k)
+    close()
+    return spans
 
 
 def print_erlang(answer: ErlangAnswer, console: Console) -> None:
