@@ -18,20 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from simcall.errors import SimcallError
 from simcall.files import output_problem, write_json
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from simcall.experiments.executors import TlsFiles
     from simcall.staffing.shift_rules import ShiftRules
 
@@ -321,6 +314,15 @@ class progress:
             return None
         if self._total < 2 and not self._long:
             return None
+        from rich.progress import (  # here, not at the top: `simcall --help` needs no bar
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         columns: list[Any] = [self._label, BarColumn()]
         columns += ([TaskProgressColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      TimeRemainingColumn()] if self._long
@@ -367,6 +369,14 @@ class stages:
     def __enter__(self) -> Callable[[str, int, int], None] | None:
         if not err.is_terminal:
             return None
+        from rich.progress import (  # here, not at the top: `simcall --help` needs no bar
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         bar = self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                    MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                                    transient=True)

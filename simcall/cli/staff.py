@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from simcall.cli.common import (
@@ -32,13 +31,13 @@ from simcall.cli.common import (
     check_run,
     command_line,
     dask_tls,
-    err,
     fail,
     in_range,
     interrupted,
     out,
     plain_or_unclipped,
     shift_rules,
+    stages,
     write_json_file,
 )
 from simcall.errors import SimcallError
@@ -146,7 +145,7 @@ def staff_command(
         check_output("--json", json_path)
         result: StaffingPlan | CostPlan
         shown = plain_or_unclipped(out)  # a plan piped to a file is never cut to "…"
-        with executor_for(workers, dask, tls) as executor, _progress() as progress:
+        with executor_for(workers, dask, tls) as executor, stages() as progress:
             if by_cost:
                 result = staff_for_cost(
                     loaded, groups=group or None, replications=replications,
@@ -273,30 +272,6 @@ def cost_header(result: CostPlan) -> str:
         f"groups staffed: {', '.join(result.groups)}",
         f"scenario sha256 (with the plan): {meta['scenario_sha256'].removeprefix('sha256:')}",
     ])
-
-
-class _progress:
-    """A bar per search step, on a terminal only (the total is known one step at a time)."""
-
-    def __init__(self) -> None:
-        self._bar: Progress | None = None
-
-    def __enter__(self) -> Any:
-        if not err.is_terminal:
-            return None
-        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), console=err, transient=True)
-        task = bar.add_task("staffing", total=None)
-        bar.start()
-        self._bar = bar
-
-        def advance(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step, completed=done, total=total)
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
 
 
 def print_plan(result: StaffingPlan, console: Console) -> None:

@@ -38,6 +38,7 @@ def test_help_lists_every_command_and_loads_no_wing() -> None:
     ours = {m for m in loaded if m.split(".")[0] == "simcall"}
     assert ours - LIGHT == {m for m in ours if m.startswith("simcall.cli")}
     assert loaded.isdisjoint({"numpy", "pydantic", "simpy"})
+    assert "rich.progress" not in loaded  # the bars load when a command shows one
 
 
 def test_the_staff_commands_default_confidence_is_the_searchs() -> None:
