@@ -176,8 +176,9 @@ class ChunkedTable:
         """Rows per chunk."""
         return self._size
 
-    def columns(self) -> dict[str, np.ndarray]:
-        """All rows as one contiguous array per column.
+    def columns(self, release: bool = False) -> dict[str, np.ndarray]:
+        """All rows as one contiguous array per column; with ``release``, the table lets its
+        rows go (it is empty afterwards).
 
         Column by column rather than one structured array first: a long run's visits
         then exist twice at most while they are frozen (chunks and columns), not three
@@ -186,6 +187,8 @@ class ChunkedTable:
         names = self._dtype.names
         assert names is not None  # a structured dtype: one field per column
         chunks = self._chunks
+        if release:
+            self._chunks = []
         if not chunks:
             return {name: np.empty(0, dtype=self._dtype[name]) for name in names}
         return {name: np.concatenate([chunk[name] for chunk in chunks]) for name in names}
@@ -210,8 +213,11 @@ class Recorder:
     def freeze(self, end_time: float, counters: Counters, caller: np.ndarray,
                arrival: np.ndarray, department: np.ndarray,
                agent_names: tuple[str, ...]) -> Records:
-        """Turn what was written into frozen columns, deriving the call table."""
-        visits = self.visits.columns()
+        """Turn what was written into frozen columns, deriving the call table (once: the
+        recorder's tables are empty afterwards)."""
+        # each table lets its rows go once its columns exist, so that the frozen records
+        # and the rows they came from are not all held at once (a long run's peak memory)
+        visits = self.visits.columns(release=True)
         first_call = np.arange(arrival.size, dtype=np.int64)
         attempt = np.ones(arrival.size, dtype=np.int32)
         if self.redials:
@@ -226,10 +232,10 @@ class Recorder:
             calls=_call_table(visits, self.blocked, self.ivr_outcomes, caller, arrival,
                               department, first_call, attempt),
             visits=VisitTable(**visits),
-            busy=Periods(**self.busy.columns()),
-            staffed=Periods(**self.staffed.columns()),
-            scheduled=Periods(**self.scheduled.columns()),
-            not_ready=Periods(**self.not_ready.columns()),
+            busy=Periods(**self.busy.columns(release=True)),
+            staffed=Periods(**self.staffed.columns(release=True)),
+            scheduled=Periods(**self.scheduled.columns(release=True)),
+            not_ready=Periods(**self.not_ready.columns(release=True)),
             end_time=end_time,
             counters=counters,
             agent_names=agent_names,
