@@ -24,6 +24,19 @@ BASE: dict[str, Any] = {
 }
 
 
+ERLANG_RATES, ERLANG_STAFF = [60.0, 150.0, 90.0], [3, 6, 4]
+ERLANG_CENTRE: dict[str, Any] = {
+    "name": "centre", "interval": "15min", "intervals": 3, "open": "09:00",
+    "targets": {"service_level": {"within": "15s", "fraction": 0.8}},
+    "callers": [{"name": "customers", "arrivals_per_hour": ERLANG_RATES, "enters": "support",
+                 "patience": {"dist": "exponential", "mean": 90}}],
+    "departments": [{"name": "support", "talk": {"dist": "exponential", "mean": 120}}],
+    "agents": [{"name": "team", "skills": ["support"], "staff": ERLANG_STAFF}],
+}
+"""One department, exponential talk and patience, a head count per quarter-hour: Erlang A
+in every interval (the Erlang-figure tests change one key at a time from here)."""
+
+
 def scenario_from(**changes: Any) -> simcall.Scenario:
     """The tiny base scenario with top-level keys replaced."""
     data = copy.deepcopy(BASE)

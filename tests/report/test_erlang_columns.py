@@ -11,20 +11,13 @@ import copy
 from typing import Any
 
 import simcall
+from helpers import ERLANG_CENTRE as CENTRE
+from helpers import ERLANG_RATES as RATES
+from helpers import ERLANG_STAFF as STAFF
 from helpers import Page
 from simcall import erlang
 from simcall.report.html import _intervaltable_html
 from simcall.report.terminal import format_kpi
-
-RATES, STAFF = [60.0, 150.0, 90.0], [3, 6, 4]
-CENTRE: dict[str, Any] = {
-    "name": "centre", "interval": "15min", "intervals": 3, "open": "09:00",
-    "targets": {"service_level": {"within": "15s", "fraction": 0.8}},
-    "callers": [{"name": "customers", "arrivals_per_hour": RATES, "enters": "support",
-                 "patience": {"dist": "exponential", "mean": 90}}],
-    "departments": [{"name": "support", "talk": {"dist": "exponential", "mean": 120}}],
-    "agents": [{"name": "team", "skills": ["support"], "staff": STAFF}],
-}
 
 
 def _table(data: dict[str, Any]) -> tuple[Page, str, simcall.Summary]:

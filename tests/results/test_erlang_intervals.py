@@ -19,6 +19,9 @@ from typing import Any
 import pytest
 
 import simcall
+from helpers import ERLANG_CENTRE as CENTRE
+from helpers import ERLANG_RATES as RATES
+from helpers import ERLANG_STAFF as STAFF
 from simcall import erlang
 from simcall.experiments.validation import CASES, Case
 from simcall.results.erlang_intervals import (
@@ -32,15 +35,6 @@ from simcall.results.stats import Estimate
 FIELDS = {"service_level": "service_level", "p_wait": "p_wait", "abandon_rate": "p_abandon",
           "block_rate": "p_block", "asa_s": "asa", "occupancy": "occupancy"}
 
-RATES, STAFF = [60.0, 150.0, 90.0], [3, 6, 4]
-CENTRE: dict[str, Any] = {
-    "name": "centre", "interval": "15min", "intervals": 3, "open": "09:00",
-    "targets": {"service_level": {"within": "15s", "fraction": 0.8}},
-    "callers": [{"name": "customers", "arrivals_per_hour": RATES, "enters": "support",
-                 "patience": {"dist": "exponential", "mean": 90}}],
-    "departments": [{"name": "support", "talk": {"dist": "exponential", "mean": 120}}],
-    "agents": [{"name": "team", "skills": ["support"], "staff": STAFF}],
-}
 
 
 def centre(**changes: Any) -> dict[str, Any]:
