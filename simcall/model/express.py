@@ -78,7 +78,6 @@ class ExpressFlow:
         self.heaps: list[list[Waiting]] = [[] for _ in scenario.departments]
         self.priorities = [c.priority for c in scenario.callers]
         self.credits = [c.priority_credit or 0.0 for c in scenario.callers]
-        self.factors = [g.talk_factor for g in scenario.agents]
         self.arrived = self.left = 0
         self.sequence = 0  # ties in a queue go by order of joining
         self.last_deadline = -math.inf  # the latest patience timer the general flow set
@@ -201,6 +200,7 @@ class ExpressFlow:
                 waiting = heappop(heap)
                 deadline = waiting[5]
                 if deadline < now or (deadline == now and (NORMAL, waiting[6]) < key[1:3]):
+                    # _gone, written out: this runs once per call
                     self._hung_up(waiting, department)
                     continue
                 _, _, _, number, entered, _, _, talk, wrap_up = waiting
@@ -226,14 +226,14 @@ class ExpressFlow:
     # -- the queues as the roster and the records see them ------------------------------
 
     def _settle(self, now: float, key: tuple[Any, ...]) -> None:
-        """Write every caller whose timer would have fired before ``key`` as hung up."""
+        """Write every caller whose timer would have fired before ``key`` as hung up, in the
+        order the timers would have fired."""
         for department, heap in enumerate(self.heaps):
-            gone = [w for w in heap if w[5] < now or (w[5] == now and (NORMAL, w[6]) < key[1:3])]
+            gone = [w for w in heap if _gone(w, now, key)]
             if gone:
                 for waiting in sorted(gone, key=lambda w: (w[5], w[6])):
                     self._hung_up(waiting, department)
-                heap[:] = [w for w in heap if not (w[5] < now or (
-                    w[5] == now and (NORMAL, w[6]) < key[1:3]))]
+                heap[:] = [w for w in heap if not _gone(w, now, key)]
                 heap.sort()  # a sorted list is a heap
 
     def calls_waiting(self) -> int:
@@ -263,3 +263,10 @@ class ExpressFlow:
         in_block = self._in_block
         self._load_block(self._block_start)
         self._in_block = in_block
+
+
+def _gone(waiting: Waiting, now: float, key: tuple[Any, ...]) -> bool:
+    """Whether the caller's patience timer ``(deadline, NORMAL, id)`` would have fired before
+    the event with ``key`` (its time ``now``): SimPy's order, ties by priority and id."""
+    deadline = waiting[5]
+    return deadline < now or (deadline == now and (NORMAL, waiting[6]) < key[1:3])
