@@ -18,13 +18,17 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import simcall.model.replication as replication_module
 from helpers import SCENARIOS, same_records, scenario_from
+from model.test_properties import scenarios
 from simcall.model.demand import Arrival
 from simcall.model.express import ExpressFlow, express_fits
 from simcall.model.records import Records, VisitTable
 from simcall.model.replication import Replication, run_replication
+from simcall.results.metrics import check_conservation
 from simcall.scenario import Scenario, load
 
 
@@ -145,3 +149,29 @@ def test_a_trace_is_written_by_the_general_flow() -> None:
     trace: list[tuple[float, str, int, str, str]] = []
     run = Replication(scenario, 1, trace=trace)
     assert not isinstance(run.flow, ExpressFlow)
+
+
+def _express_only(scenario: Scenario) -> Scenario:
+    """The scenario less every feature the express lane lacks (what is left is still valid:
+    nothing removed is needed by anything kept)."""
+    return scenario.model_copy(update={
+        "lines": None, "voicemail_after": None, "voicemail_callback": None,
+        "callers": tuple(c.model_copy(update={"ivr": None, "redial": None, "callback": None})
+                         for c in scenario.callers),
+        "departments": tuple(d.model_copy(update={"transfer": {}})
+                             for d in scenario.departments),
+        "agents": tuple(g.model_copy(update={"pickup": None, "rona": None, "not_ready": None})
+                        for g in scenario.agents),
+    })
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_random_centres_get_the_general_flows_records_and_conserve_every_call(
+        drawn: Scenario, seed: int) -> None:
+    scenario = _express_only(drawn)
+    assert express_fits(scenario)
+    express = run_replication(scenario, seed)
+    check_conservation(express)
+    with pytest.MonkeyPatch.context() as patch:
+        _same(express, _general(patch, scenario, seed))
