@@ -57,12 +57,10 @@ def interval_kpi(summary: Result, kpi: str = "service_level", *, ax: Axes | None
             values, model = erlang_values(known.scenario, kpi, rows)
             ax.plot(x, values, color=style.ERLANG, linestyle=style.ERLANG_STYLE, marker="s",
                     markersize=3, label=f"{model} (steady state of each interval)")
-        else:
-            ax.plot([], [], color=style.ERLANG, linestyle=style.ERLANG_STYLE,
-                    label=f"no Erlang line: {reason}")
+        else:  # a legend entry without a line sample: there is no line to match it
+            ax.plot([], [], linestyle="none", label=f"no Erlang line: {reason}")
     elif erlang:
-        ax.plot([], [], color=style.ERLANG, linestyle=style.ERLANG_STYLE,
-                label="no Erlang line: the scenario is not known")
+        ax.plot([], [], linestyle="none", label="no Erlang line: the scenario is not known")
     style.kpi_axis(ax, kpi, known.threshold)
     style.clock_axis(ax, known.starts_h[0], known.starts_h[-1] + known.width_h,
                      "Interval (clock time of its middle, hh:mm)")
