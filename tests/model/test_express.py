@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from model.test_properties import scenarios
 
 import simcall.model.replication as replication_module
 from helpers import SCENARIOS, same_records, scenario_from
-from model.test_properties import scenarios
 from simcall.model.demand import Arrival
 from simcall.model.express import ExpressFlow, express_fits
 from simcall.model.records import Records, VisitTable
