@@ -116,21 +116,27 @@ class ExpressFlow:
         self._in_block = 0
 
     def next_arrival(self) -> float | None:
-        """The pending call arrives now; returns the delay to the next one (``None``: none)."""
+        """The pending call arrives now; returns the delay to the next one (``None``: none).
+
+        The call's times start from the clock's ``now``, not from its drawn arrival time:
+        the clock reaches an arrival by adding the delay to the last one, as the general
+        flow's ``Timeout`` did, and the two can differ in the last bit."""
         at, caller, department, patience, talk, wrap_up = self._block[self._in_block]
         number = self._position
         self._position = number + 1
         self._in_block += 1
         self.arrived += 1
         env = self.env
+        now = env._now
         agent = self.pool.idle_agent_for(department)
         if agent is not None:  # answered at once: the general flow's connect and _answer
-            agent.busy_since = at
+            agent.busy_since = now
             talk *= agent.talk_factor
-            heappush(self._events, (at + talk, NORMAL, next(env._eid),
-                                  (agent, number, department, at, False, 0.0, talk, wrap_up)))
+            heappush(self._events, (now + talk, NORMAL, next(env._eid),
+                                    (agent, number, department, now, False, 0.0, talk,
+                                     wrap_up)))
         else:
-            deadline = at + patience
+            deadline = now + patience
             timer = -1
             if patience < math.inf:  # the general flow's patience timer takes an id now
                 timer = next(env._eid)
@@ -138,8 +144,8 @@ class ExpressFlow:
                     self.last_deadline = deadline
             self.sequence += 1
             heappush(self.heaps[department],
-                     (self.priorities[caller], at - self.credits[caller], self.sequence,
-                      number, at, deadline, timer, talk, wrap_up))
+                     (self.priorities[caller], now - self.credits[caller], self.sequence,
+                      number, now, deadline, timer, talk, wrap_up))
         if self._position >= self._calls:
             return None
         if self._in_block >= len(self._block):
