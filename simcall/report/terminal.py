@@ -247,6 +247,9 @@ def print_details(summary: Summary, console: Console) -> None:
         for name, kpis in rows:
             style = "red" if title == "interval" and name in failed else None
             table.add_row(name, *(format_kpi(k, kpis[k].mean) for k in columns), style=style)
+        if console.measure(table, options=console.options.update_width(1000)).maximum \
+                > console.width:
+            table.collapse_padding = True  # whole headers, not "inte…", on a narrow terminal
         console.print(table)
     if has_money(summary.scenario):
         _print_money(summary, console)

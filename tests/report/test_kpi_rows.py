@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from helpers import BASE, ROOT, scenario_from
+from helpers import BASE, ROOT, SCENARIOS, scenario_from
 from simcall.cli import app
 from simcall.report.kpi_rows import FEATURES, NEEDS, WARNINGS, shown
 from simcall.report.terminal import interval_spans, kpi_label
@@ -119,6 +119,19 @@ def test_80_columns_show_whole_rows_and_json_keeps_every_kpi(tmp_path: Path) -> 
                              terminal_width=80)
     assert "redials" in detailed.output and "still in the system" in detailed.output
     assert max(map(len, _lines(detailed.output))) <= 80
+
+
+def test_a_per_interval_table_too_wide_for_80_columns_closes_up_and_keeps_its_headers(
+        ) -> None:
+    # five departments send calls back ("back") and have head counts: ten columns, wider
+    # than 80 at rich's natural padding, which cut the headers to "inte…", "staf…"
+    result = runner.invoke(app, ["run", str(SCENARIOS / "five_departments.toml"), "-r", "2",
+                                 "-w", "1", "--details"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    header = next(line for line in _lines(result.output)
+                  if line.lstrip().startswith("inte"))
+    assert "…" not in header and len(header) <= 80
+    assert {"interval", "transf.", "staffed", "back"} <= set(header.replace("┃", " ").split())
 
 
 def _summary_stub(path: Path) -> Any:
