@@ -111,6 +111,15 @@ def test_rows_written_on_the_hot_path_and_after_columns_are_kept() -> None:
     assert table.columns()["start"].tolist() == [0.0, 1.0, 2.0]
 
 
+def test_columns_with_release_leave_the_table_empty() -> None:
+    # Recorder.freeze lets each table's rows go once frozen (a long run's peak memory)
+    table = ChunkedTable(PERIOD_DTYPE, size=2)
+    for k in range(5):
+        table.append((0, float(k), float(k) + 1.0))
+    assert table.columns(release=True)["start"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert table.columns()["start"].size == 0 and table.rows == []
+
+
 def test_an_empty_table_is_empty_columns_of_its_dtype() -> None:
     empty = ChunkedTable(VISIT_DTYPE).columns()
     assert list(empty) == list(VISIT_DTYPE.names or ())
