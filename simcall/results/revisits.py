@@ -26,7 +26,9 @@ from simcall.model.records import Outcome, VisitTable
 class Revisits:
     """Where the re-entries are: per visit row and per call."""
 
-    order: np.ndarray  # visit rows sorted by call, each call's visits in the order they began
+    # visit rows sorted by call, each call's visits in the order they began (left unsorted
+    # when nothing was transferred: there is no chain to read them for)
+    order: np.ndarray
     re_entry: np.ndarray  # bool per visit row (original order): a re-entry
     per_call: np.ndarray  # int per call: its re-entries
 
@@ -36,8 +38,13 @@ def find_revisits(visits: VisitTable, calls: int, departments: int) -> Revisits:
 
     Visit rows are written as visits end, so one call's rows are already in the order it
     went through the queues (a visit ends before the call joins the next queue); a stable
-    sort by call keeps that order.
+    sort by call keeps that order. A call only reaches another department by a transfer,
+    so without any transfer there is no re-entry, and no sort (every run pays for this).
     """
+    if not visits.transferred.any():
+        rows = visits.call.size
+        return Revisits(np.arange(rows), np.zeros(rows, dtype=bool),
+                        np.zeros(calls, dtype=np.int64))
     order = np.argsort(visits.call, kind="stable")
     call = visits.call[order]
     department = visits.department[order].astype(np.int64)

@@ -184,6 +184,13 @@ def test_random_scenarios_conserve_every_call(scenario: simcall.Scenario, seed: 
     voicemails = np.bincount(records.visits.call[records.visits.outcome == Outcome.VOICEMAIL],
                              minlength=records.calls.arrival.size)
     assert (voicemails <= 1 + records.calls.transfers).all()
+    # a call reaches another department only by a transfer (find_revisits skips its sort
+    # when nothing was transferred): a call's visits without transfers share a department
+    moved = np.zeros(records.calls.arrival.size, dtype=bool)
+    for call in np.unique(records.visits.call):
+        rows = records.visits.call == call
+        moved[call] = np.unique(records.visits.department[rows]).size > 1
+    assert not (moved & (records.calls.transfers == 0)).any()
     # every answered visit was talked to by an agent who was on duty
     answered = records.visits.outcome == 0
     assert (records.visits.agent[answered] > 0).all()
