@@ -47,6 +47,7 @@ class AgentPool:
         self.on_duty: list[dict[Agent, None]] = [{} for _ in scenario.agents]
         self._created = 0
         self.names: list[str] = []  # by agent number - 1
+        self.groups: list[int] = []  # by agent number - 1
         self._named = [0 for _ in scenario.agents]
         self._compact_at = 64
 
@@ -194,6 +195,7 @@ class AgentPool:
                       self._skills[group], spec.talk_factor, self._pickups[group], now,
                       self._ronas[group])
         self.names.append(agent.name)
+        self.groups.append(group)
         return agent
 
     def come_on_duty(self, group: int, agent: Agent | None, now: float) -> tuple[Agent, bool]:

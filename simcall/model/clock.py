@@ -36,21 +36,28 @@ class Arrivals(Protocol):
         (``None``: that was the last)."""
 
 
+class Lane(Protocol):
+    """A call flow that runs the clock's events itself (the express lane)."""
+
+    def run_events(self) -> None:
+        """Handle events in order until none is left (a callback may stop the run)."""
+
+
 class Clock(Environment):
     """SimPy's environment with one pending arrival beside the event heap."""
 
     _arrival: tuple[float, int, int] | None  # (time, priority, event id) of the next one
     _arrivals: Arrivals | None
-    express: Callable[[tuple[float, int, int, tuple[Any, ...]]], None] | None
-    """The express lane's handler (:mod:`simcall.model.express`) of heap entries whose event
-    is a plain tuple; ``None`` for the general call flow, whose events are all SimPy's."""
+    lane: Lane | None
+    """The express lane (:mod:`simcall.model.express`), which runs the events itself;
+    ``None`` for the general call flow, whose events are all SimPy's."""
     current: tuple[Any, ...]  # the heap entry being handled, its key first (for the lane)
 
     def __init__(self) -> None:
         super().__init__()
         self._arrival = None
         self._arrivals = None
-        self.express = None
+        self.lane = None
         self.current = (0.0, URGENT, -1, None)
 
     def expect_arrival(self, arrivals: Arrivals, delay: float) -> None:
@@ -96,10 +103,7 @@ class Clock(Environment):
         that time, stops the run -- except that the stop event is not put back in the heap
         for the next run (it has nothing left to do there; event ids are only compared, so
         the order of the events to come is the same). An event ``until`` is left to SimPy.
-
-        An entry whose event is a plain tuple belongs to the express lane and goes to its
-        handler; the entry being handled is kept in ``current``, whose key the lane compares
-        patience deadlines with. For the general flow that costs a test and a store per event.
+        With an express lane (``lane``), the lane runs the loop: its events are not SimPy's.
         """
         if isinstance(until, Event):
             return super().run(until)
@@ -112,39 +116,40 @@ class Clock(Environment):
             stop._value = None
             stop.callbacks.append(StopSimulation.callback)
             self.schedule(stop, URGENT, until - self._now)
-        queue: list[Any] = self._queue  # SimPy's events, and the express lane's tuples
-        express = self.express
         try:
-            while True:
-                arrival = self._arrival
-                if arrival is not None and (not queue or arrival < queue[0]):
-                    self._now = now = arrival[0]
-                    self._arrival = None
-                    eid = next(self._eid)
-                    delay = self._arrivals.next_arrival()  # type: ignore[union-attr]
-                    if delay is not None:
-                        self._arrival = (now + delay, NORMAL, eid)
-                    continue
-                if not queue:
-                    break
-                self.current = entry = heappop(queue)
-                self._now = entry[0]
-                event = entry[3]
-                if event.__class__ is tuple:  # only the express lane puts tuples there
-                    express(entry)  # type: ignore[misc]
-                    continue
-                callbacks = event.callbacks
-                event.callbacks = None
-                for callback in callbacks:
-                    callback(event)
-                if not event._ok and not hasattr(event, "_defused"):
-                    failure = event._value
-                    raise type(failure)(*failure.args) from failure
+            if self.lane is not None:
+                self.lane.run_events()
+            else:
+                self._run_events()
         except StopSimulation:
             return None
         if stop is not None:
             raise RuntimeError(f"no events left but the run was to stop at {until}")
         return None
+
+    def _run_events(self) -> None:
+        """Handle the pre-drawn arrivals and SimPy's events in order until none is left."""
+        queue: list[Any] = self._queue
+        while True:
+            arrival = self._arrival
+            if arrival is not None and (not queue or arrival < queue[0]):
+                self._now = now = arrival[0]
+                self._arrival = None
+                eid = next(self._eid)
+                delay = self._arrivals.next_arrival()  # type: ignore[union-attr]
+                if delay is not None:
+                    self._arrival = (now + delay, NORMAL, eid)
+                continue
+            if not queue:
+                return
+            self._now, _, _, event = heappop(queue)
+            callbacks = event.callbacks
+            event.callbacks = None
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):
+                failure = event._value
+                raise type(failure)(*failure.args) from failure
 
     def __getstate__(self) -> dict[str, Any]:
         state = {key: value for key, value in self.__dict__.items()
@@ -154,6 +159,6 @@ class Clock(Environment):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.__dict__.setdefault("express", None)  # the lane binds its handler again itself
+        self.__dict__.setdefault("lane", None)  # the lane binds itself again
         self._eid = count(state["_eid"])
         BoundClass.bind_early(self)

@@ -8,13 +8,22 @@ patience runs out. For such a centre (:func:`express_fits`), :class:`ExpressFlow
 for :class:`~simcall.model.calls.CallFlow` and gives the same records, with less work per
 call:
 
+* **its own event loop** (:meth:`ExpressFlow.run_events`, which the clock runs instead of
+  its own): arrivals, ends of talk and of wrap-up are handled in one function, on local
+  variables; SimPy's events (the duty roster's) still go to their callbacks;
 * **no object per call**: a waiting call is a tuple in its department's heap, a call in
-  talk a tuple on the clock's heap (:meth:`~simcall.model.clock.Clock.run` hands those to
-  :meth:`ExpressFlow.on_event`), not a ``Call`` and a SimPy ``Timeout``;
+  talk a tuple on the clock's heap, not a ``Call`` and a SimPy ``Timeout``;
 * **lazy abandonment**: no patience timer. A caller whose deadline has passed is found
-  when an agent reaches her in the queue, and recorded as having hung up at her deadline,
-  which is when the timer would have fired. Nobody behind her could have been answered
-  in between (an agent who was free would have taken her), so nothing else changes.
+  when an agent reaches her in the queue: she hung up at her deadline, which is when the
+  timer would have fired. Nobody behind her could have been answered in between (an agent
+  who was free would have taken her), so nothing else changes;
+* **records written once, at the end**: during the run the lane notes, per call, only
+  what the drawn demand cannot tell -- when it joined the queue (if it found no agent
+  free), when it was answered and by whom -- in typed arrays indexed by call number.
+  :meth:`ExpressFlow.tables` derives the queue visits and the agents' busy spells from
+  those and the demand with numpy, with the same floating-point operations the general
+  flow does one call at a time (talk x the agent's factor, answer + talk + wrap-up), so
+  the values are bit for bit the same.
 
 Why the results are the same, ties included: the general flow gives a waiting call's
 patience timer the event id ``next(env._eid)`` when the call joins the queue; the express
@@ -23,33 +32,37 @@ gets the id it had, and "has the caller hung up?" is decided by comparing the ti
 ``(deadline, NORMAL, id)`` with the key of the event being handled, as SimPy's heap would
 have. Timers of callers who were answered still count for the end of the run (SimPy ran
 them, doing nothing, and the clock stood at the last of them). What differs is only the
-order of the rows of ``visits`` (a hang-up is written when it is found, not at the
-deadline); :mod:`simcall.model.records` derives the call table by call number, and the
-tests compare the two flows' records sorted by call, bit for bit.
+order of the rows of ``visits`` and ``busy``: here they come in call order, in the general
+flow as visits and busy spells end. Every KPI is a sum over rows, so only the order of its
+additions can differ (the last bit); the tests compare the two flows' records sorted, bit
+for bit.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from heapq import heappop, heappush
 from typing import Any
 
+import numpy as np
 from simpy.events import NORMAL
 
 from simcall.model.agents import AgentPool
 from simcall.model.clock import Clock
 from simcall.model.demand import Demand
 from simcall.model.parties import Agent
-from simcall.model.records import Counters, Outcome, Recorder
+from simcall.model.records import Counters, Outcome
 from simcall.scenario.schema import Scenario
 
-ANSWERED, ABANDONED = int(Outcome.ANSWERED), int(Outcome.ABANDONED)
+INF = math.inf
 NAN = math.nan
 BLOCK = 4096  # arrivals converted to Python floats at a time
 
-Waiting = tuple[int, float, int, int, float, float, int, float, float]
-"""A call in a queue: (priority, queue key, sequence, number, entered, deadline, timer id,
-talk, wrap-up); the first three order the department's heap as ``DepartmentQueue`` does."""
+Waiting = tuple[int, float, int, float, int, float, float]
+"""A call in a queue: (priority, queue key, number, deadline, timer id, talk, wrap-up); the
+first three order the department's heap as ``DepartmentQueue`` does (the call number is
+the order of joining: a call joins a queue once, when it arrives)."""
 
 
 def express_fits(scenario: Scenario) -> bool:
@@ -68,28 +81,27 @@ def express_fits(scenario: Scenario) -> bool:
 
 
 class ExpressFlow:
-    """Moves the calls of an express-lane centre (see the module) and writes the records."""
+    """Moves the calls of an express-lane centre (see the module) and notes what they did."""
 
-    def __init__(self, scenario: Scenario, env: Clock, demand: Demand, pool: AgentPool,
-                 recorder: Recorder) -> None:
+    def __init__(self, scenario: Scenario, env: Clock, demand: Demand, pool: AgentPool) -> None:
         self.env = env
         self.pool = pool
         self.demand = demand
         self.heaps: list[list[Waiting]] = [[] for _ in scenario.departments]
         self.priorities = [c.priority for c in scenario.callers]
         self.credits = [c.priority_credit or 0.0 for c in scenario.callers]
-        self.arrived = self.left = 0
-        self.sequence = 0  # ties in a queue go by order of joining
-        self.last_deadline = -math.inf  # the latest patience timer the general flow set
-        # the clock's heap, where the express events go beside SimPy's (its type says Event)
-        self._events: list[Any] = env._queue
-        self._visits = recorder.visits
-        self._visit_rows = recorder.visits.rows  # appended to directly, packed when long
-        self._pack_at = recorder.visits.chunk_size
-        self._busy = recorder.busy
-        self._pack_busy_at = recorder.busy.chunk_size
-        self._calls = len(demand)
+        self.talk_factors = np.array([g.talk_factor for g in scenario.agents], dtype=float)
+        self.left = 0  # calls that ended (answered and done talking, or hung up)
+        self.last_deadline = -INF  # the latest patience timer the general flow set
+        calls = len(demand)
+        # per call, by number: what the demand cannot tell (NaN / -1: did not happen)
+        self.entered = array("d", [NAN]) * calls  # joined the queue, finding no agent free
+        self.answered = array("d", [NAN]) * calls  # an agent answered
+        self.agent = array("i", [-1]) * calls  # the agent's number
+        self._calls = calls
         self._position = 0  # the next arrival's row in the demand
+        self._next_at = INF  # when it arrives (INF: none left)
+        self._next_id = -1  # the event id its Timeout would have had
         self._block: list[tuple[float, int, int, float, float, float]] = []
         self._block_start = 0  # the demand row of the block's first arrival
         self._in_block = 0  # the next arrival's place in the block
@@ -97,11 +109,13 @@ class ExpressFlow:
     # -- arrivals ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Hand the clock its express handler and the first arrival."""
-        self.env.express = self.on_event
+        """Take over the clock's loop and expect the first arrival, as a ``Timeout`` made
+        now would (its id is taken now)."""
+        self.env.lane = self
         self._load_block(0)
         if self._block:
-            self.env.expect_arrival(self, self._block[0][0])
+            self._next_at = self.env.now + self._block[0][0]
+            self._next_id = next(self.env._eid)
 
     def _load_block(self, begin: int) -> None:
         """Convert the block of arrivals from row ``begin`` to Python values (plain floats
@@ -115,149 +129,232 @@ class ExpressFlow:
         self._block_start = begin
         self._in_block = 0
 
-    def next_arrival(self) -> float | None:
-        """The pending call arrives now; returns the delay to the next one (``None``: none).
+    # -- the loop -----------------------------------------------------------------------
 
-        The call's times start from the clock's ``now``, not from its drawn arrival time:
-        the clock reaches an arrival by adding the delay to the last one, as the general
-        flow's ``Timeout`` did, and the two can differ in the last bit."""
-        at, caller, department, patience, talk, wrap_up = self._block[self._in_block]
-        number = self._position
-        self._position = number + 1
-        self._in_block += 1
-        self.arrived += 1
+    def run_events(self) -> None:
+        """Handle every event in order until none is left (or a SimPy callback stops the
+        run: the state is kept for the next call).
+
+        What happens is what the general flow's events do, in the same order: the next
+        arrival is handled when its key ``(time, NORMAL, id)`` comes before the heap's
+        head (the clock's rule); an express entry on the heap is an end of talk
+        ``(agent, wrap-up)`` or of wrap-up ``(agent, -1.0)``; anything else is SimPy's.
+        The handlers are written out in the loop (no call per event): this runs twice or
+        three times per call."""
         env = self.env
-        now = env._now
-        agent = self.pool.idle_agent_for(department)
-        if agent is not None:  # answered at once: the general flow's connect and _answer
-            agent.busy_since = now
-            talk *= agent.talk_factor
-            heappush(self._events, (now + talk, NORMAL, next(env._eid),
-                                    (agent, number, department, now, False, 0.0, talk,
-                                     wrap_up)))
-        else:
-            deadline = now + patience
-            timer = -1
-            if patience < math.inf:  # the general flow's patience timer takes an id now
-                timer = next(env._eid)
-                if deadline > self.last_deadline:
-                    self.last_deadline = deadline
-            self.sequence += 1
-            heappush(self.heaps[department],
-                     (self.priorities[caller], now - self.credits[caller], self.sequence,
-                      number, now, deadline, timer, talk, wrap_up))
-        if self._position >= self._calls:
-            return None
-        if self._in_block >= len(self._block):
-            self._load_block(self._position)
-        return self._block[self._in_block][0] - at
-
-    # -- events -------------------------------------------------------------------------
-
-    def on_event(self, entry: tuple[float, int, int, tuple[Any, ...]]) -> None:
-        """An express event from the clock's heap: the end of a talk, or of a wrap-up."""
-        payload = entry[3]
-        now = entry[0]
-        if len(payload) == 1:  # wrap-up ends
-            self._free(payload[0], now, entry)
-            return
-        agent, number, department, entered, waited, wait, talk, wrap_up = payload
-        rows = self._visit_rows
-        rows.append((number, department, entered, ANSWERED, waited, wait, agent.group,
-                     agent.number, talk, wrap_up, False, False))
-        if len(rows) >= self._pack_at:
-            self._visits.pack()
-            self._visit_rows = self._visits.rows
-        self.left += 1
-        if wrap_up > 0.0:
-            heappush(self._events, (now + wrap_up, NORMAL, next(self.env._eid), (agent,)))
-            return
-        busy = self._busy  # _free, written out
-        busy.rows.append((agent.group, agent.busy_since, now))
-        if len(busy.rows) >= self._pack_busy_at:
-            busy.pack()
-        if agent.leaving:
-            self.pool.go_home(agent, now)
-            return
-        self._take_next(agent, now, entry)
-
-    def _free(self, agent: Agent, now: float, key: tuple[Any, ...]) -> None:
-        """The agent is done: leave, take the next call still waiting, or go idle."""
-        self._busy.append((agent.group, agent.busy_since, now))
-        if agent.leaving:
-            self.pool.go_home(agent, now)
-            return
-        self._take_next(agent, now, key)
+        queue: list[Any] = env._queue
+        ids = env._eid
+        pool = self.pool
+        idle_agent_for = pool.idle_agent_for
+        make_idle = pool.make_idle
+        heaps = self.heaps
+        priorities, credits = self.priorities, self.credits
+        entered, answered, agent_of = self.entered, self.answered, self.agent
+        block, in_block = self._block, self._in_block
+        position, calls = self._position, self._calls
+        next_at, next_id = self._next_at, self._next_id
+        last_deadline, left = self.last_deadline, self.left
+        try:
+            while True:
+                if queue:
+                    head = queue[0]
+                    at = head[0]
+                    arrival_first = next_at < at or (
+                        next_at == at and (NORMAL, next_id) < head[1:3])
+                elif next_at < INF:
+                    arrival_first = True
+                else:
+                    break
+                if arrival_first:  # the call arrives
+                    env._now = now = next_at
+                    following = next(ids)  # the next arrival's id, before this one's events
+                    drawn, caller, department, patience, talk, wrap_up = block[in_block]
+                    number = position
+                    position += 1
+                    in_block += 1
+                    agent = idle_agent_for(department)
+                    if agent is not None:  # answered at once
+                        answered[number] = now
+                        agent_of[number] = agent.number
+                        heappush(queue, (now + talk * agent.talk_factor, NORMAL, next(ids),
+                                         (agent, wrap_up)))
+                    else:
+                        entered[number] = now
+                        deadline = now + patience
+                        timer = -1
+                        if patience < INF:  # the general flow's timer takes an id now
+                            timer = next(ids)
+                            if deadline > last_deadline:
+                                last_deadline = deadline
+                        heappush(heaps[department],
+                                 (priorities[caller], now - credits[caller], number, deadline,
+                                  timer, talk, wrap_up))
+                    if position >= calls:
+                        next_at = INF
+                    else:
+                        if in_block >= len(block):
+                            self._load_block(position)
+                            block, in_block = self._block, 0
+                        # the clock adds the delay to now, as the Timeout did
+                        next_at = now + (block[in_block][0] - drawn)
+                        next_id = following
+                    continue
+                entry = heappop(queue)
+                event = entry[3]
+                env._now = now = entry[0]
+                if event.__class__ is not tuple:  # SimPy's (the roster's)
+                    env.current = entry
+                    self._position, self._in_block, self.left = position, in_block, left
+                    self.last_deadline = last_deadline
+                    callbacks = event.callbacks
+                    event.callbacks = None
+                    for callback in callbacks:
+                        callback(event)
+                    if not event._ok and not hasattr(event, "_defused"):
+                        failure = event._value
+                        raise type(failure)(*failure.args) from failure
+                    left = self.left  # an agent coming on duty may have met hung-up callers
+                    continue
+                agent, wrap_up = event
+                if wrap_up >= 0.0:  # talk ends (-1.0 marks the end of a wrap-up)
+                    left += 1
+                    if wrap_up > 0.0:
+                        heappush(queue, (now + wrap_up, NORMAL, next(ids), (agent, -1.0)))
+                        continue
+                if agent.leaving:
+                    pool.go_home(agent, now)
+                    continue
+                # the agent takes the first call still waiting in its skills, in rank order
+                taken = False
+                for department in agent.skills:
+                    heap = heaps[department]
+                    while heap:
+                        waiting = heappop(heap)
+                        deadline = waiting[3]
+                        if deadline < now or (
+                                deadline == now and (NORMAL, waiting[4]) < entry[1:3]):
+                            left += 1  # she hung up at her deadline
+                            continue
+                        number = waiting[2]
+                        answered[number] = now
+                        agent_of[number] = agent.number
+                        heappush(queue, (now + waiting[5] * agent.talk_factor, NORMAL,
+                                         next(ids), (agent, waiting[6])))
+                        taken = True
+                        break
+                    if taken:
+                        break
+                else:
+                    make_idle(agent)
+        finally:
+            self._position, self._in_block, self.left = position, in_block, left
+            self._next_at, self._next_id = next_at, next_id
+            self.last_deadline = last_deadline
 
     def agent_arrives(self, agent: Agent) -> None:
         """An agent coming on duty takes a waiting call or goes idle (the roster calls it)."""
+        now = self.env.now
         if agent.leaving:
-            self.pool.go_home(agent, self.env._now)
+            self.pool.go_home(agent, now)
             return
-        self._take_next(agent, self.env._now, self.env.current)
-
-    def _take_next(self, agent: Agent, now: float, key: tuple[Any, ...]) -> None:
-        """Answer the first call still waiting in the agent's skills, in rank order; callers
-        found past their deadline hung up then (see the module)."""
-        heaps = self.heaps
+        key = self.env.current
         for department in agent.skills:
-            heap = heaps[department]
+            heap = self.heaps[department]
             while heap:
                 waiting = heappop(heap)
-                deadline = waiting[5]
-                if deadline < now or (deadline == now and (NORMAL, waiting[6]) < key[1:3]):
-                    # _gone, written out: this runs once per call
-                    self._hung_up(waiting, department)
+                if _gone(waiting, now, key):
+                    self.left += 1
                     continue
-                _, _, _, number, entered, _, _, talk, wrap_up = waiting
-                agent.busy_since = now
-                talk *= agent.talk_factor
-                env = self.env
-                heappush(self._events, (now + talk, NORMAL, next(env._eid),
-                                      (agent, number, department, entered, True,
-                                       now - entered, talk, wrap_up)))
+                number = waiting[2]
+                self.answered[number] = now
+                self.agent[number] = agent.number
+                queue: list[Any] = self.env._queue
+                heappush(queue, (now + waiting[5] * agent.talk_factor, NORMAL,
+                                 next(self.env._eid), (agent, waiting[6])))
                 return
         self.pool.make_idle(agent)
-
-    def _hung_up(self, waiting: Waiting, department: int) -> None:
-        number, entered, deadline = waiting[3], waiting[4], waiting[5]
-        rows = self._visit_rows
-        rows.append((number, department, entered, ABANDONED, True, deadline - entered, -1, -1,
-                     NAN, NAN, False, False))
-        if len(rows) >= self._pack_at:
-            self._visits.pack()
-            self._visit_rows = self._visits.rows
-        self.left += 1
 
     # -- the queues as the roster and the records see them ------------------------------
 
     def _settle(self, now: float, key: tuple[Any, ...]) -> None:
-        """Write every caller whose timer would have fired before ``key`` as hung up, in the
-        order the timers would have fired."""
-        for department, heap in enumerate(self.heaps):
-            gone = [w for w in heap if _gone(w, now, key)]
-            if gone:
-                for waiting in sorted(gone, key=lambda w: (w[5], w[6])):
-                    self._hung_up(waiting, department)
-                heap[:] = [w for w in heap if not _gone(w, now, key)]
-                heap.sort()  # a sorted list is a heap
+        """Take every caller whose timer would have fired before ``key`` out of the queues:
+        they hung up."""
+        for heap in self.heaps:
+            staying = [w for w in heap if not _gone(w, now, key)]
+            if len(staying) < len(heap):
+                self.left += len(heap) - len(staying)
+                staying.sort()  # a sorted list is a heap
+                heap[:] = staying
 
     def calls_waiting(self) -> int:
         """Calls in the queues now (callers past their deadline written off first)."""
-        self._settle(self.env._now, self.env.current)
+        self._settle(self.env.now, self.env.current)
         return sum(len(heap) for heap in self.heaps)
 
     def drained(self) -> None:
         """The event list ran dry: callers still waiting hang up at their deadlines, and the
         clock ends at the last timer the general flow would have run."""
-        end = max(self.env._now, self.last_deadline)
+        end = max(self.env.now, self.last_deadline)
         self._settle(end, (end, NORMAL + 1, 0))
         self.env._now = end
 
     def counters(self) -> Counters:
         """The engine's own tallies, for the conservation check."""
         waiting = sum(len(heap) for heap in self.heaps)
-        return Counters(self.arrived, 0, self.left, waiting, self.arrived)
+        return Counters(self._position, 0, self.left, waiting, self._position)
+
+    # -- the records ----------------------------------------------------------------------
+
+    def tables(self, agent_groups: np.ndarray) -> tuple[dict[str, np.ndarray],
+                                                        dict[str, np.ndarray]]:
+        """The queue visits and busy spells of a drained run, as the general flow writes
+        them (see the module), from what was noted and the demand; ``agent_groups`` gives
+        each agent's group by number - 1."""
+        d = self.demand
+        arrived = self._position
+        entered_queue = np.frombuffer(self.entered, dtype=np.float64)[:arrived]
+        answered_at = np.frombuffer(self.answered, dtype=np.float64)[:arrived]
+        agent = np.frombuffer(self.agent, dtype=np.int32)[:arrived]
+        queued = ~np.isnan(entered_queue)
+        answered = agent >= 0
+        still_waiting = np.zeros(arrived, dtype=bool)
+        still_waiting[[w[2] for heap in self.heaps for w in heap]] = True
+        call = np.flatnonzero(answered | (queued & ~still_waiting))
+        answered, queued = answered[call], queued[call]
+        entered = np.where(queued, entered_queue[call], answered_at[call])
+        start = answered_at[call]
+        # the last entry of each lookup stands for "no agent" (agent -1, group -1)
+        group = np.append(agent_groups, -1).astype(np.int32)[
+            np.where(answered, agent[call] - 1, -1)]
+        talk = np.where(answered, d.talk[call] * np.append(self.talk_factors, NAN)[group], NAN)
+        wrap_up = np.where(answered, d.wrap_up[call], NAN)
+        # answered: from joining to the answer (0.0 if answered at once); hung up: until
+        # the deadline, joining + patience, as the general flow computes it
+        wait = np.where(answered, start - entered, (entered + d.patience[call]) - entered)
+        none = np.zeros(call.size, dtype=bool)
+        visits: dict[str, np.ndarray] = {
+            "call": call.astype(np.int64),
+            "department": d.department[call].astype(np.int32),
+            "entered": entered,
+            "outcome": np.where(answered, int(Outcome.ANSWERED),
+                                int(Outcome.ABANDONED)).astype(np.int8),
+            "waited": queued,
+            "wait": wait,
+            "group": group,
+            "agent": np.where(answered, agent[call], -1).astype(np.int32),
+            "talk": talk,
+            "wrap_up": wrap_up,
+            "transferred": none,
+            "limited": none,
+        }
+        talk_end = start[answered] + talk[answered]
+        done = wrap_up[answered]
+        busy: dict[str, np.ndarray] = {
+            "group": group[answered],
+            "start": start[answered],
+            "end": np.where(done > 0.0, talk_end + done, talk_end),
+        }
+        return visits, busy
 
     def __getstate__(self) -> dict[str, Any]:
         """The state without the block of converted arrivals (rebuilt where it starts)."""
@@ -265,7 +362,7 @@ class ExpressFlow:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.env.express = self.on_event
+        self.env.lane = self
         in_block = self._in_block
         self._load_block(self._block_start)
         self._in_block = in_block
@@ -274,5 +371,5 @@ class ExpressFlow:
 def _gone(waiting: Waiting, now: float, key: tuple[Any, ...]) -> bool:
     """Whether the caller's patience timer ``(deadline, NORMAL, id)`` would have fired before
     the event with ``key`` (its time ``now``): SimPy's order, ties by priority and id."""
-    deadline = waiting[5]
-    return deadline < now or (deadline == now and (NORMAL, waiting[6]) < key[1:3])
+    deadline = waiting[3]
+    return deadline < now or (deadline == now and (NORMAL, waiting[4]) < key[1:3])

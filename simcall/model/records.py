@@ -212,12 +212,16 @@ class Recorder:
 
     def freeze(self, end_time: float, counters: Counters, caller: np.ndarray,
                arrival: np.ndarray, department: np.ndarray,
-               agent_names: tuple[str, ...]) -> Records:
+               agent_names: tuple[str, ...],
+               tables: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None,
+               ) -> Records:
         """Turn what was written into frozen columns, deriving the call table (once: the
-        recorder's tables are empty afterwards)."""
+        recorder's tables are empty afterwards). ``tables``: the visits and busy spells
+        as columns, from a flow that does not write rows (the express lane)."""
         # each table lets its rows go once its columns exist, so that the frozen records
         # and the rows they came from are not all held at once (a long run's peak memory)
-        visits = self.visits.columns(release=True)
+        visits, busy = tables if tables is not None else (
+            self.visits.columns(release=True), self.busy.columns(release=True))
         first_call = np.arange(arrival.size, dtype=np.int64)
         attempt = np.ones(arrival.size, dtype=np.int32)
         if self.redials:
@@ -232,7 +236,7 @@ class Recorder:
             calls=_call_table(visits, self.blocked, self.ivr_outcomes, caller, arrival,
                               department, first_call, attempt),
             visits=VisitTable(**visits),
-            busy=Periods(**self.busy.columns(release=True)),
+            busy=Periods(**busy),
             staffed=Periods(**self.staffed.columns(release=True)),
             scheduled=Periods(**self.scheduled.columns(release=True)),
             not_ready=Periods(**self.not_ready.columns(release=True)),

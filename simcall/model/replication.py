@@ -12,6 +12,7 @@ import io
 import pickle
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from pydantic import BaseModel
 
 from simcall.model.agents import AgentPool
@@ -92,7 +93,7 @@ class Replication:
                               RonaDraw.for_groups(scenario, streams))
         self.flow: CallFlow | ExpressFlow
         if trace is None and express_fits(scenario):
-            self.flow = ExpressFlow(scenario, env, self.demand, self.pool, self.recorder)
+            self.flow = ExpressFlow(scenario, env, self.demand, self.pool)
         else:
             callback_draw, callback_delay = callbacks(scenario, streams)
             self.flow = CallFlow(scenario, env, self.demand, queues, self.pool, self.recorder,
@@ -137,9 +138,12 @@ class Replication:
         """The records of a run that has drained (call once: agents still on duty go home)."""
         end = max(self.env.now, self.scenario.run_horizon)
         self.pool.close(end)
+        tables = None
+        if isinstance(self.flow, ExpressFlow):  # the lane notes calls, not rows: see tables
+            tables = self.flow.tables(np.asarray(self.pool.groups, dtype=np.int32))
         return self.recorder.freeze(end, self.flow.counters(), self.demand.caller,
                                     self.demand.arrival, self.demand.department,
-                                    tuple(self.pool.names))
+                                    tuple(self.pool.names), tables)
 
     def copy(self) -> Replication:
         """An independent copy that continues exactly as this one would.

@@ -4,8 +4,9 @@ Why this is the check: the express lane (:mod:`simcall.model.express`) is the ge
 flow written out for centres without menus, lines, rings, redials, callbacks, voicemail,
 transfers or not-ready time, with lazy abandonment instead of patience timers. If it is
 right, every record is the same as the general flow's for the same scenario, seed and
-replication; only the order of the visit rows may differ (a hang-up is written when it
-is found), so visits are compared sorted by call. Ties are the hard case: scripted
+replication; only the order of the rows of visits and busy spells may differ (the lane
+writes them in call order at the end, the general flow as they end), so both are compared
+sorted. Ties are the hard case: scripted
 arrivals on whole seconds with fixed talk and patience make deadlines meet the ends of
 talk and the interval starts exactly, where only the event ids decide.
 """
@@ -26,7 +27,7 @@ import simcall.model.replication as replication_module
 from helpers import SCENARIOS, same_records, scenario_from
 from simcall.model.demand import Arrival
 from simcall.model.express import ExpressFlow, express_fits
-from simcall.model.records import Records, VisitTable
+from simcall.model.records import Periods, Records, VisitTable
 from simcall.model.replication import Replication, run_replication
 from simcall.results.metrics import check_conservation
 from simcall.scenario import Scenario, load
@@ -44,11 +45,15 @@ def _general(monkeypatch: pytest.MonkeyPatch, scenario: Scenario, seed: int,
 
 
 def _by_call(records: Records) -> Records:
-    """The records with the visits sorted by call (then entry), the one order that differs."""
+    """The records with the visits sorted by call (then entry) and the busy spells by
+    group, start and end: the two orders that differ."""
     v = records.visits
     order = np.lexsort((v.entered, v.call))
     visits = VisitTable(**{f.name: getattr(v, f.name)[order] for f in dataclasses.fields(v)})
-    return dataclasses.replace(records, visits=visits)
+    b = records.busy
+    order = np.lexsort((b.end, b.start, b.group))
+    busy = Periods(b.group[order], b.start[order], b.end[order])
+    return dataclasses.replace(records, visits=visits, busy=busy)
 
 
 def _same(express: Records, general: Records) -> None:
