@@ -30,8 +30,10 @@ class AgentPool:
                  pickups: Sequence[Callable[[], float]], recorder: Recorder,
                  ronas: Sequence[RonaDraw | None] = ()) -> None:
         departments = len(scenario.departments)
-        self._primary: list[deque[tuple[int, Agent]]] = [deque() for _ in range(departments)]
-        self._secondary: list[deque[tuple[int, Agent]]] = [deque() for _ in range(departments)]
+        # idle agents by department, (token, agent), longest idle first: by primary skill,
+        # and by the other skills (the express lane reads them directly)
+        self.primary: list[deque[tuple[int, Agent]]] = [deque() for _ in range(departments)]
+        self.secondary: list[deque[tuple[int, Agent]]] = [deque() for _ in range(departments)]
         self._queues = queues
         self._groups = scenario.agents
         self._skills = [tuple(scenario.department_index(s) for s in g.skills)
@@ -49,19 +51,19 @@ class AgentPool:
         self.names: list[str] = []  # by agent number - 1
         self.groups: list[int] = []  # by agent number - 1
         self._named = [0 for _ in scenario.agents]
-        self._compact_at = 64
+        self.compact_at = 64
 
     # -- routing ----------------------------------------------------------------
 
     def idle_agent_for(self, department: int) -> Agent | None:
         """Take the longest-idle agent for a new call (primary skill first)."""
-        waiting = self._primary[department]
+        waiting = self.primary[department]
         while waiting:
             token, agent = waiting.popleft()
             if agent.idle and agent.token == token:
                 agent.idle = False
                 return agent
-        waiting = self._secondary[department]
+        waiting = self.secondary[department]
         while waiting:
             token, agent = waiting.popleft()
             if agent.idle and agent.token == token:
@@ -135,17 +137,17 @@ class AgentPool:
         agent.token += 1
         entry = (agent.token, agent)
         skills = agent.skills
-        primary = self._primary
+        primary = self.primary
         waiting = primary[skills[0]]
         waiting.append(entry)
-        if len(waiting) > self._compact_at:
+        if len(waiting) > self.compact_at:
             primary[skills[0]] = self._compacted(waiting)
         if len(skills) > 1:
-            secondary = self._secondary
+            secondary = self.secondary
             for department in skills[1:]:
                 waiting = secondary[department]
                 waiting.append(entry)
-                if len(waiting) > self._compact_at:
+                if len(waiting) > self.compact_at:
                     secondary[department] = self._compacted(waiting)
 
     @staticmethod
@@ -174,7 +176,7 @@ class AgentPool:
                 agent = self._new_agent(group, now)
                 agents[agent] = None
                 arrived.append(agent)
-            self._compact_at = 4 * sum(len(a) for a in self.on_duty) + 64
+            self.compact_at = 4 * sum(len(a) for a in self.on_duty) + 64
         elif change < 0:
             for agent in sorted(staying, key=lambda a: not a.idle):
                 if change == 0:
@@ -216,7 +218,7 @@ class AgentPool:
         agent.leaving = False
         agent.on_duty_since = now
         self.on_duty[group][agent] = None
-        self._compact_at = 4 * sum(len(a) for a in self.on_duty) + 64
+        self.compact_at = 4 * sum(len(a) for a in self.on_duty) + 64
         return agent, True
 
     def go_off_duty(self, agent: Agent, now: float) -> None:

@@ -102,7 +102,8 @@ class ExpressFlow:
         self._position = 0  # the next arrival's row in the demand
         self._next_at = INF  # when it arrives (INF: none left)
         self._next_id = -1  # the event id its Timeout would have had
-        self._block: list[tuple[float, int, int, float, float, float]] = []
+        self._block: list[tuple[float, int, int, float, float, float]] = []  # gap to the
+        # next arrival, caller type, department, patience, talk, wrap-up
         self._block_start = 0  # the demand row of the block's first arrival
         self._in_block = 0  # the next arrival's place in the block
 
@@ -114,7 +115,7 @@ class ExpressFlow:
         self.env.lane = self
         self._load_block(0)
         if self._block:
-            self._next_at = self.env.now + self._block[0][0]
+            self._next_at = self.env.now + float(self.demand.arrival[0])
             self._next_id = next(self.env._eid)
 
     def _load_block(self, begin: int) -> None:
@@ -122,7 +123,12 @@ class ExpressFlow:
         are cheaper to use than numpy scalars; a block at a time keeps memory flat)."""
         d = self.demand
         end = min(begin + BLOCK, len(d))
-        self._block = list(zip(d.arrival[begin:end].tolist(), d.caller[begin:end].tolist(),
+        # each call's gap to the next arrival (the last call's is unused), as the general
+        # flow computes it: the next one's drawn time less this one's
+        gaps = np.diff(d.arrival[begin:end + 1]).tolist()
+        if len(gaps) < end - begin:
+            gaps.append(INF)
+        self._block = list(zip(gaps, d.caller[begin:end].tolist(),
                                d.department[begin:end].tolist(),
                                d.patience[begin:end].tolist(), d.talk[begin:end].tolist(),
                                d.wrap_up[begin:end].tolist(), strict=True))
@@ -146,6 +152,7 @@ class ExpressFlow:
         ids = env._eid
         pool = self.pool
         idle_agent_for = pool.idle_agent_for
+        primary, secondary = pool.primary, pool.secondary
         make_idle = pool.make_idle
         heaps = self.heaps
         priorities, credits = self.priorities, self.credits
@@ -154,99 +161,117 @@ class ExpressFlow:
         position, calls = self._position, self._calls
         next_at, next_id = self._next_at, self._next_id
         last_deadline, left = self.last_deadline, self.left
+        compact_at = pool.compact_at
+        now = env._now
         try:
             while True:
                 if queue:
                     head = queue[0]
-                    at = head[0]
-                    arrival_first = next_at < at or (
-                        next_at == at and (NORMAL, next_id) < head[1:3])
-                elif next_at < INF:
-                    arrival_first = True
-                else:
+                    if next_at > head[0] or (next_at == head[0] and head[1:3] < (NORMAL, next_id)):
+                        # the heap's head comes first
+                        entry = heappop(queue)
+                        event = entry[3]
+                        now = entry[0]
+                        if event.__class__ is not tuple:  # SimPy's (the roster's)
+                            env._now = now
+                            env.current = entry
+                            self._position, self._in_block, self.left = position, in_block, left
+                            self.last_deadline = last_deadline
+                            callbacks = event.callbacks
+                            event.callbacks = None
+                            for callback in callbacks:
+                                callback(event)
+                            if not event._ok and not hasattr(event, "_defused"):
+                                failure = event._value
+                                raise type(failure)(*failure.args) from failure
+                            left = self.left  # an agent coming on duty may meet hung-up callers
+                            compact_at = pool.compact_at  # the head count may have changed
+                            continue
+                        agent, wrap_up = event
+                        if wrap_up >= 0.0:  # talk ends (-1.0 marks the end of a wrap-up)
+                            left += 1
+                            if wrap_up > 0.0:
+                                heappush(queue, (now + wrap_up, NORMAL, next(ids), (agent, -1.0)))
+                                continue
+                        if agent.leaving:
+                            pool.go_home(agent, now)
+                            continue
+                        # the agent takes the first call still waiting in its skills, by rank
+                        for department in agent.skills:
+                            heap = heaps[department]
+                            while heap:
+                                waiting = heappop(heap)
+                                deadline = waiting[3]
+                                if deadline < now or (
+                                        deadline == now and (NORMAL, waiting[4]) < entry[1:3]):
+                                    left += 1  # she hung up at her deadline
+                                    continue
+                                number = waiting[2]
+                                answered[number] = now
+                                agent_of[number] = agent.number
+                                heappush(queue, (now + waiting[5] * agent.talk_factor, NORMAL,
+                                                 next(ids), (agent, waiting[6])))
+                                break
+                            else:
+                                continue
+                            break
+                        else:  # the pool's make_idle, written out for an agent with one skill
+                            skills = agent.skills
+                            idle = primary[skills[0]]
+                            if len(skills) == 1 and len(idle) < compact_at:
+                                agent.idle = True
+                                agent.token = token = agent.token + 1
+                                idle.append((token, agent))
+                            else:
+                                make_idle(agent)
+                        continue
+                elif next_at == INF:
                     break
-                if arrival_first:  # the call arrives
-                    env._now = now = next_at
-                    following = next(ids)  # the next arrival's id, before this one's events
-                    drawn, caller, department, patience, talk, wrap_up = block[in_block]
-                    number = position
-                    position += 1
-                    in_block += 1
-                    agent = idle_agent_for(department)
-                    if agent is not None:  # answered at once
-                        answered[number] = now
-                        agent_of[number] = agent.number
-                        heappush(queue, (now + talk * agent.talk_factor, NORMAL, next(ids),
-                                         (agent, wrap_up)))
-                    else:
-                        entered[number] = now
-                        deadline = now + patience
-                        timer = -1
-                        if patience < INF:  # the general flow's timer takes an id now
-                            timer = next(ids)
-                            if deadline > last_deadline:
-                                last_deadline = deadline
-                        heappush(heaps[department],
-                                 (priorities[caller], now - credits[caller], number, deadline,
-                                  timer, talk, wrap_up))
-                    if position >= calls:
+                # the next call arrives
+                now = next_at
+                following = next(ids)  # the next arrival's id, before this one's events
+                gap, caller, department, patience, talk, wrap_up = block[in_block]
+                number = position
+                position += 1
+                in_block += 1
+                agent = None  # the pool's idle_agent_for, written out
+                idle = primary[department]
+                while idle:
+                    token, candidate = idle.popleft()
+                    if candidate.idle and candidate.token == token:
+                        candidate.idle = False
+                        agent = candidate
+                        break
+                else:
+                    if secondary[department]:
+                        agent = idle_agent_for(department)
+                if agent is not None:  # answered at once
+                    answered[number] = now
+                    agent_of[number] = agent.number
+                    heappush(queue, (now + talk * agent.talk_factor, NORMAL, next(ids),
+                                     (agent, wrap_up)))
+                else:
+                    entered[number] = now
+                    deadline = now + patience
+                    timer = -1
+                    if patience < INF:  # the general flow's timer takes an id now
+                        timer = next(ids)
+                        if deadline > last_deadline:
+                            last_deadline = deadline
+                    heappush(heaps[department],
+                             (priorities[caller], now - credits[caller], number, deadline,
+                              timer, talk, wrap_up))
+                # the clock adds the delay to now, as the Timeout did
+                next_at = now + gap
+                next_id = following
+                if in_block == len(block):
+                    if position == calls:
                         next_at = INF
                     else:
-                        if in_block >= len(block):
-                            self._load_block(position)
-                            block, in_block = self._block, 0
-                        # the clock adds the delay to now, as the Timeout did
-                        next_at = now + (block[in_block][0] - drawn)
-                        next_id = following
-                    continue
-                entry = heappop(queue)
-                event = entry[3]
-                env._now = now = entry[0]
-                if event.__class__ is not tuple:  # SimPy's (the roster's)
-                    env.current = entry
-                    self._position, self._in_block, self.left = position, in_block, left
-                    self.last_deadline = last_deadline
-                    callbacks = event.callbacks
-                    event.callbacks = None
-                    for callback in callbacks:
-                        callback(event)
-                    if not event._ok and not hasattr(event, "_defused"):
-                        failure = event._value
-                        raise type(failure)(*failure.args) from failure
-                    left = self.left  # an agent coming on duty may have met hung-up callers
-                    continue
-                agent, wrap_up = event
-                if wrap_up >= 0.0:  # talk ends (-1.0 marks the end of a wrap-up)
-                    left += 1
-                    if wrap_up > 0.0:
-                        heappush(queue, (now + wrap_up, NORMAL, next(ids), (agent, -1.0)))
-                        continue
-                if agent.leaving:
-                    pool.go_home(agent, now)
-                    continue
-                # the agent takes the first call still waiting in its skills, in rank order
-                taken = False
-                for department in agent.skills:
-                    heap = heaps[department]
-                    while heap:
-                        waiting = heappop(heap)
-                        deadline = waiting[3]
-                        if deadline < now or (
-                                deadline == now and (NORMAL, waiting[4]) < entry[1:3]):
-                            left += 1  # she hung up at her deadline
-                            continue
-                        number = waiting[2]
-                        answered[number] = now
-                        agent_of[number] = agent.number
-                        heappush(queue, (now + waiting[5] * agent.talk_factor, NORMAL,
-                                         next(ids), (agent, waiting[6])))
-                        taken = True
-                        break
-                    if taken:
-                        break
-                else:
-                    make_idle(agent)
+                        self._load_block(position)
+                        block, in_block = self._block, 0
         finally:
+            env._now = now
             self._position, self._in_block, self.left = position, in_block, left
             self._next_at, self._next_id = next_at, next_id
             self.last_deadline = last_deadline
