@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -137,9 +137,21 @@ def draw_demand(scenario: Scenario, streams: Streams) -> Demand:
     # merged by time a column at a time, each caller type's column let go once used: a long
     # run then holds the demand about once over, not three times (parts, merged, sorted)
     order = np.argsort(np.concatenate([part["arrival"] for part in parts]), kind="stable")
-    columns = {key: np.concatenate([part.pop(key) for part in parts])[order]
-               for key in list(parts[0])}
+    columns: dict[str, Any] = {key: _merged([part.pop(key) for part in parts], order)
+                               for key in list(parts[0])}
     return Demand(**columns)
+
+
+def _merged(pieces: list[npt.NDArray[np.generic]], order: npt.NDArray[np.intp],
+            ) -> npt.NDArray[np.generic]:
+    """The caller types' pieces of one column, merged in time order; a column that is one
+    value for every call stays one value held once (see ``draws.constant``)."""
+    if all(piece.strides == (0,) for piece in pieces):
+        values = {piece[0].item() for piece in pieces if piece.size}
+        if len(values) <= 1:
+            return np.broadcast_to(pieces[0].dtype.type(values.pop() if values else 0),
+                                   (order.size,))
+    return np.concatenate(pieces)[order]
 
 
 def _arrival_times(

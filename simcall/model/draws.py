@@ -55,11 +55,17 @@ def first_visits(
     entry_choice = np.minimum(np.searchsorted(cumulative, routing.random(count), side="right"),
                               len(names) - 1)
     department = np.array([scenario.department_index(name) for name in names])[entry_choice]
-    transfer_draw = routing.random(count)
+    # a column the scenario never reads is one value for every call, held once (a
+    # read-only view): a long run's demand is then about half the size. The transfer draw
+    # is the routing stream's last draw, so not drawing it shifts no other draw.
+    transfer_draw = (routing.random(count) if any(d.transfer for d in scenario.departments)
+                     else constant(1.0, count))
 
     patience = (spec.patience.sample(rng("patience"), count) if spec.patience is not None
                 else np.full(count, math.inf))
-    talk, wrap_up = np.empty(count), np.zeros(count)
+    talk = np.empty(count)
+    wrap_up = (np.zeros(count) if any(scenario.departments[d].wrap_up is not None
+                                      for d in np.unique(department)) else constant(0.0, count))
     talk_rng, wrap_rng = rng("talk"), rng("wrap_up")
     if spec.talk is not None:  # the caller type's own talk time, wherever it goes
         talk = spec.talk.sample(talk_rng, count)
@@ -70,7 +76,7 @@ def first_visits(
             talk[mask] = where.talk.sample(talk_rng, int(mask.sum()))
         if where.wrap_up is not None:
             wrap_up[mask] = where.wrap_up.sample(wrap_rng, int(mask.sum()))
-    ivr_time, ivr_draw = np.zeros(count), np.ones(count)
+    ivr_time, ivr_draw = constant(0.0, count), constant(1.0, count)
     if spec.ivr is not None:
         ivr_rng = rng("ivr")
         ivr_time = spec.ivr.time.sample(ivr_rng, count)
@@ -80,6 +86,11 @@ def first_visits(
         "wrap_up": wrap_up, "transfer_draw": transfer_draw, "ivr_time": ivr_time,
         "ivr_draw": ivr_draw,
     }
+
+
+def constant(value: float, count: int) -> npt.NDArray[np.float64]:
+    """``count`` copies of ``value`` in the memory of one: a read-only column."""
+    return np.broadcast_to(np.float64(value), (count,))
 
 
 class ScriptedDraws:

@@ -291,3 +291,32 @@ def test_a_replication_depends_on_seed_and_replication_only() -> None:
     other_seed = run_replication(scenario, SEED + 1, 1)
     assert not np.array_equal(first.calls.arrival, other_replication.calls.arrival)
     assert not np.array_equal(first.calls.arrival, other_seed.calls.arrival)
+
+
+def test_columns_the_scenario_never_reads_are_one_value_held_once() -> None:
+    # no menu, no transfers: the menu columns and the transfer draw are constants in the
+    # memory of one value (a long run's demand is about half the size); wrap-up is drawn
+    demand = draw_demand(_scenario(), Streams(SEED, 0))
+    assert len(demand) > 20
+    for column, value in (("ivr_time", 0.0), ("ivr_draw", 1.0), ("transfer_draw", 1.0)):
+        held = getattr(demand, column)
+        assert held.strides == (0,) and held.shape == (len(demand),)
+        assert set(held.tolist()) == {value}
+    assert demand.wrap_up.strides == (8,) and np.all(demand.wrap_up > 0)
+    # with a transfer the draw is the routing stream's, after the department choices
+    transferring = [dict(DEPARTMENTS[0], transfer={"support": 0.1})]
+    drawn = draw_demand(_scenario(departments=transferring), Streams(SEED, 0))
+    assert drawn.transfer_draw.strides == (8,)
+    for column in ("arrival", "caller", "department", "patience", "talk", "wrap_up"):
+        np.testing.assert_array_equal(getattr(drawn, column), getattr(demand, column))
+    retail = drawn.caller == 0
+    routing = Streams(SEED, 0).take("routing", Owner.CALLER_AT_ARRIVAL, 0)
+    count = int(retail.sum())
+    routing.random(count)  # the department choices come first
+    np.testing.assert_array_equal(drawn.transfer_draw[retail], routing.random(count))
+
+
+def test_without_wrap_up_the_wrap_up_column_is_zero_held_once() -> None:
+    departments = [{"name": "support", "talk": {"dist": "exponential", "mean": "3min"}}]
+    demand = draw_demand(_scenario(departments=departments), Streams(SEED, 0))
+    assert demand.wrap_up.strides == (0,) and set(demand.wrap_up.tolist()) == {0.0}
