@@ -70,10 +70,9 @@ def caller_outcomes(calls: CallTable) -> CallerOutcomes:
     outcome = calls.outcome
     resolved = np.isin(outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED, Outcome.CALLED_BACK))
     reached = resolved | np.isin(outcome, (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
-    by_caller_resolved = np.zeros(outcome.size, dtype=bool)
-    by_caller_reached = np.zeros(outcome.size, dtype=bool)
-    np.logical_or.at(by_caller_resolved, calls.first_call, resolved)
-    np.logical_or.at(by_caller_reached, calls.first_call, reached)
+    # callers (by first call) with some such attempt: a bincount, not np.logical_or.at
+    by_caller_resolved = np.bincount(calls.first_call[resolved], minlength=outcome.size) > 0
+    by_caller_reached = np.bincount(calls.first_call[reached], minlength=outcome.size) > 0
     first = calls.attempt == 1
     return CallerOutcomes(first, first & resolved, by_caller_resolved[calls.first_call],
                           by_caller_reached[calls.first_call])

@@ -151,6 +151,30 @@ def test_the_comparison_sees_one_call_moved(helpdesk_facts: tuple[CallFacts, Win
         assert_same_kpis(grouped_kpis(facts, keys, 3), old)
 
 
+def test_caller_outcomes_by_bincount_are_those_of_logical_or_at() -> None:
+    """``caller_outcomes`` marks the callers with some resolved (reached) attempt with a
+    ``bincount``; the old ``np.logical_or.at`` gives the same marks, on a run with redials."""
+    from simcall.model.records import Outcome
+    from simcall.results.call_facts import caller_outcomes
+
+    scenario = simcall.load(SCENARIOS / "real_centre.toml")
+    records = simulate(scenario, seed=4).records
+    assert records is not None
+    calls = records.calls
+    assert (calls.attempt > 1).any()  # redials: callers with several attempts
+    resolved = np.isin(calls.outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED,
+                                       Outcome.CALLED_BACK))
+    reached = resolved | np.isin(calls.outcome, (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
+    marks = []
+    for attempts in (resolved, reached):
+        by_caller = np.zeros(calls.outcome.size, dtype=bool)
+        np.logical_or.at(by_caller, calls.first_call, attempts)
+        marks.append(by_caller[calls.first_call])
+    seen = caller_outcomes(calls)
+    assert (seen.resolved_ever == marks[0]).all() and (seen.reached_ever == marks[1]).all()
+    assert not seen.resolved_ever.all() and not seen.reached_ever.all()
+
+
 # -- whole runs ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "update"), [
