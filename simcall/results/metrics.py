@@ -98,7 +98,7 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
     answered_mask = outcome == Outcome.ANSWERED
     answered = int(counts[Outcome.ANSWERED])
     abandoned = int(counts[Outcome.ABANDONED])
-    queued = QUEUED_LOOKUP[outcome]  # np.isin, by table: it sorts, per interval
+    queued = QUEUED_LOOKUP[outcome]  # by table: np.isin would sort
     answer_times = wait[answered_mask]
     answered_transfers = transfers[answered_mask]
     within = int(np.count_nonzero(answer_times < window.threshold))

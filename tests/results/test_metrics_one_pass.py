@@ -106,7 +106,7 @@ def assert_same_kpis(new: list[Kpis], old: list[Kpis]) -> None:
 # -- grouped_kpis against call_kpis per group -------------------------------------------------
 
 @pytest.fixture(scope="module")
-def helpdesk_facts() -> tuple[CallFacts, Window]:
+def money_facts() -> tuple[CallFacts, Window]:
     """A small run with money (so lost value and defections are not all zero)."""
     scenario = simcall.load(SCENARIOS / "large_accounts.toml")
     records = simulate(scenario, seed=5).records
@@ -124,8 +124,8 @@ def helpdesk_facts() -> tuple[CallFacts, Window]:
 @settings(max_examples=15, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(0, 6))
 def test_grouped_kpis_are_call_kpis_of_each_group(
-        helpdesk_facts: tuple[CallFacts, Window], seed: int, count: int) -> None:
-    facts, the_window = helpdesk_facts
+        money_facts: tuple[CallFacts, Window], seed: int, count: int) -> None:
+    facts, the_window = money_facts
     keys = np.random.default_rng(seed).integers(-2, 8, size=facts.calls.arrival.size)
     new = grouped_kpis(facts, keys, count)
     assert len(new) == count
@@ -133,16 +133,16 @@ def test_grouped_kpis_are_call_kpis_of_each_group(
 
 
 def test_an_empty_group_has_zero_counts_and_nan_ratios(
-        helpdesk_facts: tuple[CallFacts, Window]) -> None:
-    facts, _ = helpdesk_facts
+        money_facts: tuple[CallFacts, Window]) -> None:
+    facts, _ = money_facts
     kpis = grouped_kpis(facts, np.zeros(facts.calls.arrival.size, dtype=np.int64), 2)[1]
     assert kpis["offered"] == kpis["callers"] == kpis["lost_value"] == 0.0
     assert math.isnan(kpis["service_level"]) and math.isnan(kpis["asa_s"])
 
 
-def test_the_comparison_sees_one_call_moved(helpdesk_facts: tuple[CallFacts, Window]) -> None:
+def test_the_comparison_sees_one_call_moved(money_facts: tuple[CallFacts, Window]) -> None:
     """The tolerance is no blanket: one call counted in the wrong group fails it."""
-    facts, the_window = helpdesk_facts
+    facts, the_window = money_facts
     keys = np.arange(facts.calls.arrival.size) % 3
     old = [call_kpis(facts, keys == k, the_window) for k in range(3)]
     moved = np.flatnonzero(facts.answered)[0]
