@@ -21,13 +21,14 @@ measured from it -- never a reset of counters.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from simcall.model.records import CallTable, Outcome, Records
+from simcall.model.records import Outcome, Records
 from simcall.results.agent_time import agent_seconds, in_windows
+from simcall.results.call_facts import QUEUED_LOOKUP, CallFacts, grouped_kpis, ratio
 from simcall.results.money import MONEY_KPIS, Losses, Prices, wage_costs, with_wages
 from simcall.results.revisits import RevisitChain, find_revisits, revisit_chains
 
@@ -85,15 +86,6 @@ class Window:
                 np.maximum(starts + self.interval, self.warmup))
 
 
-_QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYSTEM,
-           Outcome.CALLED_BACK)
-_QUEUED_LOOKUP = np.isin(np.arange(len(Outcome)), _QUEUED)  # by outcome: joined a queue
-
-
-def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator > 0 else math.nan
-
-
 def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
                  transfers: np.ndarray, limited: np.ndarray, window: Window) -> Kpis:
     """KPIs of a set of calls (or queue visits) from their outcome columns.
@@ -106,19 +98,19 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
     answered_mask = outcome == Outcome.ANSWERED
     answered = int(counts[Outcome.ANSWERED])
     abandoned = int(counts[Outcome.ABANDONED])
-    queued = _QUEUED_LOOKUP[outcome]  # np.isin, by table: it sorts, per interval
+    queued = QUEUED_LOOKUP[outcome]  # by table: np.isin would sort
     answer_times = wait[answered_mask]
     answered_transfers = transfers[answered_mask]
     within = int(np.count_nonzero(answer_times < window.threshold))
     return {
-        "service_level": _ratio(within, answered + abandoned),
+        "service_level": ratio(within, answered + abandoned),
         "asa_s": float(answer_times.mean()) if answered else math.nan,
-        "p_wait": _ratio(int(np.count_nonzero(waited[queued])), int(np.count_nonzero(queued))),
-        "abandon_rate": _ratio(abandoned, answered + abandoned),
-        "block_rate": _ratio(int(counts[Outcome.BLOCKED]), outcome.size),
+        "p_wait": ratio(int(np.count_nonzero(waited[queued])), int(np.count_nonzero(queued))),
+        "abandon_rate": ratio(abandoned, answered + abandoned),
+        "block_rate": ratio(int(counts[Outcome.BLOCKED]), outcome.size),
         "occupancy": math.nan,
-        "mean_transfers": _ratio(float(transfers.sum()), answered),
-        "transfer_share_within": _ratio(
+        "mean_transfers": ratio(float(transfers.sum()), answered),
+        "transfer_share_within": ratio(
             int(np.count_nonzero(answered_transfers <= window.transfers_at_most)), answered),
         "offered": float(outcome.size),
         "answered": float(answered),
@@ -158,47 +150,19 @@ def not_ready_share(records: Records, begin: float, finish: float, group: int) -
     return float(in_windows(records.not_ready, *window)[0]) / staffed if staffed > 0 else math.nan
 
 
-@dataclass(frozen=True)
-class CallerOutcomes:
-    """Per distinct caller (a first call and its redials): was it resolved, and when.
-
-    Resolved means answered, self-served or called back. A caller is lost when none of its
-    attempts was resolved, went to voicemail or is still in the system.
-    """
-
-    first: np.ndarray  # bool per call: a first attempt
-    resolved_first: np.ndarray  # bool per call: a first attempt that was resolved
-    resolved_ever: np.ndarray  # bool per call: its caller was resolved on some attempt
-    reached_ever: np.ndarray  # bool per call: its caller got through somehow (not lost)
-
-    def kpis(self, rows: np.ndarray) -> Kpis:
-        """Caller KPIs of the callers whose first attempt is in ``rows`` (a boolean mask
-        over the calls or an array of call indices)."""
-        first = self.first[rows]
-        callers = int(np.count_nonzero(first))
-        return {
-            "callers": float(callers),
-            "redials": float(first.size - callers),
-            "first_attempt_resolution": _ratio(
-                int(np.count_nonzero(self.resolved_first[rows])), callers),
-            "eventual_resolution": _ratio(
-                int(np.count_nonzero(first & self.resolved_ever[rows])), callers),
-            "lost_callers": float(np.count_nonzero(first & ~self.reached_ever[rows])),
-        }
-
-
-def caller_outcomes(calls: CallTable) -> CallerOutcomes:
-    """Group attempts by caller (``first_call``)."""
-    outcome = calls.outcome
-    resolved = np.isin(outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED, Outcome.CALLED_BACK))
-    reached = resolved | np.isin(outcome, (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
-    by_caller_resolved = np.zeros(outcome.size, dtype=bool)
-    by_caller_reached = np.zeros(outcome.size, dtype=bool)
-    np.logical_or.at(by_caller_resolved, calls.first_call, resolved)
-    np.logical_or.at(by_caller_reached, calls.first_call, reached)
-    first = calls.attempt == 1
-    return CallerOutcomes(first, first & resolved, by_caller_resolved[calls.first_call],
-                          by_caller_reached[calls.first_call])
+def call_kpis(facts: CallFacts, rows: np.ndarray, window: Window) -> Kpis:
+    """The call KPIs of one set of calls (overall, a caller type): ``rows`` is a boolean
+    mask or ascending call indices. :func:`grouped_kpis` gives the same for many sets."""
+    calls = facts.calls
+    kpis = outcome_kpis(calls.outcome[rows], calls.waited[rows], calls.wait[rows],
+                        calls.transfers[rows], calls.limited[rows], window)
+    kpis["rona"] = float(facts.rona[rows].sum())
+    kpis["voicemail_callbacks"] = float(facts.voicemail_callbacks[rows].sum())
+    kpis.update(facts.callers.kpis(rows))
+    kpis.update(facts.losses.kpis(rows))
+    kpis["revisit_rate"] = ratio(int(np.count_nonzero(facts.sent_back[rows])),
+                                 int(np.count_nonzero(facts.answered[rows])))
+    return kpis
 
 
 @dataclass(frozen=True)
@@ -257,44 +221,20 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     counted = calls.arrival >= window.warmup
     horizon = window.end  # of the last day: overall figures cover every day
 
-    rona_per_call = np.bincount(records.rona.call, minlength=calls.arrival.size)
-    callers_seen = caller_outcomes(calls)
     visits = records.visits
-    called_back = visits.call[visits.outcome == Outcome.CALLED_BACK]
-    voicemail_callbacks = np.bincount(
-        called_back[calls.outcome[called_back] == Outcome.VOICEMAIL], minlength=calls.arrival.size)
     revisits = find_revisits(visits, calls.arrival.size, len(departments))
-    answered_first = calls.outcome == Outcome.ANSWERED
-    sent_back = answered_first & (revisits.per_call > 0)
-
-    def call_kpis(rows: np.ndarray) -> Kpis:
-        # rows: a boolean mask or ascending call indices (the same calls in the same order)
-        kpis = outcome_kpis(calls.outcome[rows], calls.waited[rows], calls.wait[rows],
-                            calls.transfers[rows], calls.limited[rows], window)
-        kpis["rona"] = float(rona_per_call[rows].sum())
-        kpis["voicemail_callbacks"] = float(voicemail_callbacks[rows].sum())
-        kpis.update(callers_seen.kpis(rows))
-        kpis.update(losses.kpis(rows))
-        kpis["revisit_rate"] = _ratio(int(np.count_nonzero(sent_back[rows])),
-                                      int(np.count_nonzero(answered_first[rows])))
-        return kpis
-
-    overall = call_kpis(counted)
+    facts = CallFacts.of(records, losses, revisits.per_call, window.threshold,
+                         window.transfers_at_most)
+    overall = call_kpis(facts, counted, window)
     overall["occupancy"] = float(occupancy(records, np.array([window.warmup]),
                                            np.array([horizon]))[0])
 
     day_of = np.floor(calls.arrival / window.period).astype(int)
     interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval).astype(int)
-    begin, finish = window.interval_windows()
-    interval_occupancy = occupancy(records, begin, finish)
-    wages = wage_costs(records, prices, begin, finish)  # (groups, days, intervals)
+    wages = wage_costs(records, prices, *window.interval_windows())  # (groups, days, intervals)
     with_wages(overall, float(wages.sum()))
-    intervals = []
-    for k, rows in enumerate(groups_of(np.where(counted, interval_of, -1), window.intervals)):
-        kpis = call_kpis(rows)
-        kpis["occupancy"] = float(interval_occupancy[k])
-        with_wages(kpis, float(wages[:, :, k].sum()))
-        intervals.append(kpis)
+    intervals = interval_breakdown(records, window, facts, np.where(counted, interval_of, -1),
+                                   wages)
 
     visit_counted = counted[visits.call] if visits.call.size else np.zeros(0, dtype=bool)
     blocked_first = counted & (calls.outcome == Outcome.BLOCKED)
@@ -311,8 +251,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         kpis = outcome_kpis(outcome, waited, wait, onward, limited, window)
         kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
         answered_here = mask & (visits.outcome == Outcome.ANSWERED)
-        kpis["revisit_rate"] = _ratio(int(np.count_nonzero(answered_here & revisits.re_entry)),
-                                      int(np.count_nonzero(answered_here)))
+        kpis["revisit_rate"] = ratio(int(np.count_nonzero(answered_here & revisits.re_entry)),
+                                     int(np.count_nonzero(answered_here)))
         kpis["rona"] = float(np.count_nonzero(
             (records.rona.department == d) & counted[records.rona.call]))
         dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
@@ -321,7 +261,8 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
                                                 np.array([horizon]), np.array(dedicated))[0])
         by_department[name] = kpis
 
-    by_caller = {name: call_kpis(counted & (calls.caller == c)) for c, name in enumerate(callers)}
+    by_caller = {name: call_kpis(facts, counted & (calls.caller == c), window)
+                 for c, name in enumerate(callers)}
     rona_counted = counted[records.rona.call]
     by_group = {
         name: {"occupancy": float(occupancy(records, np.array([window.warmup]),
@@ -338,7 +279,7 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     starts = (np.arange(window.days)[:, None] * window.period
               + np.arange(window.intervals)[None, :] * window.interval)
     measured = np.array([window.warmup, horizon])
-    by_day = day_breakdown(records, window, call_kpis, counted, day_of)
+    by_day = day_breakdown(records, window, facts, np.where(counted, day_of, -1))
     for day, kpis in enumerate(by_day):
         with_wages(kpis, float(wages[:, day, :].sum()))
     for kpi, periods in (("scheduled_agents", records.scheduled),
@@ -371,32 +312,31 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     )
 
 
-def day_breakdown(records: Records, window: Window, call_kpis: Callable[[np.ndarray], Kpis],
-                  counted: np.ndarray, day_of: np.ndarray) -> list[Kpis]:
-    """KPIs of each day: the calls that arrived that day; occupancy over its intervals."""
-    days = []
-    for day, rows in enumerate(groups_of(np.where(counted, day_of, -1), window.days)):
-        kpis = call_kpis(rows)
-        opening = day * window.period
-        kpis["occupancy"] = float(occupancy(
-            records, np.array([max(opening, window.warmup)]),
-            np.array([max(opening + window.day_length, window.warmup)]))[0])
-        days.append(kpis)
+def interval_breakdown(records: Records, window: Window, facts: CallFacts,
+                       interval_of: np.ndarray, wages: np.ndarray) -> list[Kpis]:
+    """KPIs of each interval of the day, over every day: the calls that arrived in it
+    (``interval_of``: -1 for calls not counted), all intervals in one pass over the calls;
+    occupancy and wages (``wage_costs``' groups x days x intervals) of its windows."""
+    intervals = grouped_kpis(facts, interval_of, window.intervals)
+    busy = occupancy(records, *window.interval_windows()).tolist()
+    for kpis, occupied, paid in zip(intervals, busy, wages.sum(axis=(0, 1)).tolist(),
+                                    strict=True):
+        kpis["occupancy"] = occupied
+        with_wages(kpis, paid)
+    return intervals
+
+
+def day_breakdown(records: Records, window: Window, facts: CallFacts,
+                  day_of: np.ndarray) -> list[Kpis]:
+    """KPIs of each day: the calls that arrived that day (``day_of``: -1 for calls not
+    counted), all days in one pass over the calls; occupancy over its intervals."""
+    days = grouped_kpis(facts, day_of, window.days)
+    openings = np.arange(window.days) * window.period
+    busy = occupancy(records, np.maximum(openings, window.warmup),
+                     np.maximum(openings + window.day_length, window.warmup)).tolist()
+    for kpis, occupied in zip(days, busy, strict=True):
+        kpis["occupancy"] = occupied
     return days
-
-
-def groups_of(keys: np.ndarray, count: int) -> list[np.ndarray]:
-    """For each ``k`` in ``range(count)``, the ascending indices where ``keys == k``.
-
-    One stable sort instead of a mask over all rows per group, so a breakdown into many
-    intervals stays linear in the calls (the keys are nearly sorted: calls arrive in order,
-    redials after them). Keys outside ``[0, count)`` belong to no group.
-    """
-    inside = (keys >= 0) & (keys < count)
-    order = np.flatnonzero(inside)
-    order = order[np.argsort(keys[order], kind="stable")]
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(keys[order], minlength=count))))
-    return [order[bounds[k]:bounds[k + 1]] for k in range(count)]
 
 
 def _shares(values: np.ndarray, start: int) -> tuple[float, ...]:

@@ -1,0 +1,245 @@
+"""What the call KPIs read about each call, and those KPIs for every interval in one pass.
+
+Why a module of its own: a run of 2,000 one-hour intervals once computed each interval's
+KPIs with some thirty numpy calls over that interval's calls, a Python loop whose cost grew
+with the number of intervals, not only with the calls. Every call KPI but the means is a
+count or a ratio of counts, and the means (``asa_s``, ``callback_wait_s``) and the money
+(``lost_value``, ``defections``) are sums over counts: so one ``np.bincount`` over all
+calls, keyed by group (interval of the day, day, ...), gives one of them for every group
+at once. :func:`grouped_kpis` does that with SPEC.md's definitions, the ones
+:func:`simcall.results.metrics.outcome_kpis` applies to a single set of calls (overall,
+per caller type); ``tests/results/test_metrics_one_pass.py`` holds the two to the same
+figures.
+
+The sums of floats add up in another order than numpy's pairwise ``sum`` (one after the
+other, per group), so those four KPIs can differ from a single set's in the last bits;
+every count and every ratio of counts is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simcall.model.records import CallTable, Outcome, Records
+from simcall.results.money import Losses
+
+QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYSTEM,
+          Outcome.CALLED_BACK)
+QUEUED_LOOKUP = np.isin(np.arange(len(Outcome)), QUEUED)  # by outcome: joined a queue
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator``; ``nan`` when nothing was there to divide by."""
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class CallerOutcomes:
+    """Per distinct caller (a first call and its redials): was it resolved, and when.
+
+    Resolved means answered, self-served or called back. A caller is lost when none of its
+    attempts was resolved, went to voicemail or is still in the system.
+    """
+
+    first: np.ndarray  # bool per call: a first attempt
+    resolved_first: np.ndarray  # bool per call: a first attempt that was resolved
+    resolved_ever: np.ndarray  # bool per call: its caller was resolved on some attempt
+    reached_ever: np.ndarray  # bool per call: its caller got through somehow (not lost)
+
+    def kpis(self, rows: np.ndarray) -> dict[str, float]:
+        """Caller KPIs of the callers whose first attempt is in ``rows`` (a boolean mask
+        over the calls or an array of call indices)."""
+        first = self.first[rows]
+        callers = int(np.count_nonzero(first))
+        return {
+            "callers": float(callers),
+            "redials": float(first.size - callers),
+            "first_attempt_resolution": ratio(
+                int(np.count_nonzero(self.resolved_first[rows])), callers),
+            "eventual_resolution": ratio(
+                int(np.count_nonzero(first & self.resolved_ever[rows])), callers),
+            "lost_callers": float(np.count_nonzero(first & ~self.reached_ever[rows])),
+        }
+
+
+def caller_outcomes(calls: CallTable) -> CallerOutcomes:
+    """Group attempts by caller (``first_call``)."""
+    outcome = calls.outcome
+    resolved = np.isin(outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED, Outcome.CALLED_BACK))
+    reached = resolved | np.isin(outcome, (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
+    # callers (by first call) with some such attempt: a bincount, not np.logical_or.at
+    by_caller_resolved = np.bincount(calls.first_call[resolved], minlength=outcome.size) > 0
+    by_caller_reached = np.bincount(calls.first_call[reached], minlength=outcome.size) > 0
+    first = calls.attempt == 1
+    return CallerOutcomes(first, first & resolved, by_caller_resolved[calls.first_call],
+                          by_caller_reached[calls.first_call])
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """Everything a call KPI reads, one entry per call row (the call table's order)."""
+
+    calls: CallTable
+    rona: np.ndarray  # int: ring-no-answers of the call
+    voicemail_callbacks: np.ndarray  # int: callbacks of the call's voicemail
+    callers: CallerOutcomes
+    losses: Losses
+    answered: np.ndarray  # bool: answered at its first queue
+    sent_back: np.ndarray  # bool: answered, and later re-entered a department it had left
+    threshold: float  # service-level threshold, seconds
+    transfers_at_most: int  # N of transfer_share_within
+
+    @classmethod
+    def of(cls, records: Records, losses: Losses, revisits_per_call: np.ndarray,
+           threshold: float, transfers_at_most: int) -> CallFacts:
+        """The facts of ``records``' calls (``revisits_per_call``: re-entries per call)."""
+        calls, visits = records.calls, records.visits
+        n = calls.arrival.size
+        called_back = visits.call[visits.outcome == Outcome.CALLED_BACK]
+        voicemail_callbacks = np.bincount(
+            called_back[calls.outcome[called_back] == Outcome.VOICEMAIL], minlength=n)
+        answered = calls.outcome == Outcome.ANSWERED
+        return cls(calls, np.bincount(records.rona.call, minlength=n), voicemail_callbacks,
+                   caller_outcomes(calls), losses, answered,
+                   answered & (revisits_per_call > 0), threshold, transfers_at_most)
+
+
+# the sums and counts per group that every call KPI is made of (columns of group_sums)
+SUMS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
+        "ivr_hang_ups", "called_back", "in_system", "within", "queued", "queued_waited",
+        "transfers", "answered_within_transfers", "transfer_limited", "answered_wait",
+        "callback_wait", "rona", "voicemail_callbacks", "callers", "resolved_first",
+        "resolved_ever", "lost_callers", "lost_value", "defections", "sent_back")
+
+
+def group_sums(facts: CallFacts, group: np.ndarray, count: int) -> np.ndarray:
+    """The :data:`SUMS` of each group ``k`` in ``range(count)``: the calls where
+    ``group == k`` (any other value belongs to no group), in one pass over the calls.
+
+    Shape (count, len(SUMS)); counts are whole numbers (exact in floats), and sums of sums
+    (several groups together) are the sums of the groups together.
+    """
+    calls = facts.calls
+    # calls of no group go to one extra bin, dropped at the end: no subsetting of columns
+    key = np.where((group >= 0) & (group < count), group, count).astype(np.int64)
+    bins = count + 1
+    outcomes = len(Outcome)
+    # calls per group and outcome and four yes/no facts, from one bincount
+    by_call = _joint_counts(key, bins, (calls.outcome, outcomes), (calls.waited, 2),
+                            (calls.wait < facts.threshold, 2),
+                            (calls.transfers <= facts.transfers_at_most, 2),
+                            (calls.limited, 2))
+    answered = by_call[:, Outcome.ANSWERED]
+    queued = by_call[:, QUEUED_LOOKUP]
+    callers = facts.callers
+    # and per caller facts (on first attempts) and ping-pong, from another
+    by_caller = _joint_counts(key, bins, (callers.first, 2), (callers.resolved_first, 2),
+                              (callers.first & callers.resolved_ever, 2),
+                              (callers.first & ~callers.reached_ever, 2), (facts.sent_back, 2))
+
+    def total(values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` per group (nothing to add when all are 0)."""
+        if not values.any():
+            return np.zeros(bins)
+        return np.bincount(key, weights=values, minlength=bins)
+
+    def wait_of(outcome: Outcome) -> np.ndarray:
+        return total(np.where(calls.outcome == outcome, calls.wait, 0.0))
+
+    by_outcome = by_call.sum(axis=(2, 3, 4, 5))
+    columns = {
+        "offered": by_outcome.sum(axis=1),
+        "answered": by_outcome[:, Outcome.ANSWERED],
+        "abandoned": by_outcome[:, Outcome.ABANDONED],
+        "blocked": by_outcome[:, Outcome.BLOCKED],
+        "voicemail": by_outcome[:, Outcome.VOICEMAIL],
+        "self_served": by_outcome[:, Outcome.SELF_SERVED],
+        "ivr_hang_ups": by_outcome[:, Outcome.IVR_HANG_UP],
+        "called_back": by_outcome[:, Outcome.CALLED_BACK],
+        "in_system": by_outcome[:, Outcome.IN_SYSTEM],
+        "within": answered[:, :, 1].sum(axis=(1, 2, 3)),
+        "queued": queued.sum(axis=(1, 2, 3, 4, 5)),
+        "queued_waited": queued[:, :, 1].sum(axis=(1, 2, 3, 4)),
+        "transfers": total(calls.transfers.astype(float)),
+        "answered_within_transfers": answered[:, :, :, 1].sum(axis=(1, 2, 3)),
+        "transfer_limited": by_call[..., 1].sum(axis=(1, 2, 3, 4)),
+        "answered_wait": wait_of(Outcome.ANSWERED),
+        "callback_wait": wait_of(Outcome.CALLED_BACK),
+        "rona": total(facts.rona.astype(float)),
+        "voicemail_callbacks": total(facts.voicemail_callbacks.astype(float)),
+        "callers": by_caller[:, 1].sum(axis=(1, 2, 3, 4)),
+        "resolved_first": by_caller[:, :, 1].sum(axis=(1, 2, 3, 4)),
+        "resolved_ever": by_caller[:, :, :, 1].sum(axis=(1, 2, 3, 4)),
+        "lost_callers": by_caller[:, :, :, :, 1].sum(axis=(1, 2, 3, 4)),
+        "lost_value": total(facts.losses.lost_value),
+        "defections": total(facts.losses.defections),
+        "sent_back": by_caller[..., 1].sum(axis=(1, 2, 3, 4)),
+    }
+    assert tuple(columns) == SUMS
+    return np.stack([np.asarray(column, dtype=float) for column in columns.values()],
+                    axis=1)[:count]
+
+
+def kpis_of_sums(sums: np.ndarray) -> list[dict[str, float]]:
+    """The call KPIs of each row of :func:`group_sums` (or of sums of its rows).
+
+    The same KPIs, in the same order, as ``simcall.results.metrics.call_kpis`` of each
+    group's calls (``occupancy`` left ``nan``: it is agent time, not calls).
+    """
+    s = dict(zip(SUMS, sums.T, strict=True))
+    answered, abandoned, callers = s["answered"], s["abandoned"], s["callers"]
+    columns = {
+        "service_level": _ratios(s["within"], answered + abandoned),
+        "asa_s": _ratios(s["answered_wait"], answered),
+        "p_wait": _ratios(s["queued_waited"], s["queued"]),
+        "abandon_rate": _ratios(abandoned, answered + abandoned),
+        "block_rate": _ratios(s["blocked"], s["offered"]),
+        "occupancy": np.full(len(sums), math.nan),
+        "mean_transfers": _ratios(s["transfers"], answered),
+        "transfer_share_within": _ratios(s["answered_within_transfers"], answered),
+        **{name: s[name] for name in ("offered", "answered", "abandoned", "blocked",
+                                      "voicemail", "self_served", "ivr_hang_ups",
+                                      "called_back")},
+        "callback_wait_s": _ratios(s["callback_wait"], s["called_back"]),
+        "in_system": s["in_system"],
+        "transfer_limited": s["transfer_limited"],
+        "rona": s["rona"],
+        "voicemail_callbacks": s["voicemail_callbacks"],
+        "callers": callers,
+        "redials": s["offered"] - callers,
+        "first_attempt_resolution": _ratios(s["resolved_first"], callers),
+        "eventual_resolution": _ratios(s["resolved_ever"], callers),
+        "lost_callers": s["lost_callers"],
+        "lost_value": s["lost_value"],
+        "defections": s["defections"],
+        "revisit_rate": _ratios(s["sent_back"], answered),
+    }
+    names = list(columns)
+    rows = np.stack(list(columns.values()), axis=1).tolist()
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def grouped_kpis(facts: CallFacts, group: np.ndarray, count: int) -> list[dict[str, float]]:
+    """The call KPIs of each group ``k`` in ``range(count)`` (see :func:`group_sums`)."""
+    return kpis_of_sums(group_sums(facts, group, count))
+
+
+def _joint_counts(key: np.ndarray, bins: int, *factors: tuple[np.ndarray, int]) -> np.ndarray:
+    """Calls per group (``key``, below ``bins``) and per combination of the factors (each
+    a column of values in ``range(size)``): shape ``(bins, *sizes)``, one ``bincount``."""
+    code = key.copy()
+    for values, size in factors:
+        code *= size
+        code += values
+    shape = (bins, *(size for _, size in factors))
+    return np.bincount(code, minlength=math.prod(shape)).reshape(shape)
+
+
+def _ratios(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` per group, ``nan`` where the denominator is 0."""
+    out = np.full(numerator.shape, math.nan)
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
