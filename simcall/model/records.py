@@ -259,11 +259,17 @@ def _call_table(visits: dict[str, np.ndarray], blocked: list[int], in_menu: list
     waited = np.zeros(n, dtype=bool)
     wait = np.full(n, np.nan)
     answer_time = np.full(n, np.nan)
-    calls, first = np.unique(visits["call"], return_index=True)
-    outcome[calls] = visits["outcome"][first]
-    waited[calls] = visits["waited"][first]
-    wait[calls] = visits["wait"][first]
-    answered = calls[visits["outcome"][first] == Outcome.ANSWERED]
+    calls = visits["call"]
+    if calls.size and not np.all(calls[1:] > calls[:-1]):  # else one visit a call, in order
+        calls, first = np.unique(calls, return_index=True)  # (the express lane's visits)
+        outcome[calls] = visits["outcome"][first]
+        waited[calls] = visits["waited"][first]
+        wait[calls] = visits["wait"][first]
+    else:
+        outcome[calls] = visits["outcome"]
+        waited[calls] = visits["waited"]
+        wait[calls] = visits["wait"]
+    answered = calls[outcome[calls] == Outcome.ANSWERED]
     answer_time[answered] = wait[answered]
     outcome[np.asarray(blocked, dtype=np.int64)] = Outcome.BLOCKED
     if in_menu:
