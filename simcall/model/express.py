@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from typing import Any
 
@@ -52,7 +53,7 @@ from simcall.model.agents import AgentPool
 from simcall.model.clock import Clock
 from simcall.model.demand import Demand
 from simcall.model.parties import Agent
-from simcall.model.records import Counters, Outcome
+from simcall.model.records import PERIOD_DTYPE, ChunkedTable, Counters, Outcome
 from simcall.scenario.schema import Scenario
 
 INF = math.inf
@@ -67,7 +68,8 @@ the order of joining: a call joins a queue once, when it arrives)."""
 
 def express_fits(scenario: Scenario) -> bool:
     """Whether the express lane gives this scenario's results (see the module): nothing
-    but queues, talk, wrap-up, patience, priorities, skills and the duty roster."""
+    but queues, talk, wrap-up, not-ready time after calls, patience, priorities, skills and
+    the duty roster."""
     return (
         scenario.lines is None
         and scenario.voicemail_after is None
@@ -75,16 +77,22 @@ def express_fits(scenario: Scenario) -> bool:
         and all(c.ivr is None and c.redial is None and c.callback is None
                 for c in scenario.callers)
         and all(not d.transfer for d in scenario.departments)
-        and all(g.pickup is None and g.rona is None and g.not_ready is None
-                for g in scenario.agents)
+        and all(g.pickup is None and g.rona is None for g in scenario.agents)
     )
 
 
 class ExpressFlow:
     """Moves the calls of an express-lane centre (see the module) and notes what they did."""
 
-    def __init__(self, scenario: Scenario, env: Clock, demand: Demand, pool: AgentPool) -> None:
+    def __init__(self, scenario: Scenario, env: Clock, demand: Demand, pool: AgentPool,
+                 after_call: Sequence[Callable[[], float] | None] = (),
+                 not_ready: ChunkedTable | None = None) -> None:
         self.env = env
+        # per agent group, the not-ready time after each call (``not_ready``; None: ready at
+        # once), the agents not ready now (since when) and the not-ready spells recorded
+        self.after_call = list(after_call) or [None] * len(scenario.agents)
+        self.paused: dict[Agent, float] = {}
+        self.not_ready = not_ready if not_ready is not None else ChunkedTable(PERIOD_DTYPE)
         self.pool = pool
         self.demand = demand
         self.heaps: list[list[Waiting]] = [[] for _ in scenario.departments]
@@ -162,6 +170,9 @@ class ExpressFlow:
         next_at, next_id = self._next_at, self._next_id
         last_deadline, left = self.last_deadline, self.left
         compact_at = pool.compact_at
+        after_call, paused = self.after_call, self.paused
+        pauses = any(draw is not None for draw in after_call)
+        not_ready = self.not_ready
         now = env._now
         try:
             while True:
@@ -188,11 +199,23 @@ class ExpressFlow:
                             compact_at = pool.compact_at  # the head count may have changed
                             continue
                         agent, wrap_up = event
-                        if wrap_up >= 0.0:  # talk ends (-1.0 marks the end of a wrap-up)
+                        if wrap_up >= 0.0:  # talk ends (-1.0: wrap-up ends, -2.0: not ready)
                             left += 1
                             if wrap_up > 0.0:
                                 heappush(queue, (now + wrap_up, NORMAL, next(ids), (agent, -1.0)))
                                 continue
+                        if pauses:  # Readiness.after_call and _on_ready, written out
+                            if wrap_up == -2.0:  # back from not ready
+                                not_ready.append((agent.group, paused.pop(agent), now))
+                            else:  # the call's work is done: not ready for a while?
+                                draw = after_call[agent.group]
+                                if draw is not None:
+                                    seconds = draw()  # drawn even if leaving (see readiness)
+                                    if not agent.leaving and seconds > 0.0:
+                                        paused[agent] = now
+                                        heappush(queue, (now + seconds, NORMAL, next(ids),
+                                                         (agent, -2.0)))
+                                        continue
                         if agent.leaving:
                             pool.go_home(agent, now)
                             continue

@@ -93,7 +93,8 @@ class Replication:
                               RonaDraw.for_groups(scenario, streams))
         self.flow: CallFlow | ExpressFlow
         if trace is None and express_fits(scenario):
-            self.flow = ExpressFlow(scenario, env, self.demand, self.pool)
+            self.flow = ExpressFlow(scenario, env, self.demand, self.pool,
+                                    not_ready_times(scenario, streams), self.recorder.not_ready)
         else:
             callback_draw, callback_delay = callbacks(scenario, streams)
             self.flow = CallFlow(scenario, env, self.demand, queues, self.pool, self.recorder,

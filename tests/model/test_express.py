@@ -60,7 +60,7 @@ def _same(express: Records, general: Records) -> None:
     same_records(_by_call(express), _by_call(general))
 
 
-@pytest.mark.parametrize("name", ["helpdesk", "breaks", "two_peaks", "rush_hour"])
+@pytest.mark.parametrize("name", ["helpdesk", "breaks", "two_peaks", "rush_hour", "bank"])
 def test_ready_scenarios_get_the_general_flows_records(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = load(SCENARIOS / f"{name}.toml")
@@ -75,9 +75,10 @@ def test_ready_scenarios_get_the_general_flows_records(
 
 def _tied_centre() -> tuple[Scenario, list[Arrival]]:
     """Two caller types with priorities and a head start, two departments, a group with
-    both skills, wrap-up, staffing that changes at interval starts, two days with a close,
-    and whole-second arrivals with fixed talk and patience: deadlines fall exactly on ends
-    of talk and on interval starts."""
+    both skills and not-ready time after each call, wrap-up, staffing that changes at
+    interval starts, two days with a close, and whole-second arrivals with fixed talk,
+    patience and not-ready time: deadlines fall exactly on ends of talk and on interval
+    starts, agents come back from not ready exactly when calls arrive."""
     scenario = scenario_from(
         interval="2min", intervals=4, days=2,
         callers=[
@@ -93,7 +94,8 @@ def _tied_centre() -> tuple[Scenario, list[Arrival]]:
         ],
         agents=[
             {"name": "sellers", "skills": ["sales"], "staff": [1, 0, 2, 1]},
-            {"name": "all-round", "skills": ["support", "sales"], "staff": [1, 1, 0, 1]},
+            {"name": "all-round", "skills": ["support", "sales"], "staff": [1, 1, 0, 1],
+             "not_ready": {"dist": "deterministic", "value": 20}},
         ],
     )
     script = [Arrival(at=float(at), caller=("gold" if at % 40 else "basic"))
@@ -136,7 +138,8 @@ FEATURES: list[dict[str, Any]] = [
     {"callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
                   "ivr": {"time": {"dist": "deterministic", "value": 5}}}]},
     {"agents": [{"name": "team", "skills": ["support"], "staff": 1, "pickup": FIVE_SECONDS}]},
-    {"agents": [{"name": "team", "skills": ["support"], "staff": 1, "not_ready": FIVE_SECONDS}]},
+    {"agents": [{"name": "team", "skills": ["support"], "staff": 1,
+                 "rona": {"probability": 0.1, "after": "2 rings", "not_ready": "1min"}}]},
 ]
 
 
@@ -165,7 +168,7 @@ def _express_only(scenario: Scenario) -> Scenario:
                          for c in scenario.callers),
         "departments": tuple(d.model_copy(update={"transfer": {}})
                              for d in scenario.departments),
-        "agents": tuple(g.model_copy(update={"pickup": None, "rona": None, "not_ready": None})
+        "agents": tuple(g.model_copy(update={"pickup": None, "rona": None})
                         for g in scenario.agents),
     })
 
