@@ -51,19 +51,21 @@ from simpy.events import NORMAL
 
 from simcall.model.agents import AgentPool
 from simcall.model.clock import Clock
-from simcall.model.demand import Demand
+from simcall.model.demand import ArrivalRow, Demand
+from simcall.model.draws import RedialDraws
 from simcall.model.parties import Agent
-from simcall.model.records import PERIOD_DTYPE, ChunkedTable, Counters, Outcome
+from simcall.model.records import Counters, Outcome, Recorder
+from simcall.model.redials import Redials
 from simcall.scenario.schema import Scenario
 
 INF = math.inf
 NAN = math.nan
 BLOCK = 4096  # arrivals converted to Python floats at a time
 
-Waiting = tuple[int, float, int, float, int, float, float]
-"""A call in a queue: (priority, queue key, number, deadline, timer id, talk, wrap-up); the
-first three order the department's heap as ``DepartmentQueue`` does (the call number is
-the order of joining: a call joins a queue once, when it arrives)."""
+Waiting = tuple[int, float, int, int, float, int, float, float]
+"""A call in a queue: (priority, queue key, sequence, number, deadline, timer id, talk,
+wrap-up); the first three order the department's heap as ``DepartmentQueue`` does (the
+sequence is the order of joining: with redials, call numbers are not)."""
 
 
 def express_fits(scenario: Scenario) -> bool:
@@ -74,8 +76,7 @@ def express_fits(scenario: Scenario) -> bool:
         scenario.lines is None
         and scenario.voicemail_after is None
         and scenario.voicemail_callback is None
-        and all(c.ivr is None and c.redial is None and c.callback is None
-                for c in scenario.callers)
+        and all(c.ivr is None and c.callback is None for c in scenario.callers)
         and all(not d.transfer for d in scenario.departments)
         and all(g.pickup is None and g.rona is None for g in scenario.agents)
     )
@@ -86,13 +87,25 @@ class ExpressFlow:
 
     def __init__(self, scenario: Scenario, env: Clock, demand: Demand, pool: AgentPool,
                  after_call: Sequence[Callable[[], float] | None] = (),
-                 not_ready: ChunkedTable | None = None) -> None:
+                 recorder: Recorder | None = None,
+                 redials: Sequence[RedialDraws | None] = ()) -> None:
         self.env = env
+        recorder = recorder if recorder is not None else Recorder()
+        # redials: a hung-up caller may call again, at a time known only when she hangs up,
+        # so with redials patience timers run as events (``timed``) instead of lazily
+        self.redials = Redials(scenario, env, recorder, redials, len(demand),
+                               self._redial_arrives)
+        self.timed = any(spec is not None for spec in self.redials.specs)
+        self.attempts: dict[int, tuple[int, int]] = {}  # a redial's (first call, attempt)
+        # a redial's (caller, department, patience, talk, wrap-up), by number
+        self.redialled: dict[int, tuple[int, int, float, float, float]] = {}
+        self.redials_arrived = 0
+        self.sequence = 0  # calls that joined a queue: their order of joining
         # per agent group, the not-ready time after each call (``not_ready``; None: ready at
         # once), the agents not ready now (since when) and the not-ready spells recorded
         self.after_call = list(after_call) or [None] * len(scenario.agents)
         self.paused: dict[Agent, float] = {}
-        self.not_ready = not_ready if not_ready is not None else ChunkedTable(PERIOD_DTYPE)
+        self.not_ready = recorder.not_ready
         self.pool = pool
         self.demand = demand
         self.heaps: list[list[Waiting]] = [[] for _ in scenario.departments]
@@ -168,7 +181,8 @@ class ExpressFlow:
         block, in_block = self._block, self._in_block
         position, calls = self._position, self._calls
         next_at, next_id = self._next_at, self._next_id
-        last_deadline, left = self.last_deadline, self.left
+        last_deadline, left, sequence = self.last_deadline, self.left, self.sequence
+        timed = self.timed
         compact_at = pool.compact_at
         after_call, paused = self.after_call, self.paused
         pauses = any(draw is not None for draw in after_call)
@@ -183,20 +197,26 @@ class ExpressFlow:
                         entry = heappop(queue)
                         event = entry[3]
                         now = entry[0]
-                        if event.__class__ is not tuple:  # SimPy's (the roster's)
+                        if event.__class__ is not tuple:  # a patience timer, or SimPy's
                             env._now = now
                             env.current = entry
                             self._position, self._in_block, self.left = position, in_block, left
-                            self.last_deadline = last_deadline
-                            callbacks = event.callbacks
-                            event.callbacks = None
-                            for callback in callbacks:
-                                callback(event)
-                            if not event._ok and not hasattr(event, "_defused"):
-                                failure = event._value
-                                raise type(failure)(*failure.args) from failure
-                            left = self.left  # an agent coming on duty may meet hung-up callers
-                            compact_at = pool.compact_at  # the head count may have changed
+                            self.last_deadline, self.sequence = last_deadline, sequence
+                            if event.__class__ is int:  # a caller's patience runs out
+                                self._patience_runs_out(event)
+                            else:  # the roster's, or a redial arriving
+                                callbacks = event.callbacks
+                                event.callbacks = None
+                                for callback in callbacks:
+                                    callback(event)
+                                if not event._ok and not hasattr(event, "_defused"):
+                                    failure = event._value
+                                    raise type(failure)(*failure.args) from failure
+                            # an agent coming on duty may have met hung-up callers, a redial
+                            # joined a queue, the head count changed
+                            left, sequence = self.left, self.sequence
+                            last_deadline = self.last_deadline
+                            compact_at = pool.compact_at
                             continue
                         agent, wrap_up = event
                         if wrap_up >= 0.0:  # talk ends (-1.0: wrap-up ends, -2.0: not ready)
@@ -224,16 +244,17 @@ class ExpressFlow:
                             heap = heaps[department]
                             while heap:
                                 waiting = heappop(heap)
-                                deadline = waiting[3]
+                                deadline = waiting[4]
                                 if deadline < now or (
-                                        deadline == now and (NORMAL, waiting[4]) < entry[1:3]):
-                                    left += 1  # she hung up at her deadline
+                                        deadline == now and (NORMAL, waiting[5]) < entry[1:3]):
+                                    if not timed:  # (with timers, hers counted her)
+                                        left += 1  # she hung up at her deadline
                                     continue
-                                number = waiting[2]
+                                number = waiting[3]
                                 answered[number] = now
                                 agent_of[number] = agent.number
-                                heappush(queue, (now + waiting[5] * agent.talk_factor, NORMAL,
-                                                 next(ids), (agent, waiting[6])))
+                                heappush(queue, (now + waiting[6] * agent.talk_factor, NORMAL,
+                                                 next(ids), (agent, waiting[7])))
                                 break
                             else:
                                 continue
@@ -275,15 +296,21 @@ class ExpressFlow:
                                      (agent, wrap_up)))
                 else:
                     entered[number] = now
-                    deadline = now + patience
-                    timer = -1
+                    sequence += 1
                     if patience < INF:  # the general flow's timer takes an id now
+                        deadline = now + patience
                         timer = next(ids)
-                        if deadline > last_deadline:
+                        heappush(heaps[department],
+                                 (priorities[caller], now - credits[caller], sequence, number,
+                                  deadline, timer, talk, wrap_up))
+                        if timed:  # with redials the timer runs: a hang-up is an event
+                            heappush(queue, (deadline, NORMAL, timer, number))
+                        elif deadline > last_deadline:
                             last_deadline = deadline
-                    heappush(heaps[department],
-                             (priorities[caller], now - credits[caller], number, deadline,
-                              timer, talk, wrap_up))
+                    else:
+                        heappush(heaps[department],
+                                 (priorities[caller], now - credits[caller], sequence, number,
+                                  INF, -1, talk, wrap_up))
                 # the clock adds the delay to now, as the Timeout did
                 next_at = now + gap
                 next_id = following
@@ -296,8 +323,55 @@ class ExpressFlow:
         finally:
             env._now = now
             self._position, self._in_block, self.left = position, in_block, left
+            self.sequence = sequence
             self._next_at, self._next_id = next_at, next_id
             self.last_deadline = last_deadline
+
+    def _redial_arrives(self, row: ArrivalRow) -> None:
+        """A redial arrives (its ``Timeout``'s callback, from :class:`Redials`): the loop's
+        arrival, for a call numbered after the drawn ones."""
+        number, _, caller, department, patience, talk, wrap_up = row[:7]
+        self.redials_arrived += 1
+        self.attempts[number] = self.redials.whose(number)
+        self.redialled[number] = (caller, department, patience, talk, wrap_up)
+        for column, missing in ((self.entered, NAN), (self.answered, NAN), (self.agent, -1)):
+            column.extend([missing] * (number + 1 - len(column)))  # type: ignore[list-item]
+        now = self.env.now
+        agent = self.pool.idle_agent_for(department)
+        if agent is not None:
+            self.answered[number] = now
+            self.agent[number] = agent.number
+            queue: list[Any] = self.env._queue
+            heappush(queue, (now + talk * agent.talk_factor, NORMAL, next(self.env._eid),
+                             (agent, wrap_up)))
+            return
+        self.entered[number] = now
+        self.sequence += 1
+        key = (self.priorities[caller], now - self.credits[caller], self.sequence, number)
+        if patience < INF:
+            timer = next(self.env._eid)
+            heappush(self.heaps[department], (*key, now + patience, timer, talk, wrap_up))
+            events: list[Any] = self.env._queue
+            heappush(events, (now + patience, NORMAL, timer, number))
+        else:
+            heappush(self.heaps[department], (*key, INF, -1, talk, wrap_up))
+
+    def _patience_runs_out(self, number: int) -> None:
+        """A caller's patience timer (with redials): she hangs up unless answered, and may
+        call again (the general flow's ``_on_deadline``); her queue entry is dropped when an
+        agent meets it."""
+        if self.answered[number] == self.answered[number]:  # not NaN: answered
+            return
+        self.left += 1
+        calls = self._calls
+        if number < calls:
+            caller = int(self.demand.caller[number])
+            department = int(self.demand.department[number])
+            first, attempt = number, 1
+        else:
+            caller, department = self.redialled[number][:2]
+            first, attempt = self.attempts[number]
+        self.redials.maybe(caller, department, first, attempt)
 
     def agent_arrives(self, agent: Agent) -> None:
         """An agent coming on duty takes a waiting call or goes idle (the roster calls it)."""
@@ -311,14 +385,15 @@ class ExpressFlow:
             while heap:
                 waiting = heappop(heap)
                 if _gone(waiting, now, key):
-                    self.left += 1
+                    if not self.timed:  # (with timers, hers counted her)
+                        self.left += 1
                     continue
-                number = waiting[2]
+                number = waiting[3]
                 self.answered[number] = now
                 self.agent[number] = agent.number
                 queue: list[Any] = self.env._queue
-                heappush(queue, (now + waiting[5] * agent.talk_factor, NORMAL,
-                                 next(self.env._eid), (agent, waiting[6])))
+                heappush(queue, (now + waiting[6] * agent.talk_factor, NORMAL,
+                                 next(self.env._eid), (agent, waiting[7])))
                 return
         self.pool.make_idle(agent)
 
@@ -330,7 +405,8 @@ class ExpressFlow:
         for heap in self.heaps:
             staying = [w for w in heap if not _gone(w, now, key)]
             if len(staying) < len(heap):
-                self.left += len(heap) - len(staying)
+                if not self.timed:  # (with timers, each hang-up was counted as it came)
+                    self.left += len(heap) - len(staying)
                 staying.sort()  # a sorted list is a heap
                 heap[:] = staying
 
@@ -349,7 +425,9 @@ class ExpressFlow:
     def counters(self) -> Counters:
         """The engine's own tallies, for the conservation check."""
         waiting = sum(len(heap) for heap in self.heaps)
-        return Counters(self._position, 0, self.left, waiting, self._position)
+        arrived = self._position + self.redials_arrived
+        return Counters(arrived, 0, self.left, waiting, arrived,
+                        redials_after_close=self.redials.after_close)
 
     # -- the records ----------------------------------------------------------------------
 
@@ -358,15 +436,15 @@ class ExpressFlow:
         """The queue visits and busy spells of a drained run, as the general flow writes
         them (see the module), from what was noted and the demand; ``agent_groups`` gives
         each agent's group by number - 1."""
-        d = self.demand
-        arrived = self._position
-        entered_queue = np.frombuffer(self.entered, dtype=np.float64)[:arrived]
-        answered_at = np.frombuffer(self.answered, dtype=np.float64)[:arrived]
-        agent = np.frombuffer(self.agent, dtype=np.int32)[:arrived]
+        arrived = len(self.entered)  # the drawn calls, then the redials
+        entered_queue = np.frombuffer(self.entered, dtype=np.float64)
+        answered_at = np.frombuffer(self.answered, dtype=np.float64)
+        agent = np.frombuffer(self.agent, dtype=np.int32)
+        department_of, patience_of, talk_of, wrap_up_of = self._attributes(arrived)
         queued = ~np.isnan(entered_queue)
         answered = agent >= 0
         still_waiting = np.zeros(arrived, dtype=bool)
-        still_waiting[[w[2] for heap in self.heaps for w in heap]] = True
+        still_waiting[[w[3] for heap in self.heaps for w in heap]] = True
         call = np.flatnonzero(answered | (queued & ~still_waiting))
         answered, queued = answered[call], queued[call]
         entered = np.where(queued, entered_queue[call], answered_at[call])
@@ -374,15 +452,15 @@ class ExpressFlow:
         # the last entry of each lookup stands for "no agent" (agent -1, group -1)
         group = np.append(agent_groups, -1).astype(np.int32)[
             np.where(answered, agent[call] - 1, -1)]
-        talk = np.where(answered, d.talk[call] * np.append(self.talk_factors, NAN)[group], NAN)
-        wrap_up = np.where(answered, d.wrap_up[call], NAN)
+        talk = np.where(answered, talk_of[call] * np.append(self.talk_factors, NAN)[group], NAN)
+        wrap_up = np.where(answered, wrap_up_of[call], NAN)
         # answered: from joining to the answer (0.0 if answered at once); hung up: until
         # the deadline, joining + patience, as the general flow computes it
-        wait = np.where(answered, start - entered, (entered + d.patience[call]) - entered)
+        wait = np.where(answered, start - entered, (entered + patience_of[call]) - entered)
         none = np.zeros(call.size, dtype=bool)
         visits: dict[str, np.ndarray] = {
             "call": call.astype(np.int64),
-            "department": d.department[call].astype(np.int32),
+            "department": department_of[call].astype(np.int32),
             "entered": entered,
             "outcome": np.where(answered, int(Outcome.ANSWERED),
                                 int(Outcome.ABANDONED)).astype(np.int8),
@@ -404,6 +482,18 @@ class ExpressFlow:
         }
         return visits, busy
 
+    def _attributes(self, calls: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Department, patience, talk and wrap-up of calls ``0 .. calls - 1``: the drawn
+        ones' from the demand, the redials' as they were drawn."""
+        d = self.demand
+        columns: list[np.ndarray] = [d.department, d.patience, d.talk, d.wrap_up]
+        if calls > len(d):
+            extra = [self.redialled[number][1:] for number in range(len(d), calls)]
+            columns = [np.concatenate((column, np.array([row[k] for row in extra],
+                                                        dtype=column.dtype)))
+                       for k, column in enumerate(columns)]
+        return columns[0], columns[1], columns[2], columns[3]
+
     def __getstate__(self) -> dict[str, Any]:
         """The state without the block of converted arrivals (rebuilt where it starts)."""
         return {key: value for key, value in self.__dict__.items() if key != "_block"}
@@ -419,5 +509,5 @@ class ExpressFlow:
 def _gone(waiting: Waiting, now: float, key: tuple[Any, ...]) -> bool:
     """Whether the caller's patience timer ``(deadline, NORMAL, id)`` would have fired before
     the event with ``key`` (its time ``now``): SimPy's order, ties by priority and id."""
-    deadline = waiting[3]
-    return deadline < now or (deadline == now and (NORMAL, waiting[4]) < key[1:3])
+    deadline = waiting[4]
+    return deadline < now or (deadline == now and (NORMAL, waiting[5]) < key[1:3])

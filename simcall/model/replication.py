@@ -94,7 +94,8 @@ class Replication:
         self.flow: CallFlow | ExpressFlow
         if trace is None and express_fits(scenario):
             self.flow = ExpressFlow(scenario, env, self.demand, self.pool,
-                                    not_ready_times(scenario, streams), self.recorder.not_ready)
+                                    not_ready_times(scenario, streams), self.recorder,
+                                    RedialDraws.for_callers(scenario, streams))
         else:
             callback_draw, callback_delay = callbacks(scenario, streams)
             self.flow = CallFlow(scenario, env, self.demand, queues, self.pool, self.recorder,

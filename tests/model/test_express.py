@@ -60,7 +60,8 @@ def _same(express: Records, general: Records) -> None:
     same_records(_by_call(express), _by_call(general))
 
 
-@pytest.mark.parametrize("name", ["helpdesk", "breaks", "two_peaks", "rush_hour", "bank"])
+@pytest.mark.parametrize("name", ["helpdesk", "breaks", "two_peaks", "rush_hour", "bank",
+                                  "week"])
 def test_ready_scenarios_get_the_general_flows_records(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = load(SCENARIOS / f"{name}.toml")
@@ -83,7 +84,8 @@ def _tied_centre() -> tuple[Scenario, list[Arrival]]:
         interval="2min", intervals=4, days=2,
         callers=[
             {"name": "gold", "arrivals_per_hour": 1, "priority": 1, "enters": "sales",
-             "patience": {"dist": "deterministic", "value": 60}},
+             "patience": {"dist": "deterministic", "value": 60},
+             "redial": {"probability": 0.7, "delay": {"dist": "deterministic", "value": 40}}},
             {"name": "basic", "arrivals_per_hour": 1, "priority": 2, "priority_credit": "20s",
              "enters": "support", "patience": {"dist": "deterministic", "value": 120}},
         ],
@@ -134,7 +136,7 @@ FEATURES: list[dict[str, Any]] = [
     {"lines": 3},
     {"voicemail_after": "5min"},
     {"callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
-                  "redial": {"probability": 0.5, "delay": {"dist": "deterministic", "value": 5}}}]},
+                  "callback": {"offer_after": "1min", "accept": 0.5}}]},
     {"callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
                   "ivr": {"time": {"dist": "deterministic", "value": 5}}}]},
     {"agents": [{"name": "team", "skills": ["support"], "staff": 1, "pickup": FIVE_SECONDS}]},
@@ -164,7 +166,7 @@ def _express_only(scenario: Scenario) -> Scenario:
     nothing removed is needed by anything kept)."""
     return scenario.model_copy(update={
         "lines": None, "voicemail_after": None, "voicemail_callback": None,
-        "callers": tuple(c.model_copy(update={"ivr": None, "redial": None, "callback": None})
+        "callers": tuple(c.model_copy(update={"ivr": None, "callback": None})
                          for c in scenario.callers),
         "departments": tuple(d.model_copy(update={"transfer": {}})
                              for d in scenario.departments),
