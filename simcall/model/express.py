@@ -1,12 +1,12 @@
 """The express lane: the call flow of a centre whose calls only queue, talk and leave.
 
 Most of what a planner simulates, and every Erlang yardstick, is a centre without a
-voice menu, trunk lines, rings, ring-no-answer, redials, callbacks, voicemail, transfers
-or not-ready time: a call joins its department's queue, an agent answers at once when
-one is free, talks, does wrap-up, and the caller leaves; or the caller hangs up when
-patience runs out. For such a centre (:func:`express_fits`), :class:`ExpressFlow` stands in
-for :class:`~simcall.model.calls.CallFlow` and gives the same records, with less work per
-call:
+voice menu, trunk lines, rings, ring-no-answer, callbacks, voicemail or transfers: a call
+joins its department's queue, an agent answers at once when one is free, talks, does
+wrap-up (and may then be not ready for a while), and the caller leaves; or the caller hangs
+up when patience runs out, and may call again later (a redial). For such a centre
+(:func:`express_fits`), :class:`ExpressFlow` stands in for
+:class:`~simcall.model.calls.CallFlow` and gives the same records, with less work per call:
 
 * **its own event loop** (:meth:`ExpressFlow.run_events`, which the clock runs instead of
   its own): arrivals, ends of talk and of wrap-up are handled in one function, on local
@@ -16,7 +16,10 @@ call:
 * **lazy abandonment**: no patience timer. A caller whose deadline has passed is found
   when an agent reaches her in the queue: she hung up at her deadline, which is when the
   timer would have fired. Nobody behind her could have been answered in between (an agent
-  who was free would have taken her), so nothing else changes;
+  who was free would have taken her), so nothing else changes. Not with redials: a
+  redial's time and draws are made when the caller hangs up, so then (``timed``) the
+  timers run as events, ``(deadline, NORMAL, id, call number)``, and a hung-up caller's
+  queue entry is dropped when an agent meets it;
 * **records written once, at the end**: during the run the lane notes, per call, only
   what the drawn demand cannot tell -- when it joined the queue (if it found no agent
   free), when it was answered and by whom -- in typed arrays indexed by call number.
