@@ -261,8 +261,9 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
                                                 np.array([horizon]), np.array(dedicated))[0])
         by_department[name] = kpis
 
-    by_caller = {name: call_kpis(facts, counted & (calls.caller == c), window)
-                 for c, name in enumerate(callers)}
+    # every caller type in one pass of bincounts, as the intervals (a centre may have many)
+    by_caller = dict(zip(callers, grouped_kpis(facts, np.where(counted, calls.caller, -1),
+                                                len(callers)), strict=True))
     rona_counted = counted[records.rona.call]
     by_group = {
         name: {"occupancy": float(occupancy(records, np.array([window.warmup]),
