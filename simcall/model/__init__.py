@@ -15,6 +15,8 @@ module             holds
 ``calls``          the call flow: a call's life as a chain of SimPy events
 ``express``        the express lane: the call flow of a centre whose calls only
                    queue, talk and leave, with lazy abandonment; the same records
+``notes``          what the express lane notes per call, and the visits and busy
+                   spells derived from it at the end
 ``transfers``      where a call goes after talk: transfer rows and the limit
 ``redials``        callers who call again: redial attempts and whose they are
 ``readiness``      agents on duty but not ready (after a ring-no-answer, after each

@@ -56,8 +56,9 @@ from simcall.model.agents import AgentPool
 from simcall.model.clock import Clock
 from simcall.model.demand import ArrivalRow, Demand
 from simcall.model.draws import RedialDraws
+from simcall.model.notes import CallAttributes, CallNotes, derive_tables
 from simcall.model.parties import Agent
-from simcall.model.records import Counters, Outcome, Recorder
+from simcall.model.records import Counters, Recorder
 from simcall.model.redials import Redials
 from simcall.scenario.schema import Scenario
 
@@ -437,55 +438,17 @@ class ExpressFlow:
     def tables(self, agent_groups: np.ndarray) -> tuple[dict[str, np.ndarray],
                                                         dict[str, np.ndarray]]:
         """The queue visits and busy spells of a drained run, as the general flow writes
-        them (see the module), from what was noted and the demand; ``agent_groups`` gives
-        each agent's group by number - 1."""
-        arrived = len(self.entered)  # the drawn calls, then the redials
-        entered_queue = np.frombuffer(self.entered, dtype=np.float64)
-        answered_at = np.frombuffer(self.answered, dtype=np.float64)
-        agent = np.frombuffer(self.agent, dtype=np.int32)
-        department_of, patience_of, talk_of, wrap_up_of = self._attributes(arrived)
-        queued = ~np.isnan(entered_queue)
-        answered = agent >= 0
-        still_waiting = np.zeros(arrived, dtype=bool)
-        still_waiting[[w[3] for heap in self.heaps for w in heap]] = True
-        call = np.flatnonzero(answered | (queued & ~still_waiting))
-        answered, queued = answered[call], queued[call]
-        entered = np.where(queued, entered_queue[call], answered_at[call])
-        start = answered_at[call]
-        # the last entry of each lookup stands for "no agent" (agent -1, group -1)
-        group = np.append(agent_groups, -1).astype(np.int32)[
-            np.where(answered, agent[call] - 1, -1)]
-        talk = np.where(answered, talk_of[call] * np.append(self.talk_factors, NAN)[group], NAN)
-        wrap_up = np.where(answered, wrap_up_of[call], NAN)
-        # answered: from joining to the answer (0.0 if answered at once); hung up: until
-        # the deadline, joining + patience, as the general flow computes it
-        wait = np.where(answered, start - entered, (entered + patience_of[call]) - entered)
-        none = np.zeros(call.size, dtype=bool)
-        visits: dict[str, np.ndarray] = {
-            "call": call.astype(np.int64),
-            "department": department_of[call].astype(np.int32),
-            "entered": entered,
-            "outcome": np.where(answered, int(Outcome.ANSWERED),
-                                int(Outcome.ABANDONED)).astype(np.int8),
-            "waited": queued,
-            "wait": wait,
-            "group": group,
-            "agent": np.where(answered, agent[call], -1).astype(np.int32),
-            "talk": talk,
-            "wrap_up": wrap_up,
-            "transferred": none,
-            "limited": none,
-        }
-        talk_end = start[answered] + talk[answered]
-        done = wrap_up[answered]
-        busy: dict[str, np.ndarray] = {
-            "group": group[answered],
-            "start": start[answered],
-            "end": np.where(done > 0.0, talk_end + done, talk_end),
-        }
-        return visits, busy
+        them (see the module and :mod:`simcall.model.notes`); ``agent_groups`` gives each
+        agent's group by number - 1."""
+        calls = len(self.entered)  # the drawn calls, then the redials
+        return derive_tables(
+            CallNotes(np.frombuffer(self.entered, dtype=np.float64),
+                      np.frombuffer(self.answered, dtype=np.float64),
+                      np.frombuffer(self.agent, dtype=np.int32),
+                      [w[3] for heap in self.heaps for w in heap]),
+            self._attributes(calls), agent_groups, self.talk_factors)
 
-    def _attributes(self, calls: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _attributes(self, calls: int) -> CallAttributes:
         """Department, patience, talk and wrap-up of calls ``0 .. calls - 1``: the drawn
         ones' from the demand, the redials' as they were drawn."""
         d = self.demand
@@ -495,7 +458,7 @@ class ExpressFlow:
             columns = [np.concatenate((column, np.array([row[k] for row in extra],
                                                         dtype=column.dtype)))
                        for k, column in enumerate(columns)]
-        return columns[0], columns[1], columns[2], columns[3]
+        return CallAttributes(*columns)
 
     def __getstate__(self) -> dict[str, Any]:
         """The state without the block of converted arrivals (rebuilt where it starts)."""
