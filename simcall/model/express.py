@@ -74,8 +74,8 @@ sequence is the order of joining: with redials, call numbers are not)."""
 
 def express_fits(scenario: Scenario) -> bool:
     """Whether the express lane gives this scenario's results (see the module): nothing
-    but queues, talk, wrap-up, not-ready time after calls, patience, priorities, skills and
-    the duty roster."""
+    but queues, talk, wrap-up, not-ready time after calls, patience, redials, priorities,
+    skills and the duty roster."""
     return (
         scenario.lines is None
         and scenario.voicemail_after is None
