@@ -230,7 +230,7 @@ def grouped_kpis(facts: CallFacts, group: np.ndarray, count: int) -> list[dict[s
 def _joint_counts(key: np.ndarray, bins: int, *factors: tuple[np.ndarray, int]) -> np.ndarray:
     """Calls per group (``key``, below ``bins``) and per combination of the factors (each
     a column of values in ``range(size)``): shape ``(bins, *sizes)``, one ``bincount``."""
-    code = key.copy()
+    code = key.astype(np.int64)  # a copy, wide enough for every combination
     for values, size in factors:
         code *= size
         code += values

@@ -229,8 +229,9 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     overall["occupancy"] = float(occupancy(records, np.array([window.warmup]),
                                            np.array([horizon]))[0])
 
-    day_of = np.floor(calls.arrival / window.period).astype(int)
-    interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval).astype(int)
+    day_of = np.floor(calls.arrival / window.period).astype(np.int32)
+    interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval
+                           ).astype(np.int32)
     wages = wage_costs(records, prices, *window.interval_windows())  # (groups, days, intervals)
     with_wages(overall, float(wages.sum()))
     intervals = interval_breakdown(records, window, facts, np.where(counted, interval_of, -1),
@@ -238,28 +239,9 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
 
     visit_counted = counted[visits.call] if visits.call.size else np.zeros(0, dtype=bool)
     blocked_first = counted & (calls.outcome == Outcome.BLOCKED)
-    by_department: dict[str, Kpis] = {}
-    for d, name in enumerate(departments):
-        mask = visit_counted & (visits.department == d)
-        blocked = blocked_first & (calls.department == d)
-        outcome = np.concatenate((visits.outcome[mask], calls.outcome[blocked]))
-        waited = np.concatenate((visits.waited[mask], np.zeros(int(blocked.sum()), dtype=bool)))
-        wait = np.concatenate((visits.wait[mask], np.full(int(blocked.sum()), np.nan)))
-        none = np.zeros(int(blocked.sum()), dtype=int)
-        onward = np.concatenate((visits.transferred[mask].astype(int), none))
-        limited = np.concatenate((visits.limited[mask], none.astype(bool)))
-        kpis = outcome_kpis(outcome, waited, wait, onward, limited, window)
-        kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
-        answered_here = mask & (visits.outcome == Outcome.ANSWERED)
-        kpis["revisit_rate"] = ratio(int(np.count_nonzero(answered_here & revisits.re_entry)),
-                                     int(np.count_nonzero(answered_here)))
-        kpis["rona"] = float(np.count_nonzero(
-            (records.rona.department == d) & counted[records.rona.call]))
-        dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
-        if dedicated and all(group_skills[g] == (d,) for g in dedicated):
-            kpis["occupancy"] = float(occupancy(records, np.array([window.warmup]),
-                                                np.array([horizon]), np.array(dedicated))[0])
-        by_department[name] = kpis
+    by_department = {name: department_kpis(records, window, d, counted, visit_counted,
+                                           blocked_first, revisits.re_entry, group_skills)
+                     for d, name in enumerate(departments)}
 
     # every caller type in one pass of bincounts, as the intervals (a centre may have many)
     by_caller = dict(zip(callers, grouped_kpis(facts, np.where(counted, calls.caller, -1),
@@ -311,6 +293,35 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         revisit_chains=revisit_chains(visits, revisits, counted, departments, calls.caller,
                                       callers),
     )
+
+
+def department_kpis(records: Records, window: Window, d: int, counted: np.ndarray,
+                    visit_counted: np.ndarray, blocked_first: np.ndarray,
+                    re_entry: np.ndarray, group_skills: list[tuple[int, ...]]) -> Kpis:
+    """KPIs of department ``d``: every entry of a counted call into its queue, and the
+    counted calls that dialled it and got a busy signal. (A function of its own so that
+    its per-entry columns go as soon as they are summed: a long run's memory.)"""
+    calls, visits = records.calls, records.visits
+    mask = visit_counted & (visits.department == d)
+    blocked = blocked_first & (calls.department == d)
+    outcome = np.concatenate((visits.outcome[mask], calls.outcome[blocked]))
+    waited = np.concatenate((visits.waited[mask], np.zeros(int(blocked.sum()), dtype=bool)))
+    wait = np.concatenate((visits.wait[mask], np.full(int(blocked.sum()), np.nan)))
+    none = np.zeros(int(blocked.sum()), dtype=int)
+    onward = np.concatenate((visits.transferred[mask].astype(int), none))
+    limited = np.concatenate((visits.limited[mask], none.astype(bool)))
+    kpis = outcome_kpis(outcome, waited, wait, onward, limited, window)
+    kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
+    answered_here = mask & (visits.outcome == Outcome.ANSWERED)
+    kpis["revisit_rate"] = ratio(int(np.count_nonzero(answered_here & re_entry)),
+                                 int(np.count_nonzero(answered_here)))
+    kpis["rona"] = float(np.count_nonzero(
+        (records.rona.department == d) & counted[records.rona.call]))
+    dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
+    if dedicated and all(group_skills[g] == (d,) for g in dedicated):
+        kpis["occupancy"] = float(occupancy(records, np.array([window.warmup]),
+                                            np.array([window.end]), np.array(dedicated))[0])
+    return kpis
 
 
 def interval_breakdown(records: Records, window: Window, facts: CallFacts,
