@@ -13,10 +13,14 @@ module             holds
 ``clock``          SimPy's environment with the pre-drawn arrivals merged into its
                    event order: no event per arrival
 ``calls``          the call flow: a call's life as a chain of SimPy events
-``express``        the express lane: the call flow of a centre whose calls only
-                   queue, talk and leave, with lazy abandonment; the same records
+``express``        the express lane: the call flow of a centre without menus, lines,
+                   rings, callbacks, voicemail or warm transfers, with lazy
+                   abandonment; the same records
 ``notes``          what the express lane notes per call, and the visits and busy
                    spells derived from it at the end
+``later_visits``   cold transfers in the express lane: a call's visits after its first
+``lane_redials``   redials in the express lane: hang-ups that may call again, and the
+                   redials that arrive
 ``transfers``      where a call goes after talk: transfer rows and the limit
 ``redials``        callers who call again: redial attempts and whose they are
 ``readiness``      agents on duty but not ready (after a ring-no-answer, after each

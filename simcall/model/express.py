@@ -1,32 +1,27 @@
 """The express lane: the call flow of a centre whose calls only queue, talk and leave.
 
 Most of what a planner simulates, and every Erlang yardstick, is a centre without a
-voice menu, trunk lines, rings, ring-no-answer, callbacks, voicemail or transfers: a call
-joins its department's queue, an agent answers at once when one is free, talks, does
-wrap-up (and may then be not ready for a while), and the caller leaves; or the caller hangs
-up when patience runs out, and may call again later (a redial). For such a centre
-(:func:`express_fits`), :class:`ExpressFlow` stands in for
-:class:`~simcall.model.calls.CallFlow` and gives the same records, with less work per call:
+voice menu, trunk lines, rings, ring-no-answer, callbacks, voicemail or warm transfers: a
+call joins its department's queue, an agent answers at once when one is free, talks, does
+wrap-up (and may then be not ready for a while), and the caller leaves or is transferred
+cold to another queue; or the caller hangs up when patience runs out, and may call again
+later (a redial). For such a centre (:func:`express_fits`), :class:`ExpressFlow` stands in
+for :class:`~simcall.model.calls.CallFlow` and gives the same records, with less work:
 
-* **its own event loop** (:meth:`ExpressFlow.run_events`, which the clock runs instead of
-  its own): arrivals, ends of talk and of wrap-up are handled in one function, on local
-  variables; SimPy's events (the duty roster's) still go to their callbacks;
+* **its own event loop** (:meth:`ExpressFlow.run_events`, run by the clock instead of its
+  own): arrivals, ends of talk and of wrap-up handled in one function on local variables;
+  SimPy's events (the duty roster's) still go to their callbacks;
 * **no object per call**: a waiting call is a tuple in its department's heap, a call in
   talk a tuple on the clock's heap, not a ``Call`` and a SimPy ``Timeout``;
 * **lazy abandonment**: no patience timer. A caller whose deadline has passed is found
-  when an agent reaches her in the queue: she hung up at her deadline, which is when the
-  timer would have fired. Nobody behind her could have been answered in between (an agent
-  who was free would have taken her), so nothing else changes. Not with redials: a
-  redial's time and draws are made when the caller hangs up, so then (``timed``) the
-  timers run as events, ``(deadline, NORMAL, id, call number)``, and a hung-up caller's
-  queue entry is dropped when an agent meets it;
-* **records written once, at the end**: during the run the lane notes, per call, only
-  what the drawn demand cannot tell -- when it joined the queue (if it found no agent
-  free), when it was answered and by whom -- in typed arrays indexed by call number.
-  :meth:`ExpressFlow.tables` derives the queue visits and the agents' busy spells from
-  those and the demand with numpy, with the same floating-point operations the general
-  flow does one call at a time (talk x the agent's factor, answer + talk + wrap-up), so
-  the values are bit for bit the same.
+  when an agent reaches her in the queue: she hung up at her deadline, when the timer
+  would have fired; nobody behind her could have been answered in between. Not with
+  redials, whose time and draws are made at the hang-up: then (``timed``) the timers run
+  as events ``(deadline, NORMAL, id, call number)``;
+* **records written once, at the end**: per call, only what the demand cannot tell (when
+  it joined a queue, when it was answered, by whom) is noted in typed arrays;
+  :mod:`simcall.model.notes` derives the records from those, bit for bit the general
+  flow's. A transferred call's later visits are :mod:`simcall.model.later_visits`'.
 
 Why the results are the same, ties included: the general flow gives a waiting call's
 patience timer the event id ``next(env._eid)`` when the call joins the queue; the express
@@ -54,12 +49,14 @@ from simpy.events import NORMAL
 
 from simcall.model.agents import AgentPool
 from simcall.model.clock import Clock
-from simcall.model.demand import ArrivalRow, Demand
-from simcall.model.draws import RedialDraws
-from simcall.model.notes import CallAttributes, CallNotes, derive_tables
+from simcall.model.demand import Demand
+from simcall.model.draws import LaterVisitDraws, RedialDraws
+from simcall.model.lane_redials import LaneRedials
+from simcall.model.later_visits import LaterVisits
+from simcall.model.notes import CallNotes, attributes_of, derive_tables
 from simcall.model.parties import Agent
 from simcall.model.records import Counters, Recorder
-from simcall.model.redials import Redials
+from simcall.model.transfers import Transfers
 from simcall.scenario.schema import Scenario
 
 INF = math.inf
@@ -81,7 +78,9 @@ def express_fits(scenario: Scenario) -> bool:
         and scenario.voicemail_after is None
         and scenario.voicemail_callback is None
         and all(c.ivr is None and c.callback is None for c in scenario.callers)
-        and all(not d.transfer for d in scenario.departments)
+        and all(not d.transfer or not d.warm_transfer for d in scenario.departments)
+        and (all(not d.transfer for d in scenario.departments)
+             or all(c.redial is None for c in scenario.callers))
         and all(g.pickup is None and g.rona is None for g in scenario.agents)
     )
 
@@ -90,21 +89,14 @@ class ExpressFlow:
     """Moves the calls of an express-lane centre (see the module) and notes what they did."""
 
     def __init__(self, scenario: Scenario, env: Clock, demand: Demand, pool: AgentPool,
-                 after_call: Sequence[Callable[[], float] | None] = (),
-                 recorder: Recorder | None = None,
-                 redials: Sequence[RedialDraws | None] = ()) -> None:
+                 recorder: Recorder, after_call: Sequence[Callable[[], float] | None] = (),
+                 redials: Sequence[RedialDraws | None] = (), transfers: Transfers | None = None,
+                 later_draws: LaterVisitDraws | None = None) -> None:
         self.env = env
-        recorder = recorder if recorder is not None else Recorder()
-        # redials: a hung-up caller may call again, at a time known only when she hangs up,
-        # so with redials patience timers run as events (``timed``) instead of lazily
-        self.redials = Redials(scenario, env, recorder, redials, len(demand),
-                               self._redial_arrives)
-        self.timed = any(spec is not None for spec in self.redials.specs)
-        self.attempts: dict[int, tuple[int, int]] = {}  # a redial's (first call, attempt)
-        # a redial's (caller, department, patience, talk, wrap-up), by number
-        self.redialled: dict[int, tuple[int, int, float, float, float]] = {}
-        self.redials_arrived = 0
         self.sequence = 0  # calls that joined a queue: their order of joining
+        # cold transfers (none: no department transfers): the calls on a later visit
+        self.later = (LaterVisits(transfers, later_draws, demand)
+                      if transfers is not None and later_draws is not None else None)
         # per agent group, the not-ready time after each call (``not_ready``; None: ready at
         # once), the agents not ready now (since when) and the not-ready spells recorded
         self.after_call = list(after_call) or [None] * len(scenario.agents)
@@ -123,6 +115,11 @@ class ExpressFlow:
         self.entered = array("d", [NAN]) * calls  # joined the queue, finding no agent free
         self.answered = array("d", [NAN]) * calls  # an agent answered
         self.agent = array("i", [-1]) * calls  # the agent's number
+        # redials: a hung-up caller may call again, at a time known only when she hangs up,
+        # so with redials patience timers run as events (``timed``) instead of lazily
+        self.redials = LaneRedials(scenario, env, recorder, redials, demand, self._join,
+                                   (self.entered, self.answered, self.agent))
+        self.timed = self.redials.on
         self._calls = calls
         self._position = 0  # the next arrival's row in the demand
         self._next_at = INF  # when it arrives (INF: none left)
@@ -186,7 +183,7 @@ class ExpressFlow:
         position, calls = self._position, self._calls
         next_at, next_id = self._next_at, self._next_id
         last_deadline, left, sequence = self.last_deadline, self.left, self.sequence
-        timed = self.timed
+        timed, later = self.timed, self.later
         compact_at = pool.compact_at
         after_call, paused = self.after_call, self.paused
         pauses = any(draw is not None for draw in after_call)
@@ -224,7 +221,15 @@ class ExpressFlow:
                             continue
                         agent, wrap_up = event
                         if wrap_up >= 0.0:  # talk ends (-1.0: wrap-up ends, -2.0: not ready)
-                            left += 1
+                            if later is None:
+                                left += 1
+                            else:  # transfers: the call may go on first (_on_talk_end)
+                                env._now = now
+                                self.left, self.sequence = left, sequence
+                                self.last_deadline = last_deadline
+                                self._talk_ends(agent, now, wrap_up)
+                                left, sequence = self.left, self.sequence
+                                last_deadline = self.last_deadline
                             if wrap_up > 0.0:
                                 heappush(queue, (now + wrap_up, NORMAL, next(ids), (agent, -1.0)))
                                 continue
@@ -251,14 +256,18 @@ class ExpressFlow:
                                 deadline = waiting[4]
                                 if deadline < now or (
                                         deadline == now and (NORMAL, waiting[5]) < entry[1:3]):
+                                    if later is not None:
+                                        later.hung_up(waiting[3], deadline)
                                     if not timed:  # (with timers, hers counted her)
                                         left += 1  # she hung up at her deadline
                                     continue
                                 number = waiting[3]
-                                answered[number] = now
-                                agent_of[number] = agent.number
-                                heappush(queue, (now + waiting[6] * agent.talk_factor, NORMAL,
-                                                 next(ids), (agent, waiting[7])))
+                                talk = waiting[6] * agent.talk_factor
+                                if later is None or not later.answer(number, agent, now, talk):
+                                    answered[number] = now
+                                    agent_of[number] = agent.number
+                                heappush(queue, (now + talk, NORMAL, next(ids),
+                                                 (agent, waiting[7])))
                                 break
                             else:
                                 continue
@@ -296,6 +305,8 @@ class ExpressFlow:
                 if agent is not None:  # answered at once
                     answered[number] = now
                     agent_of[number] = agent.number
+                    if later is not None:
+                        later.on_call[agent] = number
                     heappush(queue, (now + talk * agent.talk_factor, NORMAL, next(ids),
                                      (agent, wrap_up)))
                 else:
@@ -331,51 +342,62 @@ class ExpressFlow:
             self._next_at, self._next_id = next_at, next_id
             self.last_deadline = last_deadline
 
-    def _redial_arrives(self, row: ArrivalRow) -> None:
-        """A redial arrives (its ``Timeout``'s callback, from :class:`Redials`): the loop's
-        arrival, for a call numbered after the drawn ones."""
-        number, _, caller, department, patience, talk, wrap_up = row[:7]
-        self.redials_arrived += 1
-        self.attempts[number] = self.redials.whose(number)
-        self.redialled[number] = (caller, department, patience, talk, wrap_up)
-        for column, missing in ((self.entered, NAN), (self.answered, NAN), (self.agent, -1)):
-            column.extend([missing] * (number + 1 - len(column)))  # type: ignore[list-item]
+    def _talk_ends(self, agent: Agent, now: float, wrap_up: float) -> None:
+        """With transfers: the call the agent talked to leaves, or goes on to another queue
+        (the general flow's ``_on_talk_end``; :mod:`simcall.model.later_visits`)."""
+        assert self.later is not None
+        going = self.later.talk_ends(agent, now, wrap_up)
+        if going is None:
+            self.left += 1
+            return
+        number, department, caller, patience, talk, wrap, draw = going
+        self.later.join(number, department, now, draw)
+        self._join(number, caller, department, patience, talk, wrap,
+                   priority=self.later.transfers.boosts[department])
+
+    def _join(self, number: int, caller: int, department: int, patience: float, talk: float,
+              wrap_up: float, priority: int) -> None:
+        """The call joins ``department``'s queue now, or an idle agent answers it (the
+        loop's arrival, for a redial or a call transferred: ``priority`` is its boost)."""
         now = self.env.now
+        queue: list[Any] = self.env._queue
         agent = self.pool.idle_agent_for(department)
         if agent is not None:
-            self.answered[number] = now
-            self.agent[number] = agent.number
-            queue: list[Any] = self.env._queue
-            heappush(queue, (now + talk * agent.talk_factor, NORMAL, next(self.env._eid),
-                             (agent, wrap_up)))
+            talk *= agent.talk_factor
+            self._answer(number, agent, now, talk, waited=False)
+            heappush(queue, (now + talk, NORMAL, next(self.env._eid), (agent, wrap_up)))
             return
-        self.entered[number] = now
+        if self.later is None or number not in self.later.visit:
+            self.entered[number] = now  # its first visit: noted in the arrays
         self.sequence += 1
-        key = (self.priorities[caller], now - self.credits[caller], self.sequence, number)
+        key = (self.priorities[caller] - priority, now - self.credits[caller], self.sequence,
+               number)
         if patience < INF:
+            deadline = now + patience
             timer = next(self.env._eid)
-            heappush(self.heaps[department], (*key, now + patience, timer, talk, wrap_up))
-            events: list[Any] = self.env._queue
-            heappush(events, (now + patience, NORMAL, timer, number))
+            heappush(self.heaps[department], (*key, deadline, timer, talk, wrap_up))
+            if self.timed:
+                heappush(queue, (deadline, NORMAL, timer, number))
+            elif deadline > self.last_deadline:
+                self.last_deadline = deadline
         else:
             heappush(self.heaps[department], (*key, INF, -1, talk, wrap_up))
 
+    def _answer(self, number: int, agent: Agent, now: float, talk: float,
+                waited: bool = True) -> None:
+        """Note an answer outside the loop: a first visit's in the arrays, a later one's
+        in ``later``."""
+        if self.later is None or not self.later.answer(number, agent, now, talk, waited):
+            self.answered[number] = now
+            self.agent[number] = agent.number
+
     def _patience_runs_out(self, number: int) -> None:
-        """A caller's patience timer (with redials): she hangs up unless answered, and may
-        call again (the general flow's ``_on_deadline``); her queue entry is dropped when an
-        agent meets it."""
+        """A caller's patience timer (with redials; the general flow's ``_on_deadline``): she
+        hangs up unless answered, and may call again; her queue entry goes when met."""
         if self.answered[number] == self.answered[number]:  # not NaN: answered
             return
         self.left += 1
-        calls = self._calls
-        if number < calls:
-            caller = int(self.demand.caller[number])
-            department = int(self.demand.department[number])
-            first, attempt = number, 1
-        else:
-            caller, department = self.redialled[number][:2]
-            first, attempt = self.attempts[number]
-        self.redials.maybe(caller, department, first, attempt)
+        self.redials.hung_up(number)
 
     def agent_arrives(self, agent: Agent) -> None:
         """An agent coming on duty takes a waiting call or goes idle (the roster calls it)."""
@@ -389,15 +411,15 @@ class ExpressFlow:
             while heap:
                 waiting = heappop(heap)
                 if _gone(waiting, now, key):
+                    if self.later is not None:
+                        self.later.hung_up(waiting[3], waiting[4])
                     if not self.timed:  # (with timers, hers counted her)
                         self.left += 1
                     continue
-                number = waiting[3]
-                self.answered[number] = now
-                self.agent[number] = agent.number
+                talk = waiting[6] * agent.talk_factor
+                self._answer(waiting[3], agent, now, talk)
                 queue: list[Any] = self.env._queue
-                heappush(queue, (now + waiting[6] * agent.talk_factor, NORMAL,
-                                 next(self.env._eid), (agent, waiting[7])))
+                heappush(queue, (now + talk, NORMAL, next(self.env._eid), (agent, waiting[7])))
                 return
         self.pool.make_idle(agent)
 
@@ -409,6 +431,10 @@ class ExpressFlow:
         for heap in self.heaps:
             staying = [w for w in heap if not _gone(w, now, key)]
             if len(staying) < len(heap):
+                if self.later is not None:
+                    for w in heap:
+                        if _gone(w, now, key):
+                            self.later.hung_up(w[3], w[4])
                 if not self.timed:  # (with timers, each hang-up was counted as it came)
                     self.left += len(heap) - len(staying)
                 staying.sort()  # a sorted list is a heap
@@ -429,9 +455,10 @@ class ExpressFlow:
     def counters(self) -> Counters:
         """The engine's own tallies, for the conservation check."""
         waiting = sum(len(heap) for heap in self.heaps)
-        arrived = self._position + self.redials_arrived
-        return Counters(arrived, 0, self.left, waiting, arrived,
-                        redials_after_close=self.redials.after_close)
+        arrived = self._position + self.redials.arrived
+        visits = arrived + (self.later.started if self.later is not None else 0)
+        return Counters(arrived, 0, self.left, waiting, visits,
+                        redials_after_close=self.redials.redials.after_close)
 
     # -- the records ----------------------------------------------------------------------
 
@@ -441,24 +468,16 @@ class ExpressFlow:
         them (see the module and :mod:`simcall.model.notes`); ``agent_groups`` gives each
         agent's group by number - 1."""
         calls = len(self.entered)  # the drawn calls, then the redials
-        return derive_tables(
+        later = self.later
+        visits, busy = derive_tables(
             CallNotes(np.frombuffer(self.entered, dtype=np.float64),
                       np.frombuffer(self.answered, dtype=np.float64),
                       np.frombuffer(self.agent, dtype=np.int32),
-                      [w[3] for heap in self.heaps for w in heap]),
-            self._attributes(calls), agent_groups, self.talk_factors)
-
-    def _attributes(self, calls: int) -> CallAttributes:
-        """Department, patience, talk and wrap-up of calls ``0 .. calls - 1``: the drawn
-        ones' from the demand, the redials' as they were drawn."""
-        d = self.demand
-        columns: list[np.ndarray] = [d.department, d.patience, d.talk, d.wrap_up]
-        if calls > len(d):
-            extra = [self.redialled[number][1:] for number in range(len(d), calls)]
-            columns = [np.concatenate((column, np.array([row[k] for row in extra],
-                                                        dtype=column.dtype)))
-                       for k, column in enumerate(columns)]
-        return CallAttributes(*columns)
+                      [w[3] for heap in self.heaps for w in heap
+                       if later is None or w[3] not in later.visit]),  # on a first visit
+            attributes_of(self.demand, self.redials.redialled, calls), agent_groups,
+            self.talk_factors)
+        return (visits, busy) if later is None else later.add_to(visits, busy)
 
     def __getstate__(self) -> dict[str, Any]:
         """The state without the block of converted arrivals (rebuilt where it starts)."""

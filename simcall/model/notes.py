@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from simcall.model.demand import Demand
 from simcall.model.records import Outcome
 
 
@@ -36,6 +37,21 @@ class CallAttributes(NamedTuple):
     patience: np.ndarray
     talk: np.ndarray  # before the agent's talk factor
     wrap_up: np.ndarray
+
+
+def attributes_of(demand: Demand, redialled: dict[int, tuple[int, int, float, float, float]],
+                  calls: int) -> CallAttributes:
+    """Department, patience, talk and wrap-up of calls ``0 .. calls - 1``: the drawn ones'
+    from the demand, the redials' (``redialled``: caller type, department, patience, talk,
+    wrap-up by number) as they were drawn."""
+    columns: list[np.ndarray] = [demand.department, demand.patience, demand.talk,
+                                 demand.wrap_up]
+    if calls > len(demand):
+        extra = [redialled[number][1:] for number in range(len(demand), calls)]
+        columns = [np.concatenate((column, np.array([row[k] for row in extra],
+                                                    dtype=column.dtype)))
+                   for k, column in enumerate(columns)]
+    return CallAttributes(*columns)
 
 
 def derive_tables(notes: CallNotes, drawn: CallAttributes, agent_groups: np.ndarray,

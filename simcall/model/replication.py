@@ -32,6 +32,7 @@ from simcall.model.queues import DepartmentQueue
 from simcall.model.records import Recorder, Records
 from simcall.model.roster import Roster
 from simcall.model.streams import Streams
+from simcall.model.transfers import Transfers
 from simcall.scenario.schema import Scenario
 
 __all__ = ["Arrival", "Progress", "Replication", "Trace", "restore", "run_replication"]
@@ -93,9 +94,12 @@ class Replication:
                               RonaDraw.for_groups(scenario, streams))
         self.flow: CallFlow | ExpressFlow
         if trace is None and express_fits(scenario):
-            self.flow = ExpressFlow(scenario, env, self.demand, self.pool,
-                                    not_ready_times(scenario, streams), self.recorder,
-                                    RedialDraws.for_callers(scenario, streams))
+            transfers = any(d.transfer for d in scenario.departments)
+            self.flow = ExpressFlow(scenario, env, self.demand, self.pool, self.recorder,
+                                    not_ready_times(scenario, streams),
+                                    RedialDraws.for_callers(scenario, streams),
+                                    Transfers(scenario) if transfers else None,
+                                    LaterVisitDraws(scenario, streams) if transfers else None)
         else:
             callback_draw, callback_delay = callbacks(scenario, streams)
             self.flow = CallFlow(scenario, env, self.demand, queues, self.pool, self.recorder,

@@ -52,17 +52,22 @@ class Transfers:
         if call.intended >= 0:  # misrouted by the menu: passed on to where it belongs
             call.limited = False
             return call.intended
+        onward, call.limited = self.onward(department, call.transfer_draw, call.transfers)
+        return onward
+
+    def onward(self, department: int, draw: float, transfers: int) -> tuple[int, bool]:
+        """Where a call with this transfer ``draw``, transferred ``transfers`` times so far,
+        goes after talk at ``department`` (-1: it ends), and whether the transfer limit
+        stopped or diverted it (see :meth:`next_department`)."""
         targets, cumulative = self.rows[department]
         if not targets:
-            call.limited = False
-            return -1
+            return -1, False
         onward = -1
-        draw = call.transfer_draw
         for target, bound in zip(targets, cumulative, strict=True):
             if draw < bound:
                 onward = target
                 break
-        call.limited = onward >= 0 and call.transfers >= self.max_transfers[department]
-        if call.limited:
+        limited = onward >= 0 and transfers >= self.max_transfers[department]
+        if limited:
             onward = self.desks[department]
-        return onward
+        return onward, limited

@@ -61,7 +61,7 @@ def _same(express: Records, general: Records) -> None:
 
 
 @pytest.mark.parametrize("name", ["helpdesk", "breaks", "two_peaks", "rush_hour", "bank",
-                                  "week"])
+                                  "week", "five_departments"])
 def test_ready_scenarios_get_the_general_flows_records(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = load(SCENARIOS / f"{name}.toml")
@@ -74,30 +74,35 @@ def test_ready_scenarios_get_the_general_flows_records(
     _same(express, _general(monkeypatch, scenario, 7, 1))
 
 
-def _tied_centre() -> tuple[Scenario, list[Arrival]]:
-    """Two caller types with priorities and a head start, two departments, a group with
-    both skills and not-ready time after each call, wrap-up, staffing that changes at
-    interval starts, two days with a close, and whole-second arrivals with fixed talk,
-    patience and not-ready time: deadlines fall exactly on ends of talk and on interval
-    starts, agents come back from not ready exactly when calls arrive."""
+def _tied_centre(redials: bool = False) -> tuple[Scenario, list[Arrival]]:
+    """Two caller types with priorities and a head start, two departments (support
+    transfers to sales, with a boost; its wrap-up ends as sales' talk does), a group with
+    both skills, wrap-up, staffing that changes at interval starts, two days with a close,
+    and whole-second arrivals with fixed talk and patience: deadlines fall exactly on ends
+    of talk and on interval starts. With ``redials``, gold callers redial instead of
+    support transferring (the lane takes one or the other), and the all-round group has
+    fixed not-ready time after each call: agents come back exactly when calls arrive."""
+    redial = {"redial": {"probability": 0.7, "delay": {"dist": "deterministic", "value": 40}}}
+    transfer = {"transfer": {"sales": 0.4}, "transfer_priority_boost": 1}
     scenario = scenario_from(
         interval="2min", intervals=4, days=2,
         callers=[
             {"name": "gold", "arrivals_per_hour": 1, "priority": 1, "enters": "sales",
-             "patience": {"dist": "deterministic", "value": 60},
-             "redial": {"probability": 0.7, "delay": {"dist": "deterministic", "value": 40}}},
+             "patience": {"dist": "deterministic", "value": 60}, **(redial if redials else {})},
             {"name": "basic", "arrivals_per_hour": 1, "priority": 2, "priority_credit": "20s",
              "enters": "support", "patience": {"dist": "deterministic", "value": 120}},
         ],
         departments=[
             {"name": "sales", "talk": {"dist": "deterministic", "value": 60},
              "wrap_up": {"dist": "deterministic", "value": 20}},
-            {"name": "support", "talk": {"dist": "deterministic", "value": 40}},
+            {"name": "support", "talk": {"dist": "deterministic", "value": 40},
+             "wrap_up": {"dist": "deterministic", "value": 60},  # ends as sales' talk does
+             **({} if redials else transfer)},
         ],
         agents=[
             {"name": "sellers", "skills": ["sales"], "staff": [1, 0, 2, 1]},
             {"name": "all-round", "skills": ["support", "sales"], "staff": [1, 1, 0, 1],
-             "not_ready": {"dist": "deterministic", "value": 20}},
+             **({"not_ready": {"dist": "deterministic", "value": 20}} if redials else {})},
         ],
     )
     script = [Arrival(at=float(at), caller=("gold" if at % 40 else "basic"))
@@ -105,9 +110,10 @@ def _tied_centre() -> tuple[Scenario, list[Arrival]]:
     return scenario, script
 
 
+@pytest.mark.parametrize("redials", [False, True], ids=["transfers", "redials"])
 def test_ties_on_whole_seconds_go_as_in_the_general_flow(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    scenario, script = _tied_centre()
+        redials: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario, script = _tied_centre(redials)
     assert express_fits(scenario)
     express = run_replication(scenario, 3, 0, script=script)
     general = _general(monkeypatch, scenario, 3, 0, script)
@@ -117,6 +123,10 @@ def test_ties_on_whole_seconds_go_as_in_the_general_flow(
     ends = set((general.visits.entered + general.visits.wait
                 + np.nan_to_num(general.visits.talk)).tolist())
     assert deadlines & ends  # a deadline meets an end of talk: a real tie
+    if redials:
+        assert (general.calls.attempt > 1).sum() > 3
+    else:
+        assert general.visits.transferred.sum() > 3
     _same(express, general)
 
 
@@ -137,6 +147,12 @@ FEATURES: list[dict[str, Any]] = [
     {"voicemail_after": "5min"},
     {"callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
                   "callback": {"offer_after": "1min", "accept": 0.5}}]},
+    {"departments": [{"name": "support", "talk": {"dist": "exponential", "mean": 180},
+                      "transfer": {"support": 0.1}, "warm_transfer": True}]},
+    {"departments": [{"name": "support", "talk": {"dist": "exponential", "mean": 180},
+                      "transfer": {"support": 0.1}}],
+     "callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
+                  "redial": {"probability": 0.5, "delay": FIVE_SECONDS}}]},
     {"callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
                   "ivr": {"time": {"dist": "deterministic", "value": 5}}}]},
     {"agents": [{"name": "team", "skills": ["support"], "staff": 1, "pickup": FIVE_SECONDS}]},
@@ -163,12 +179,14 @@ def test_a_trace_is_written_by_the_general_flow() -> None:
 
 def _express_only(scenario: Scenario) -> Scenario:
     """The scenario less every feature the express lane lacks (what is left is still valid:
-    nothing removed is needed by anything kept)."""
+    nothing removed is needed by anything kept): transfers are made cold, and redials go
+    where there are transfers (the lane takes one or the other)."""
+    transfers = any(d.transfer for d in scenario.departments)
     return scenario.model_copy(update={
         "lines": None, "voicemail_after": None, "voicemail_callback": None,
-        "callers": tuple(c.model_copy(update={"ivr": None, "callback": None})
-                         for c in scenario.callers),
-        "departments": tuple(d.model_copy(update={"transfer": {}})
+        "callers": tuple(c.model_copy(update={"ivr": None, "callback": None, **(
+            {"redial": None} if transfers else {})}) for c in scenario.callers),
+        "departments": tuple(d.model_copy(update={"warm_transfer": False})
                              for d in scenario.departments),
         "agents": tuple(g.model_copy(update={"pickup": None, "rona": None})
                         for g in scenario.agents),
@@ -202,3 +220,28 @@ def test_times_start_from_the_clock_not_from_the_drawn_arrival(
     express = run_replication(scenario, 2)
     assert (express.calls.wait > 0).any()  # somebody waited: the case at stake
     _same(express, _general(monkeypatch, scenario, 2))
+
+
+def test_a_transferred_call_joins_before_the_first_agent_wraps_up(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The general flow queues the transferred call before the first agent's wrap-up event
+    # takes its id. Here the next agent's talk and the first agent's wrap-up end at the
+    # same second (100 s) with a call waiting that either could take: the ids decide who.
+    fixed = {"dist": "deterministic"}
+    scenario = scenario_from(
+        callers=[{"name": "customers", "arrivals_per_hour": 1, "enters": "first"}],
+        departments=[
+            {"name": "first", "talk": {**fixed, "value": 40}, "wrap_up": {**fixed, "value": 60},
+             "transfer": {"second": 1.0}},
+            {"name": "second", "talk": {**fixed, "value": 60}},
+        ],
+        agents=[{"name": "both", "skills": ["first", "second"], "staff": 1},
+                {"name": "seconds", "skills": ["second"], "staff": 1}],
+    )
+    script = [Arrival(at=0.0, caller="customers"),
+              Arrival(at=50.0, caller="customers", department="second", patience=1e4)]
+    express = run_replication(scenario, 1, 0, script=script)
+    general = _general(monkeypatch, scenario, 1, 0, script)
+    waiting_call = general.visits.call == 1
+    assert general.visits.group[waiting_call].tolist() == [1]  # the seconds agent, first
+    _same(express, general)

@@ -1,0 +1,134 @@
+"""Cold transfers in the express lane: a call's visits after its first, and their records.
+
+The express lane (:mod:`simcall.model.express`) notes a call's first queue visit in its
+per-call arrays (:mod:`simcall.model.notes` derives the rows). A call transferred after
+talk goes on to another department's queue, maybe several times; those later visits are
+few (a tenth to a fifth of the calls in a centre that transfers), so they are kept here
+as plain Python state and written as record rows as they end, exactly as the general flow
+(:class:`~simcall.model.calls.CallFlow`) writes them: the same values, computed with the
+same operations, in the same order of events. Where the call goes after talk is
+:meth:`Transfers.onward <simcall.model.transfers.Transfers.onward>`, which both flows use.
+
+Only cold transfers: in a warm one the first agent stays on the line until the next
+answers or the caller hangs up, which lazy abandonment learns late (the general flow
+keeps those centres).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from simcall.model.demand import Demand
+from simcall.model.draws import LaterVisitDraws
+from simcall.model.parties import Agent
+from simcall.model.records import Outcome
+from simcall.model.transfers import Transfers
+
+ANSWERED, ABANDONED = int(Outcome.ANSWERED), int(Outcome.ABANDONED)
+
+VisitRow = tuple[int, int, float, int, bool, float, int, int, float, float, bool, bool]
+"""An ended later visit, in ``VISIT_DTYPE``'s order of columns."""
+
+
+class LaterVisits:
+    """The calls on their second or later queue visit, and the visits that have ended."""
+
+    def __init__(self, transfers: Transfers, draws: LaterVisitDraws, demand: Demand) -> None:
+        self.transfers = transfers
+        self.draws = draws
+        self.demand = demand
+        self.on_call: dict[Agent, int] = {}  # the call each agent in talk is talking to
+        self.count: dict[int, int] = {}  # transfers so far, of calls transferred
+        # a call's current later visit: [department, joined, transfer draw, waited,
+        # answered, talk]
+        self.visit: dict[int, list[Any]] = {}
+        self.first_ends: dict[int, tuple[bool, bool]] = {}  # a first visit's (transferred,
+        # limited), when either
+        self.rows: list[VisitRow] = []
+        self.busy: list[tuple[int, float, float]] = []  # the later visits' busy spells
+        self.started = 0  # later visits begun
+
+    def join(self, number: int, department: int, now: float, draw: float) -> None:
+        """The call begins a later visit at ``department`` now (transfer draw ``draw``)."""
+        self.started += 1
+        self.visit[number] = [department, now, draw, True, math.nan, math.nan]
+
+    def answer(self, number: int, agent: Agent, now: float, talk: float,
+               waited: bool = True) -> bool:
+        """An agent answers the call now, to talk ``talk`` seconds; returns whether this
+        is a later visit (its answer noted here; a first visit's goes in the lane's
+        arrays)."""
+        self.on_call[agent] = number
+        visit = self.visit.get(number)
+        if visit is None:
+            return False
+        visit[3], visit[4], visit[5] = waited, now, talk
+        return True
+
+    def hung_up(self, number: int, deadline: float) -> bool:
+        """The caller hung up at ``deadline``; returns whether on a later visit (then its
+        row is written: the general flow's ``_hang_up``)."""
+        visit = self.visit.pop(number, None)
+        if visit is None:
+            return False
+        department, joined = visit[0], visit[1]
+        self.rows.append((number, department, joined, ABANDONED, True, deadline - joined,
+                          -1, -1, math.nan, math.nan, False, False))
+        return True
+
+    def talk_ends(self, agent: Agent, now: float, wrap_up: float,
+                  ) -> tuple[int, int, int, float, float, float, float] | None:
+        """The agent's talk ends now: where the call goes (the general flow's
+        ``_on_talk_end``). Returns ``(number, department, caller, patience, talk, wrap-up,
+        transfer draw)`` of the visit it goes on to, drawn as the general flow draws them,
+        or ``None`` when it leaves."""
+        number = self.on_call.pop(agent)
+        so_far = self.count.get(number, 0)
+        visit = self.visit.pop(number, None)
+        if visit is None:  # its first visit
+            department = int(self.demand.department[number])
+            draw = float(self.demand.transfer_draw[number])
+        else:
+            department, draw = visit[0], visit[2]
+        onward, limited = self.transfers.onward(department, draw, so_far)
+        if visit is None:
+            if onward >= 0 or limited:
+                self.first_ends[number] = (onward >= 0, limited)
+        else:
+            joined, waited, answered, talk = visit[1], visit[3], visit[4], visit[5]
+            self.rows.append((number, department, joined, ANSWERED, waited, answered - joined,
+                              agent.group, agent.number, talk, wrap_up, onward >= 0, limited))
+            self.busy.append((agent.group, answered, now + wrap_up if wrap_up > 0.0 else now))
+        if onward < 0:
+            return None
+        self.count[number] = so_far + 1
+        caller = int(self.demand.caller[number])
+        talk, wrap, next_draw = self.draws.attributes(onward, caller)
+        return number, onward, caller, self.draws.patience(caller), talk, wrap, next_draw
+
+    def add_to(self, visits: dict[str, np.ndarray], busy: dict[str, np.ndarray],
+               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The first visits' rows (:func:`~simcall.model.notes.derive_tables`, one a call
+        in call order) marked transferred or limited, followed by the later visits' rows
+        in the order they ended; the same for the busy spells. (First visits first: the
+        call table reads a call's first row as its first visit.)"""
+        transferred = visits["transferred"].copy()
+        limited = visits["limited"].copy()
+        if self.first_ends:
+            numbers = np.fromiter(self.first_ends, dtype=np.int64, count=len(self.first_ends))
+            flags = np.array(list(self.first_ends.values()), dtype=bool).reshape(-1, 2)
+            rows = np.searchsorted(visits["call"], numbers)  # calls in order, one row each
+            transferred[rows], limited[rows] = flags[:, 0], flags[:, 1]
+        visits = {**visits, "transferred": transferred, "limited": limited}
+        if self.rows:
+            later = list(zip(*self.rows, strict=True))
+            visits = {name: np.concatenate((column, np.asarray(later[k], dtype=column.dtype)))
+                      for k, (name, column) in enumerate(visits.items())}
+        if self.busy:
+            spells = list(zip(*self.busy, strict=True))
+            busy = {name: np.concatenate((column, np.asarray(spells[k], dtype=column.dtype)))
+                    for k, (name, column) in enumerate(busy.items())}
+        return visits, busy
