@@ -221,15 +221,15 @@ class ExpressFlow:
                             continue
                         agent, wrap_up = event
                         if wrap_up >= 0.0:  # talk ends (-1.0: wrap-up ends, -2.0: not ready)
-                            if later is None:
+                            going = None if later is None else later.talk_ends(agent, now,
+                                                                               wrap_up)
+                            if going is None:
                                 left += 1
-                            else:  # transfers: the call may go on first (_on_talk_end)
+                            else:  # transferred: on to the next queue before wrap-up
                                 env._now = now
-                                self.left, self.sequence = left, sequence
-                                self.last_deadline = last_deadline
-                                self._talk_ends(agent, now, wrap_up)
-                                left, sequence = self.left, self.sequence
-                                last_deadline = self.last_deadline
+                                self.sequence, self.last_deadline = sequence, last_deadline
+                                self._goes_on(going, now)
+                                sequence, last_deadline = self.sequence, self.last_deadline
                             if wrap_up > 0.0:
                                 heappush(queue, (now + wrap_up, NORMAL, next(ids), (agent, -1.0)))
                                 continue
@@ -342,14 +342,11 @@ class ExpressFlow:
             self._next_at, self._next_id = next_at, next_id
             self.last_deadline = last_deadline
 
-    def _talk_ends(self, agent: Agent, now: float, wrap_up: float) -> None:
-        """With transfers: the call the agent talked to leaves, or goes on to another queue
-        (the general flow's ``_on_talk_end``; :mod:`simcall.model.later_visits`)."""
+    def _goes_on(self, going: tuple[int, int, int, float, float, float, float],
+                 now: float) -> None:
+        """A transferred call goes on to its next queue (the general flow's
+        ``_on_talk_end``; ``going`` is :meth:`LaterVisits.talk_ends`' answer)."""
         assert self.later is not None
-        going = self.later.talk_ends(agent, now, wrap_up)
-        if going is None:
-            self.left += 1
-            return
         number, department, caller, patience, talk, wrap, draw = going
         self.later.join(number, department, now, draw)
         self._join(number, caller, department, patience, talk, wrap,

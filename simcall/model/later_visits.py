@@ -17,6 +17,7 @@ keeps those centres).
 from __future__ import annotations
 
 import math
+from array import array
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,11 @@ class LaterVisits:
         self.transfers = transfers
         self.draws = draws
         self.demand = demand
+        # a first visit's department and transfer draw, by call number, as Python values
+        # (read at every end of talk: an array is much quicker to index than numpy)
+        self.first_department = array("i", demand.department.tolist())
+        self.first_draw = array("d", demand.transfer_draw.tolist())
+        self.targets = [bool(targets) for targets, _ in transfers.rows]
         self.on_call: dict[Agent, int] = {}  # the call each agent in talk is talking to
         self.count: dict[int, int] = {}  # transfers so far, of calls transferred
         # a call's current later visit: [department, joined, transfer draw, waited,
@@ -86,13 +92,15 @@ class LaterVisits:
         transfer draw)`` of the visit it goes on to, drawn as the general flow draws them,
         or ``None`` when it leaves."""
         number = self.on_call.pop(agent)
-        so_far = self.count.get(number, 0)
         visit = self.visit.pop(number, None)
         if visit is None:  # its first visit
-            department = int(self.demand.department[number])
-            draw = float(self.demand.transfer_draw[number])
+            department = self.first_department[number]
+            if not self.targets[department]:  # transfers nowhere: the call leaves
+                return None
+            draw = self.first_draw[number]
         else:
             department, draw = visit[0], visit[2]
+        so_far = self.count.get(number, 0)
         onward, limited = self.transfers.onward(department, draw, so_far)
         if visit is None:
             if onward >= 0 or limited:
