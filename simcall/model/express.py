@@ -350,12 +350,12 @@ class ExpressFlow:
         number, department, caller, patience, talk, wrap, draw = going
         self.later.join(number, department, now, draw)
         self._join(number, caller, department, patience, talk, wrap,
-                   priority=self.later.transfers.boosts[department])
+                   boost=self.later.transfers.boosts[department])
 
     def _join(self, number: int, caller: int, department: int, patience: float, talk: float,
-              wrap_up: float, priority: int) -> None:
+              wrap_up: float, boost: int) -> None:
         """The call joins ``department``'s queue now, or an idle agent answers it (the
-        loop's arrival, for a redial or a call transferred: ``priority`` is its boost)."""
+        loop's arrival, for a redial or a call transferred: ``boost`` raises its priority)."""
         now = self.env.now
         queue: list[Any] = self.env._queue
         agent = self.pool.idle_agent_for(department)
@@ -367,7 +367,7 @@ class ExpressFlow:
         if self.later is None or number not in self.later.visit:
             self.entered[number] = now  # its first visit: noted in the arrays
         self.sequence += 1
-        key = (self.priorities[caller] - priority, now - self.credits[caller], self.sequence,
+        key = (self.priorities[caller] - boost, now - self.credits[caller], self.sequence,
                number)
         if patience < INF:
             deadline = now + patience
