@@ -79,8 +79,6 @@ def express_fits(scenario: Scenario) -> bool:
         and scenario.voicemail_callback is None
         and all(c.ivr is None and c.callback is None for c in scenario.callers)
         and all(not d.transfer or not d.warm_transfer for d in scenario.departments)
-        and (all(not d.transfer for d in scenario.departments)
-             or all(c.redial is None for c in scenario.callers))
         and all(g.pickup is None and g.rona is None for g in scenario.agents)
     )
 
@@ -94,11 +92,10 @@ class ExpressFlow:
                  later_draws: LaterVisitDraws | None = None) -> None:
         self.env = env
         self.sequence = 0  # calls that joined a queue: their order of joining
-        # cold transfers (none: no department transfers): the calls on a later visit
-        self.later = (LaterVisits(transfers, later_draws, demand)
+        self.later = (LaterVisits(transfers, later_draws, demand)  # cold transfers
                       if transfers is not None and later_draws is not None else None)
-        # per agent group, the not-ready time after each call (``not_ready``; None: ready at
-        # once), the agents not ready now (since when) and the not-ready spells recorded
+        # per group, the not-ready time after each call (None: ready at once), the agents
+        # not ready now (since when) and the not-ready spells recorded
         self.after_call = list(after_call) or [None] * len(scenario.agents)
         self.paused: dict[Agent, float] = {}
         self.not_ready = recorder.not_ready
@@ -115,17 +112,18 @@ class ExpressFlow:
         self.entered = array("d", [NAN]) * calls  # joined the queue, finding no agent free
         self.answered = array("d", [NAN]) * calls  # an agent answered
         self.agent = array("i", [-1]) * calls  # the agent's number
-        # redials: a hung-up caller may call again, at a time known only when she hangs up,
-        # so with redials patience timers run as events (``timed``) instead of lazily
+        # redials: made at the hang-up, so with them the patience timers run (``timed``)
         self.redials = LaneRedials(scenario, env, recorder, redials, demand, self._join,
-                                   (self.entered, self.answered, self.agent))
+                                   (self.entered, self.answered, self.agent),
+                                   self.later.redial if self.later is not None else None)
         self.timed = self.redials.on
+        self.timer_of: dict[int, int] = {}  # with timers: the id of each call's current one
         self._calls = calls
         self._position = 0  # the next arrival's row in the demand
         self._next_at = INF  # when it arrives (INF: none left)
         self._next_id = -1  # the event id its Timeout would have had
-        self._block: list[tuple[float, int, int, float, float, float]] = []  # gap to the
-        # next arrival, caller type, department, patience, talk, wrap-up
+        # the arrivals as Python values: gap to the next, caller, department, patience, talk,
+        self._block: list[tuple[float, int, int, float, float, float]] = []  # wrap-up
         self._block_start = 0  # the demand row of the block's first arrival
         self._in_block = 0  # the next arrival's place in the block
 
@@ -183,7 +181,7 @@ class ExpressFlow:
         position, calls = self._position, self._calls
         next_at, next_id = self._next_at, self._next_id
         last_deadline, left, sequence = self.last_deadline, self.left, self.sequence
-        timed, later = self.timed, self.later
+        timed, later, timer_of = self.timed, self.later, self.timer_of
         compact_at = pool.compact_at
         after_call, paused = self.after_call, self.paused
         pauses = any(draw is not None for draw in after_call)
@@ -204,7 +202,7 @@ class ExpressFlow:
                             self._position, self._in_block, self.left = position, in_block, left
                             self.last_deadline, self.sequence = last_deadline, sequence
                             if event.__class__ is int:  # a caller's patience runs out
-                                self._patience_runs_out(event)
+                                self._patience_runs_out(event, entry[2], now)
                             else:  # the roster's, or a redial arriving
                                 callbacks = event.callbacks
                                 event.callbacks = None
@@ -320,6 +318,7 @@ class ExpressFlow:
                                   deadline, timer, talk, wrap_up))
                         if timed:  # with redials the timer runs: a hang-up is an event
                             heappush(queue, (deadline, NORMAL, timer, number))
+                            timer_of[number] = timer
                         elif deadline > last_deadline:
                             last_deadline = deadline
                     else:
@@ -344,8 +343,7 @@ class ExpressFlow:
 
     def _goes_on(self, going: tuple[int, int, int, float, float, float, float],
                  now: float) -> None:
-        """A transferred call goes on to its next queue (the general flow's
-        ``_on_talk_end``; ``going`` is :meth:`LaterVisits.talk_ends`' answer)."""
+        """A transferred call goes on to its next queue (``LaterVisits.talk_ends``)."""
         assert self.later is not None
         number, department, caller, patience, talk, wrap, draw = going
         self.later.join(number, department, now, draw)
@@ -375,6 +373,7 @@ class ExpressFlow:
             heappush(self.heaps[department], (*key, deadline, timer, talk, wrap_up))
             if self.timed:
                 heappush(queue, (deadline, NORMAL, timer, number))
+                self.timer_of[number] = timer
             elif deadline > self.last_deadline:
                 self.last_deadline = deadline
         else:
@@ -382,18 +381,25 @@ class ExpressFlow:
 
     def _answer(self, number: int, agent: Agent, now: float, talk: float,
                 waited: bool = True) -> None:
-        """Note an answer outside the loop: a first visit's in the arrays, a later one's
-        in ``later``."""
+        """Note an answer outside the loop (a first visit's in the arrays)."""
         if self.later is None or not self.later.answer(number, agent, now, talk, waited):
             self.answered[number] = now
             self.agent[number] = agent.number
 
-    def _patience_runs_out(self, number: int) -> None:
+    def _patience_runs_out(self, number: int, timer: int, now: float) -> None:
         """A caller's patience timer (with redials; the general flow's ``_on_deadline``): she
-        hangs up unless answered, and may call again; her queue entry goes when met."""
-        if self.answered[number] == self.answered[number]:  # not NaN: answered
+        hangs up unless answered, and may call again; her queue entry goes when met. A
+        timer of an earlier visit of a transferred call does nothing."""
+        if self.timer_of.get(number) != timer:
+            return
+        del self.timer_of[number]
+        visit = self.later.visit.get(number) if self.later is not None else None
+        answered = visit[4] if visit is not None else self.answered[number]
+        if answered == answered:  # not NaN: answered
             return
         self.left += 1
+        if self.later is not None:
+            self.later.hung_up(number, now)
         self.redials.hung_up(number)
 
     def agent_arrives(self, agent: Agent) -> None:
@@ -428,10 +434,9 @@ class ExpressFlow:
         for heap in self.heaps:
             staying = [w for w in heap if not _gone(w, now, key)]
             if len(staying) < len(heap):
-                if self.later is not None:
-                    for w in heap:
-                        if _gone(w, now, key):
-                            self.later.hung_up(w[3], w[4])
+                for w in heap if self.later is not None else ():  # (later visits' rows)
+                    if _gone(w, now, key):
+                        self.later.hung_up(w[3], w[4])  # type: ignore[union-attr]
                 if not self.timed:  # (with timers, each hang-up was counted as it came)
                     self.left += len(heap) - len(staying)
                 staying.sort()  # a sorted list is a heap

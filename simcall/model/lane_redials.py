@@ -29,21 +29,27 @@ class LaneRedials:
 
     def __init__(self, scenario: Scenario, env: Environment, recorder: Recorder,
                  specs: Sequence[RedialDraws | None], demand: Demand, join: Join,
-                 notes: tuple[array[float], array[float], array[int]]) -> None:
+                 notes: tuple[array[float], array[float], array[int]],
+                 on_redial: Callable[[int, int, int, float], None] | None = None) -> None:
         self.redials = Redials(scenario, env, recorder, specs, len(demand), self._arrives)
         self.on = any(spec is not None for spec in self.redials.specs)
         self.attempts: dict[int, tuple[int, int]] = {}  # a redial's (first call, attempt)
         # a redial's (caller type, department, patience, talk, wrap-up), by number
         self.redialled: dict[int, tuple[int, int, float, float, float]] = {}
         self.arrived = 0
+        # told of each redial's (number, caller type, department, transfer draw): the
+        # lane's later visits need them when the lane has transfers
+        self.on_redial = on_redial
         self._demand = demand
         self._join = join
         self._notes = notes  # the lane's per-call arrays: they grow with each redial
 
     def _arrives(self, row: ArrivalRow) -> None:
         """A redial arrives (its ``Timeout``'s callback): a new call joins its queue."""
-        number, _, caller, department, patience, talk, wrap_up = row[:7]
+        number, _, caller, department, patience, talk, wrap_up, draw = row[:8]
         self.arrived += 1
+        if self.on_redial is not None:
+            self.on_redial(number, caller, department, draw)
         self.attempts[number] = self.redials.whose(number)
         self.redialled[number] = (caller, department, patience, talk, wrap_up)
         entered, answered, agent = self._notes

@@ -46,6 +46,8 @@ class LaterVisits:
         self.first_department = array("i", demand.department.tolist())
         self.first_draw = array("d", demand.transfer_draw.tolist())
         self.targets = [bool(targets) for targets, _ in transfers.rows]
+        self.redials: dict[int, tuple[int, int, float]] = {}  # a redial's (caller type,
+        # department, transfer draw): numbered after the drawn calls
         self.on_call: dict[Agent, int] = {}  # the call each agent in talk is talking to
         self.count: dict[int, int] = {}  # transfers so far, of calls transferred
         # a call's current later visit: [department, joined, transfer draw, waited,
@@ -56,6 +58,10 @@ class LaterVisits:
         self.rows: list[VisitRow] = []
         self.busy: list[tuple[int, float, float]] = []  # the later visits' busy spells
         self.started = 0  # later visits begun
+
+    def redial(self, number: int, caller: int, department: int, draw: float) -> None:
+        """A redial arrives: its first visit's caller type, department and transfer draw."""
+        self.redials[number] = (caller, department, draw)
 
     def join(self, number: int, department: int, now: float, draw: float) -> None:
         """The call begins a later visit at ``department`` now (transfer draw ``draw``)."""
@@ -94,10 +100,13 @@ class LaterVisits:
         number = self.on_call.pop(agent)
         visit = self.visit.pop(number, None)
         if visit is None:  # its first visit
-            department = self.first_department[number]
+            if number < len(self.first_department):
+                department = self.first_department[number]
+                draw = self.first_draw[number]
+            else:
+                _, department, draw = self.redials[number]
             if not self.targets[department]:  # transfers nowhere: the call leaves
                 return None
-            draw = self.first_draw[number]
         else:
             department, draw = visit[0], visit[2]
         so_far = self.count.get(number, 0)
@@ -113,7 +122,8 @@ class LaterVisits:
         if onward < 0:
             return None
         self.count[number] = so_far + 1
-        caller = int(self.demand.caller[number])
+        caller = (int(self.demand.caller[number]) if number < len(self.first_department)
+                  else self.redials[number][0])
         talk, wrap, next_draw = self.draws.attributes(onward, caller)
         return number, onward, caller, self.draws.patience(caller), talk, wrap, next_draw
 

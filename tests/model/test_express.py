@@ -79,9 +79,10 @@ def _tied_centre(redials: bool = False) -> tuple[Scenario, list[Arrival]]:
     transfers to sales, with a boost; its wrap-up ends as sales' talk does), a group with
     both skills, wrap-up, staffing that changes at interval starts, two days with a close,
     and whole-second arrivals with fixed talk and patience: deadlines fall exactly on ends
-    of talk and on interval starts. With ``redials``, gold callers redial instead of
-    support transferring (the lane takes one or the other), and the all-round group has
-    fixed not-ready time after each call: agents come back exactly when calls arrive."""
+    of talk and on interval starts. With ``redials``, gold callers redial too (so patience
+    timers run as events, a transferred call's earlier ones among them), and the all-round
+    group has fixed not-ready time after each call: agents come back exactly when calls
+    arrive."""
     redial = {"redial": {"probability": 0.7, "delay": {"dist": "deterministic", "value": 40}}}
     transfer = {"transfer": {"sales": 0.4}, "transfer_priority_boost": 1}
     scenario = scenario_from(
@@ -97,7 +98,7 @@ def _tied_centre(redials: bool = False) -> tuple[Scenario, list[Arrival]]:
              "wrap_up": {"dist": "deterministic", "value": 20}},
             {"name": "support", "talk": {"dist": "deterministic", "value": 40},
              "wrap_up": {"dist": "deterministic", "value": 60},  # ends as sales' talk does
-             **({} if redials else transfer)},
+             **transfer},
         ],
         agents=[
             {"name": "sellers", "skills": ["sales"], "staff": [1, 0, 2, 1]},
@@ -123,10 +124,9 @@ def test_ties_on_whole_seconds_go_as_in_the_general_flow(
     ends = set((general.visits.entered + general.visits.wait
                 + np.nan_to_num(general.visits.talk)).tolist())
     assert deadlines & ends  # a deadline meets an end of talk: a real tie
+    assert general.visits.transferred.sum() > 3
     if redials:
         assert (general.calls.attempt > 1).sum() > 3
-    else:
-        assert general.visits.transferred.sum() > 3
     _same(express, general)
 
 
@@ -149,10 +149,6 @@ FEATURES: list[dict[str, Any]] = [
                   "callback": {"offer_after": "1min", "accept": 0.5}}]},
     {"departments": [{"name": "support", "talk": {"dist": "exponential", "mean": 180},
                       "transfer": {"support": 0.1}, "warm_transfer": True}]},
-    {"departments": [{"name": "support", "talk": {"dist": "exponential", "mean": 180},
-                      "transfer": {"support": 0.1}}],
-     "callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
-                  "redial": {"probability": 0.5, "delay": FIVE_SECONDS}}]},
     {"callers": [{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
                   "ivr": {"time": {"dist": "deterministic", "value": 5}}}]},
     {"agents": [{"name": "team", "skills": ["support"], "staff": 1, "pickup": FIVE_SECONDS}]},
@@ -179,13 +175,11 @@ def test_a_trace_is_written_by_the_general_flow() -> None:
 
 def _express_only(scenario: Scenario) -> Scenario:
     """The scenario less every feature the express lane lacks (what is left is still valid:
-    nothing removed is needed by anything kept): transfers are made cold, and redials go
-    where there are transfers (the lane takes one or the other)."""
-    transfers = any(d.transfer for d in scenario.departments)
+    nothing removed is needed by anything kept); transfers are made cold."""
     return scenario.model_copy(update={
         "lines": None, "voicemail_after": None, "voicemail_callback": None,
-        "callers": tuple(c.model_copy(update={"ivr": None, "callback": None, **(
-            {"redial": None} if transfers else {})}) for c in scenario.callers),
+        "callers": tuple(c.model_copy(update={"ivr": None, "callback": None})
+                         for c in scenario.callers),
         "departments": tuple(d.model_copy(update={"warm_transfer": False})
                              for d in scenario.departments),
         "agents": tuple(g.model_copy(update={"pickup": None, "rona": None})
