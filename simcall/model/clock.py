@@ -98,7 +98,8 @@ class Clock(Environment):
     def run(self, until: float | Event | None = None) -> Any:
         """Run until no event is left, or up to (not including) the time ``until``.
 
-        The loop of :meth:`step`, written out: one Python call less per event. What it does
+        The loop of :meth:`step`, with the pre-drawn arrivals merged in (:meth:`fire` runs
+        a SimPy event's callbacks, here and in the express lane's loop). What it does
         is what SimPy's ``run`` does -- an event at ``until``, before every other event of
         that time, stops the run -- except that the stop event is not put back in the heap
         for the next run (it has nothing left to do there; event ids are only compared, so
@@ -143,13 +144,19 @@ class Clock(Environment):
             if not queue:
                 return
             self._now, _, _, event = heappop(queue)
-            callbacks = event.callbacks
-            event.callbacks = None
-            for callback in callbacks:
-                callback(event)
-            if not event._ok and not hasattr(event, "_defused"):
-                failure = event._value
-                raise type(failure)(*failure.args) from failure
+            self.fire(event)
+
+    @staticmethod
+    def fire(event: Event) -> None:
+        """Run a SimPy event's callbacks, and raise its failure if nobody handled it: what
+        SimPy's ``step`` does once the event is off the heap."""
+        callbacks = event.callbacks
+        event.callbacks = None  # type: ignore[assignment]
+        for callback in callbacks:
+            callback(event)
+        if not event._ok and not hasattr(event, "_defused"):
+            failure = event._value
+            raise type(failure)(*failure.args) from failure
 
     def __getstate__(self) -> dict[str, Any]:
         state = {key: value for key, value in self.__dict__.items()

@@ -204,13 +204,7 @@ class ExpressFlow:
                             if event.__class__ is int:  # a caller's patience runs out
                                 self._patience_runs_out(event, entry[2], now)
                             else:  # the roster's, or a redial arriving
-                                callbacks = event.callbacks
-                                event.callbacks = None
-                                for callback in callbacks:
-                                    callback(event)
-                                if not event._ok and not hasattr(event, "_defused"):
-                                    failure = event._value
-                                    raise type(failure)(*failure.args) from failure
+                                env.fire(event)
                             # an agent coming on duty may have met hung-up callers, a redial
                             # joined a queue, the head count changed
                             left, sequence = self.left, self.sequence
@@ -434,9 +428,10 @@ class ExpressFlow:
         for heap in self.heaps:
             staying = [w for w in heap if not _gone(w, now, key)]
             if len(staying) < len(heap):
-                for w in heap if self.later is not None else ():  # (later visits' rows)
-                    if _gone(w, now, key):
-                        self.later.hung_up(w[3], w[4])  # type: ignore[union-attr]
+                if self.later is not None:  # a later visit's hang-up gets its row
+                    for w in heap:
+                        if _gone(w, now, key):
+                            self.later.hung_up(w[3], w[4])
                 if not self.timed:  # (with timers, each hang-up was counted as it came)
                     self.left += len(heap) - len(staying)
                 staying.sort()  # a sorted list is a heap
