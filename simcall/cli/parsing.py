@@ -78,23 +78,21 @@ def _flags_without_type(command: Any, ctx: Any) -> None:
             param.metavar = ""
 
 
-class Command(TyperCommand):
-    """A ``simcall`` command: flags without ``<bool>``, abbreviations suggested."""
+class _Simcall:
+    """What every ``simcall`` command and the application share: flags without ``<bool>``,
+    abbreviations suggested (mixed in before Typer's class)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return _parse(self, ctx, args, super().parse_args)
+        return _parse(self, ctx, args, super().parse_args)  # type: ignore[misc]
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _flags_without_type(self, ctx)
-        super().format_help(ctx, formatter)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
 
 
-class Group(TyperGroup):
-    """The ``simcall`` application: the same, for its own options (``--version``)."""
+class Command(_Simcall, TyperCommand):
+    """A ``simcall`` command."""
 
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return _parse(self, ctx, args, super().parse_args)
 
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        _flags_without_type(self, ctx)
-        super().format_help(ctx, formatter)
+class Group(_Simcall, TyperGroup):
+    """The ``simcall`` application, for its own options (``--version``)."""
