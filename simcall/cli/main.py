@@ -12,7 +12,9 @@ met, for scripted use.
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from typing import Annotated, get_type_hints
 
 import typer
 
@@ -61,18 +63,35 @@ def main(
     context.with_resource(warnings_on_stderr())  # until the command is done
 
 
-app.command("run", cls=Command)(run_command)
-app.command("validate", cls=Command)(validate_command)
-app.command("erlang", cls=Command)(erlang_command)
-app.command("trace", cls=Command)(trace_command)
-app.command("compare", cls=Command)(compare_command)
-app.command("sweep", cls=Command)(sweep_command)
-app.command("staff", cls=Command)(staff_command)
-app.command("marginal", cls=Command)(marginal_command)
-app.command("report", cls=Command)(report_command)
-app.command("plot", cls=Command)(plot_command)
-app.command("animate", cls=Command)(animate_command)
-app.command("fit", cls=Command)(fit_command)
+def _register(name: str, command: Callable[..., None]) -> None:
+    """Add ``command`` to the app, its annotations evaluated once, here.
+
+    Why: the command modules postpone their annotations (``from __future__ import
+    annotations``), and Typer evaluates each annotation string four times while it builds
+    the commands (twice for the signature, twice for the type hints), for every command,
+    at every start, ``simcall --help`` included. Evaluated once, the strings are not parsed
+    again: a tenth of the instructions of ``simcall --help``.
+
+    The command list shows the docstring's first paragraph as one line of words: Typer's
+    rich markup keeps the docstring's line breaks there, which broke lines mid-column.
+    """
+    command.__annotations__ = get_type_hints(command, include_extras=True)
+    summary = " ".join(inspect.cleandoc(command.__doc__ or "").split("\n\n")[0].split())
+    app.command(name, cls=Command, short_help=summary)(command)
+
+
+_register("run", run_command)
+_register("validate", validate_command)
+_register("erlang", erlang_command)
+_register("trace", trace_command)
+_register("compare", compare_command)
+_register("sweep", sweep_command)
+_register("staff", staff_command)
+_register("marginal", marginal_command)
+_register("report", report_command)
+_register("plot", plot_command)
+_register("animate", animate_command)
+_register("fit", fit_command)
 
 
 def entry() -> None:

@@ -5,6 +5,10 @@ Why a module of its own: two things Typer leaves to its defaults read badly to a
 - A flag (``--check``, ``--details``, ``--help``) takes no value, yet the rich help shows
   ``<bool>`` as its value type (recent Typer versions), as if ``--check true`` were asked
   for. A flag here shows no value type at all.
+- Typer's help renderer (``typer.rich_utils``) imports ``rich.markdown`` (with
+  markdown-it) and ``rich.traceback`` (with pygments' lexers), for a markup mode and pretty
+  exceptions simcall does not use: a fifth of what ``simcall --help`` costs. Here the help
+  renderer is loaded with stand-ins for those two (:func:`load_help_renderer`).
 - A mistyped option gets click's suggestions by spelling alone: ``--reps`` suggests
   ``--help, --records, --workers`` and misses ``--replications``. Here an abbreviation
   (every letter typed, in order, the first one first: ``--reps``, ``--repl``, ``--max``)
@@ -19,6 +23,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from difflib import get_close_matches
+from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 import typer
@@ -78,15 +84,61 @@ def _flags_without_type(command: Any, ctx: Any) -> None:
             param.metavar = ""
 
 
+# the modules Typer's help renderer imports and simcall's help never uses: (module, name)
+_UNUSED_BY_HELP = (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback"))
+
+
+def _stand_in(module: str, name: str) -> type:
+    """A class standing for ``module.name``: calling it, or asking it for an attribute
+    (``Traceback.from_exception``), imports the real module and hands over to the real
+    class, so the stand-in changes no behaviour, only when the module is loaded."""
+
+    def real() -> Any:
+        return getattr(import_module(module), name)
+
+    class Deferred(type):
+        def __getattr__(cls, attribute: str) -> Any:
+            return getattr(real(), attribute)
+
+    class StandIn(metaclass=Deferred):
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            return real()(*args, **kwargs)
+
+    StandIn.__name__ = StandIn.__qualname__ = name
+    return StandIn
+
+
+def load_help_renderer() -> None:
+    """Import ``typer.rich_utils`` with stand-ins (:func:`_stand_in`) for the modules in
+    ``_UNUSED_BY_HELP``.
+
+    The stand-ins sit in ``sys.modules`` only while Typer's module loads, so any later
+    import (a report, a user's own script) gets the real modules. Nothing is done when the
+    renderer or one of those modules is loaded already.
+    """
+    if "typer.rich_utils" in sys.modules or any(m in sys.modules for m, _ in _UNUSED_BY_HELP):
+        return
+    for module, name in _UNUSED_BY_HELP:
+        stand_in = ModuleType(module)
+        setattr(stand_in, name, _stand_in(module, name))
+        sys.modules[module] = stand_in
+    try:
+        import_module("typer.rich_utils")
+    finally:
+        for module, _ in _UNUSED_BY_HELP:
+            del sys.modules[module]
+
+
 class _Simcall:
     """What every ``simcall`` command and the application share: flags without ``<bool>``,
-    abbreviations suggested (mixed in before Typer's class)."""
+    a lighter help renderer, abbreviations suggested (mixed in before Typer's class)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return _parse(self, ctx, args, super().parse_args)  # type: ignore[misc]
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _flags_without_type(self, ctx)
+        load_help_renderer()
         super().format_help(ctx, formatter)  # type: ignore[misc]
 
 
