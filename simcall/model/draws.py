@@ -64,9 +64,10 @@ def first_visits(
     patience = (spec.patience.sample(rng("patience"), count) if spec.patience is not None
                 else np.full(count, math.inf))
     talk = np.empty(count)
-    wrap_up = (np.zeros(count) if any(scenario.departments[d].wrap_up is not None
-                                      for d in np.unique(department)) else constant(0.0, count))
-    talk_rng, wrap_rng = rng("talk"), rng("wrap_up")
+    wraps = any(scenario.departments[d].wrap_up is not None for d in np.unique(department))
+    wrap_up = np.zeros(count) if wraps else constant(0.0, count)
+    talk_rng = rng("talk")
+    wrap_rng = rng("wrap_up") if wraps else None  # not made when nothing is drawn from it
     if spec.talk is not None:  # the caller type's own talk time, wherever it goes
         talk = spec.talk.sample(talk_rng, count)
     for d in np.unique(department):
@@ -75,6 +76,7 @@ def first_visits(
         if spec.talk is None:
             talk[mask] = where.talk.sample(talk_rng, int(mask.sum()))
         if where.wrap_up is not None:
+            assert wrap_rng is not None
             wrap_up[mask] = where.wrap_up.sample(wrap_rng, int(mask.sum()))
     ivr_time, ivr_draw = constant(0.0, count), constant(1.0, count)
     if spec.ivr is not None:
@@ -164,15 +166,14 @@ class LaterVisitDraws:
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
         later = Owner.DEPARTMENT_LATER_VISITS
         departments = scenario.departments
-        self._talk = [sampler(d.talk, streams.take("talk", later, i))
+        self._talk = [streams.sampler(d.talk, "talk", later, i)
                       for i, d in enumerate(departments)]
-        self._wrap_up = [sampler(d.wrap_up, streams.take("wrap_up", later, i))
+        self._wrap_up = [streams.sampler(d.wrap_up, "wrap_up", later, i)
                          for i, d in enumerate(departments)]
         self._routing = [uniforms(streams.take("routing", later, i))
                          for i in range(len(departments))]
-        self._patience = [sampler(c.patience,
-                                  streams.take("patience", Owner.CALLER_LATER_VISITS, i),
-                                  math.inf)
+        self._patience = [streams.sampler(c.patience, "patience", Owner.CALLER_LATER_VISITS, i,
+                                          math.inf)
                           for i, c in enumerate(scenario.callers)]
         self._caller_talk = [sampler(c.talk, streams.take("talk", Owner.CALLER_LATER_VISITS, i))
                              if c.talk is not None else None
@@ -257,7 +258,7 @@ def not_ready_times(scenario: Scenario, streams: Streams) -> list[Callable[[], f
 
 def pickups(scenario: Scenario, streams: Streams) -> list[Callable[[], float]]:
     """Each agent group's pickup delay draws (0 for a group that answers at once)."""
-    return [sampler(g.pickup, streams.take("pickup", Owner.AGENT_GROUP, i))
+    return [streams.sampler(g.pickup, "pickup", Owner.AGENT_GROUP, i)
             for i, g in enumerate(scenario.agents)]
 
 
