@@ -172,7 +172,8 @@ def _arrival_times(
         return np.empty(0)
     # each interval's start plus its offsets, as ``start + offsets`` interval by interval;
     # sorted once: the intervals do not overlap, so this is each interval sorted in turn
-    times = np.repeat(np.array(starts, dtype=float), counts) + np.concatenate(offsets)
+    times: npt.NDArray[np.float64] = (np.repeat(np.array(starts, dtype=float), counts)
+                                      + np.concatenate(offsets))
     times.sort()
     return times
 
