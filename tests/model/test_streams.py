@@ -171,6 +171,28 @@ def test_sampler_without_a_distribution_returns_the_missing_value_and_draws_noth
     assert rng.random() == twin.random()  # the generator was not touched
 
 
+def test_a_claimed_stream_counts_as_handed_out() -> None:
+    """``Streams.sampler`` without a distribution claims its stream without making it: the
+    missing value comes back, and the stream cannot be handed out again."""
+    streams = Streams(SEED, 0)
+    no_pickup = streams.sampler(None, "pickup", Owner.AGENT_GROUP, 0, missing=2.5)
+    assert [no_pickup(), no_pickup()] == [2.5, 2.5]
+    with pytest.raises(ValueError, match="already taken"):
+        streams.take("pickup", Owner.AGENT_GROUP, 0)
+    with pytest.raises(ValueError, match="already taken"):
+        streams.claim("pickup", Owner.AGENT_GROUP, 0)
+    with pytest.raises(ValueError, match="no random input named 'pick_up'"):
+        streams.claim("pick_up", Owner.AGENT_GROUP, 0)
+
+
+def test_streams_sampler_draws_the_keyed_stream() -> None:
+    distribution = _scenario().callers[1].patience
+    assert distribution is not None
+    draw = Streams(SEED, 2).sampler(distribution, "patience", Owner.CALLER_LATER_VISITS, 1)
+    twin = generator(SEED, 2, "patience", Owner.CALLER_LATER_VISITS, 1)
+    assert [draw() for _ in range(5)] == distribution.sample(twin, 5).tolist()
+
+
 # -- scripted demand: each attribute has its own stream --------------------------------------
 
 
