@@ -163,7 +163,10 @@ def group_sums(facts: CallFacts, group: np.ndarray, count: int) -> np.ndarray:
         "within": answered[:, :, 1].sum(axis=(1, 2, 3)),
         "queued": queued.sum(axis=(1, 2, 3, 4, 5)),
         "queued_waited": queued[:, :, 1].sum(axis=(1, 2, 3, 4)),
-        "transfers": total(calls.transfers.astype(float)),
+        # of the answered calls, as the mean's denominator (a called-back call can be
+        # transferred too, but is not an answered one)
+        "transfers": total(np.where(calls.outcome == Outcome.ANSWERED, calls.transfers, 0)
+                           .astype(float)),
         "answered_within_transfers": answered[:, :, :, 1].sum(axis=(1, 2, 3)),
         "transfer_limited": by_call[..., 1].sum(axis=(1, 2, 3, 4)),
         "answered_wait": wait_of(Outcome.ANSWERED),

@@ -11,7 +11,8 @@ measured from it -- never a reset of counters.
 * ``block_rate`` = blocked / offered
 * ``occupancy`` = busy (ringing + talk + wrap-up) agent time / staffed agent time
 * ``not_ready_share`` (per agent group) = not-ready agent time / staffed agent time
-* ``mean_transfers`` = transfers / answered calls
+* ``mean_transfers`` = transfers of the answered calls / answered calls (one population:
+  a called-back call's transfers count in neither)
 * ``transfer_share_within`` = share of answered calls transferred at most N times
 * ``revisit_rate`` = share of answered calls that re-entered a department they had left
   (ping-pong, :mod:`simcall.results.revisits`); per department, the share of its answered
@@ -109,7 +110,7 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
         "abandon_rate": ratio(abandoned, answered + abandoned),
         "block_rate": ratio(int(counts[Outcome.BLOCKED]), outcome.size),
         "occupancy": math.nan,
-        "mean_transfers": ratio(float(transfers.sum()), answered),
+        "mean_transfers": ratio(float(answered_transfers.sum()), answered),
         "transfer_share_within": ratio(
             int(np.count_nonzero(answered_transfers <= window.transfers_at_most)), answered),
         "offered": float(outcome.size),

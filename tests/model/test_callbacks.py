@@ -152,3 +152,28 @@ def test_callback_offer_lowers_abandonment_on_common_random_numbers() -> None:
     assert offered.kpis["offered"].mean == none.kpis["offered"].mean
     assert math.isnan(none.kpis["callback_wait_s"].mean)
     assert offered.kpis["eventual_resolution"].mean > none.kpis["eventual_resolution"].mean
+
+
+def test_a_called_back_call_transferred_on_counts_in_no_mean_of_transfers() -> None:
+    """``mean_transfers`` is the answered calls' transfers over the answered calls: a
+    called-back call transferred after its callback adds to neither (SPEC "Metrics")."""
+    scenario = scenario_from(
+        lines=2,
+        callers=[{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
+                  "patience": {"dist": "deterministic", "value": 500},
+                  "callback": {"offer_after": "1min", "accept": 0.999}}],
+        departments=[{"name": "support", "talk": TALK_100, "transfer": {"billing": 0.999}},
+                     {"name": "billing", "talk": TALK_100}],
+        agents=[{"name": "team", "skills": ["support"], "staff": 1},
+                {"name": "desk", "skills": ["billing"], "staff": 1}])
+    result = simcall.simulate(scenario, arrivals=[
+        Arrival(0, "customers", transfer_draw=0.5), Arrival(1, "customers", transfer_draw=0.5),
+        Arrival(2, "customers", transfer_draw=0.9995)])
+    calls = result.records.calls
+    # call 0 answered and transferred; call 1 called back and transferred; call 2 called
+    # back and not transferred (its draw is past the 0.999 share)
+    assert calls.outcome.tolist() == [Outcome.ANSWERED, Outcome.CALLED_BACK,
+                                      Outcome.CALLED_BACK]
+    assert calls.transfers.tolist() == [1, 1, 0]
+    assert result.kpis["mean_transfers"] == 1.0  # call 0's one transfer over one answered
+    assert result.metrics.departments["support"]["mean_transfers"] == 1.0

@@ -16,8 +16,8 @@ Checked here:
 * ``check_conservation`` accepts real records and raises ``ConservationError`` when a call
   or a visit is dropped from them (so the check can fail), also from ``run_metrics``.
 
-Two tests are strict xfails: they pin behaviour that contradicts SPEC "Metrics" (found while
-writing these tests; see their reasons) and will turn into failures once it is fixed.
+``mean_transfers`` is a mean over one population, the answered calls (it was a strict
+xfail: called-back calls' transfers were counted over the answered calls).
 """
 
 from __future__ import annotations
@@ -140,16 +140,13 @@ def test_undefined_ratios_are_nan_not_zero() -> None:
     assert math.isnan(kpis["asa_s"]) and math.isnan(kpis["mean_transfers"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "mean_transfers divides the transfers of every row (called-back calls included) by the "
-    "answered rows only: with one answered and one called-back call, each transferred once, "
-    "it reports 2.0 transfers per call (transfer_share_within uses answered calls only)"))
 def test_mean_transfers_is_a_mean_over_one_population() -> None:
-    # every call was transferred exactly once, so transfers per call is 1 under any
-    # consistent choice of population (answered only, or answered + called back); a
-    # called-back call can be transferred after its callback (calls.py: _on_talk_end)
-    kpis = _kpis([(Outcome.ANSWERED, False, 0.0, 1), (Outcome.CALLED_BACK, True, 99.0, 1)])
-    assert kpis["mean_transfers"] == pytest.approx(1.0)
+    """Transfers of the answered calls over the answered calls: a called-back call can be
+    transferred after its callback (calls.py: _on_talk_end) but is not an answered call.
+    (Was a strict xfail: every row's transfers were divided by the answered rows.)"""
+    kpis = _kpis([(Outcome.ANSWERED, False, 0.0, 1), (Outcome.CALLED_BACK, True, 99.0, 1),
+                  (Outcome.ANSWERED, True, 4.0, 2)])
+    assert kpis["mean_transfers"] == pytest.approx(1.5)
 
 
 # -- agent_seconds / in_windows against a brute-force integral -------------------------------
