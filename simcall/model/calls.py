@@ -403,6 +403,9 @@ class CallFlow:
         warm = onward >= 0 and self.warm[department]
         if onward >= 0:
             call.transfers += 1
+            # a called-back caller is on the line now: transferred, it waits in the next
+            # queue as any transferred caller does (answered there, or hangs up)
+            call.outbound = False
             if self.trace is not None:
                 self._log("transfer", call.id, onward, agent.name)
             if warm:  # the first agent stays on the line until the next one answers

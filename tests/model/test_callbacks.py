@@ -177,3 +177,26 @@ def test_a_called_back_call_transferred_on_counts_in_no_mean_of_transfers() -> N
     assert calls.transfers.tolist() == [1, 1, 0]
     assert result.kpis["mean_transfers"] == 1.0  # call 0's one transfer over one answered
     assert result.metrics.departments["support"]["mean_transfers"] == 1.0
+
+
+def test_a_called_back_caller_transferred_on_is_answered_at_the_next_queue() -> None:
+    """Once called back the caller is on the line: transferred, the next department
+    answers it as any transferred call (its visit there is answered, not called back)."""
+    scenario = scenario_from(
+        lines=2,
+        callers=[{"name": "customers", "arrivals_per_hour": 60, "enters": "support",
+                  "patience": {"dist": "deterministic", "value": 500},
+                  "callback": {"offer_after": "1min", "accept": 0.999}}],
+        departments=[{"name": "support", "talk": TALK_100, "transfer": {"billing": 0.999}},
+                     {"name": "billing", "talk": TALK_100}],
+        agents=[{"name": "team", "skills": ["support"], "staff": 1},
+                {"name": "desk", "skills": ["billing"], "staff": 1}])
+    result = simcall.simulate(scenario, arrivals=[
+        Arrival(0, "customers", transfer_draw=0.5), Arrival(1, "customers", transfer_draw=0.5)])
+    visits = result.records.visits
+    rows = sorted(zip(visits.call.tolist(), visits.department.tolist(),
+                      visits.outcome.tolist(), strict=True))
+    assert rows == [(0, 0, Outcome.ANSWERED), (0, 1, Outcome.ANSWERED),
+                    (1, 0, Outcome.CALLED_BACK), (1, 1, Outcome.ANSWERED)]
+    billing = result.metrics.departments["billing"]
+    assert (billing["answered"], billing["called_back"]) == (2, 0)
