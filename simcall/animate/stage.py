@@ -224,7 +224,7 @@ class Stage:
             handles.append(Line2D([], [], marker=marker, ls="", markersize=11, color=colour,
                                   label=label))
         for state in AGENT_ORDER:
-            if state == "not ready" and not any(g.rona for g in scenario.agents):
+            if state == "not ready" and not any(g.rona or g.not_ready for g in scenario.agents):
                 continue
             handles.append(Patch(facecolor=AGENT_COLOURS[state], edgecolor="#666666",
                                  ls="--" if state == "off duty" else "-",

@@ -4,13 +4,13 @@ The trace rows ``(time, event, call, department, agent)`` of one replication are
 replayed once, in time order; at each frame time a snapshot is taken. A frame says, per
 department, which calls wait in its queue (in the order they will be served), which ring
 an agent and which talk; per agent group, how many agents are on duty and how many of
-them ring, talk, do wrap-up or are not ready (after a ring-no-answer); the hang-ups and
+them ring, talk, do wrap-up or are not ready (after a ring-no-answer or a call); the hang-ups and
 transfers of the last moments (drawn fading); and the running service level.
 
 Why replay rather than query the records: the trace is the only place that says who
 waits *at a given moment*, in which order, and which agent is busy with what; the
 records supply what the trace does not tell (wrap-up times, caller types, agents on
-duty, each call's first-queue outcome for the service level). Nothing here imports
+duty and not ready, each call's first-queue outcome for the service level). Nothing here imports
 matplotlib: the frames are plain data, so tests check them without drawing.
 
 Events at exactly a frame's time are applied before the snapshot (a call answered at
@@ -41,7 +41,7 @@ CALL_STATES = ("menu", "waiting", "ringing", "talking", "answered", "abandoned",
 GONE = CALL_STATES[4:]
 """The states of a call that has left the centre."""
 
-AGENT_STATES = ("ringing", "talking", "wrap-up", "not ready")
+AGENT_STATES = ("ringing", "talking", "wrap-up")
 """What a busy agent does; an agent on duty who does none of these is idle."""
 
 _GONE_BY_EVENT = {"end": "answered", "abandon": "abandoned", "voicemail": "voicemail",
@@ -202,7 +202,7 @@ class _Call:
 @dataclass
 class _Agent:
     state: str  # one of AGENT_STATES
-    until: float = math.inf  # wrap-up and not ready end by themselves
+    until: float = math.inf  # wrap-up ends by itself
     held_wrap_up: float = 0.0  # a warm transfer's wrap-up, done after the hand-over
 
 
@@ -230,8 +230,11 @@ class _Replay:
                                            strict=True)}
         self.warm = [d.warm_transfer for d in scenario.departments]
         self.boost = [d.transfer_priority_boost for d in scenario.departments]
-        self.not_ready = [g.rona.not_ready if g.rona is not None else 0.0
-                          for g in scenario.agents]
+        # not ready (after a ring-no-answer, or after a call with the group's not_ready):
+        # counted from the records' periods, exact; the trace rows do not tell it
+        paused = self.records.not_ready
+        self.not_ready = [Step.of(paused.start[paused.group == g], paused.end[paused.group == g])
+                          for g in range(len(scenario.agents))]
         self.caller_of = self.records.calls.caller
 
     def group_of(self, agent: str) -> int:
@@ -271,10 +274,7 @@ class _Replay:
             self.agents[agent] = _Agent("ringing")
         elif event == "rona":
             self._set(call, "waiting")  # back to its place in the queue
-            pause = self.not_ready[self.group_of(agent)]
-            self.agents[agent] = _Agent("not ready", t + pause)
-            if pause <= 0:
-                del self.agents[agent]
+            self.agents.pop(agent, None)  # not ready now (the records' periods count it)
         elif event == "answer":
             self._set(call, "talking")
             call.agent = agent
@@ -312,7 +312,7 @@ class _Replay:
     def snapshot(self, t: float, on_duty: Sequence[int], seats: Sequence[int]) -> Frame:
         scenario = self.scenario
         for name in [a for a, s in self.agents.items() if s.until <= t]:
-            del self.agents[name]  # wrap-up or not ready is over: idle (or off duty)
+            del self.agents[name]  # wrap-up is over: idle, not ready or off duty
         lanes: list[dict[str, list[CallMark]]] = [
             {"waiting": [], "ringing": [], "talking": []} for _ in scenario.departments]
         in_menu = [0] * len(scenario.departments)
@@ -338,7 +338,7 @@ class _Replay:
             busy[self.group_of(name)][agent.state] += 1
         groups = tuple(
             GroupView(g.name, seats[i], on_duty[i], b["ringing"], b["talking"], b["wrap-up"],
-                      b["not ready"])
+                      int(self.not_ready[i].at(np.array([t]))[0]))
             for i, (g, b) in enumerate(zip(scenario.agents, busy, strict=True)))
         self.fades = [f for f in self.fades if t - f[0] < self.fade]
         self.moves = [m for m in self.moves if t - m[0] < self.fade]

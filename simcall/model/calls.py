@@ -7,15 +7,13 @@ out before pickup -- also while the phone rings -- hangs up; with ``voicemail_af
 a call still unanswered by then goes to voicemail instead, unless it is a voicemail being
 called back: that is the centre's own work, it waits for an agent however long.
 
-Why callbacks rather than a generator process per call: a SimPy process
-costs an extra event and a generator resume at every step, about twice the
-work of the call's own events, and the engine must simulate hundreds of
-thousands of calls per run. Each step below is one ``Timeout`` whose value
-is the call and whose callback is the next step, and nothing is scheduled
-that cannot matter: no patience timer for a call that finds a free agent, no
-event per ring (the ring answered on follows from the answer time), and no event
-per arrival (the clock merges the pre-drawn arrivals with its heap:
-:mod:`simcall.model.clock`).
+Why callbacks rather than a generator process per call: a SimPy process costs an extra event
+and a generator resume at every step, about twice the work of the call's own events, and the
+engine must simulate hundreds of thousands of calls per run. Each step below is one
+``Timeout`` whose value is the call and whose callback is the next step, and nothing is
+scheduled that cannot matter: no patience timer for a call that finds a free agent, no event
+per ring (the ring answered on follows from the answer time), and no event per arrival (the
+clock merges the pre-drawn arrivals with its heap: :mod:`simcall.model.clock`).
 Features that are off cost one test: whether agents answer at once and whether a
 talk ends the call is decided once per replication (see ``__init__``).
 """
@@ -403,9 +401,7 @@ class CallFlow:
         warm = onward >= 0 and self.warm[department]
         if onward >= 0:
             call.transfers += 1
-            # a called-back caller is on the line now: transferred, it waits in the next
-            # queue as any transferred caller does (answered there, or hangs up)
-            call.outbound = False
+            call.outbound = False  # called back, it is on the line: on as any transfer goes
             if self.trace is not None:
                 self._log("transfer", call.id, onward, agent.name)
             if warm:  # the first agent stays on the line until the next one answers

@@ -14,7 +14,7 @@ from simcall.results.timeline import TimelineRow, TraceReport
 from simcall.scenario.durations import format_clock
 
 BAR_WIDTH = 40  # characters for the widest bar in the window
-BUSY, IDLE, WAITING = "█", "░", "▒"
+BUSY, NOT_READY, IDLE, WAITING = "█", "▓", "░", "▒"
 _STYLES = (
     (r"hangs up[^;]*", "red"),
     (r"gets a busy signal[^;]*", "red"),
@@ -56,28 +56,44 @@ def timeline_lines(report: TraceReport) -> list[str]:
     minutes = report.bucket / 60
     span = f"{_clock(report, start)}-{_clock(report, end)}"
     scope = "the whole run" if not report.from_given else "the window of the calls above"
+    # a "not ready" column only for a centre whose agents can be not ready
+    pauses = any(g.rona is not None or g.not_ready is not None for g in report.scenario.agents)
     lines = [f"timeline {span}, per {minutes:g} min ({scope}; every call counts)",
              f"{'time':<7}{'calls':>6}{'hung up':>9}{'waiting':>9}{'most':>6}{'busy':>7}"
-             f"{'on duty':>9}  {BUSY} busy {IDLE} idle {WAITING} waiting"]
+             + (f"{'not ready':>10}" if pauses else "")
+             + f"{'on duty':>9}  {BUSY} busy "
+             + (f"{NOT_READY} not ready " if pauses else "")
+             + f"{IDLE} idle {WAITING} waiting"]
     tallest = max((r.staffed_max + r.waiting_max for r in rows), default=1)
     per_char = max(1, math.ceil(tallest / BAR_WIDTH))
     for r in rows:
         lines.append(f"{_clock(report, r.start):<7}{r.arrived:>6}{r.hung_up:>9}"
                      f"{r.waiting_mean:>9.1f}{r.waiting_max:>6}{r.busy_mean:>7.1f}"
-                     f"{r.staffed_mean:>9.1f}  {_bar(r, per_char)}".rstrip())
-    lines.append("calls: arrived in the bucket; waiting, busy, on duty: averages over the "
-                 "bucket; most: most")
-    lines.append("calls waiting at once; busy includes ringing and wrap-up; bar: one "
-                 f"character = {per_char} agent{'s' if per_char != 1 else ''} or call"
-                 f"{'s' if per_char != 1 else ''}")
+                     + (f"{r.not_ready_mean:>10.1f}" if pauses else "")
+                     + f"{r.staffed_mean:>9.1f}  {_bar(r, per_char)}".rstrip())
+    each = (f"one character = {per_char} agent{'s' if per_char != 1 else ''} or call"
+            f"{'s' if per_char != 1 else ''}")
+    if pauses:
+        lines += ["calls: arrived in the bucket; waiting, busy, not ready, on duty: averages "
+                  "over the bucket",
+                  "most: most calls waiting at once; busy includes ringing and wrap-up",
+                  "not ready: on duty, taking no call (after a call, or after letting one "
+                  "ring out)",
+                  f"bar: {each}"]
+    else:
+        lines += ["calls: arrived in the bucket; waiting, busy, on duty: averages over the "
+                  "bucket; most: most",
+                  f"calls waiting at once; busy includes ringing and wrap-up; bar: {each}"]
     return lines
 
 
 def _bar(row: TimelineRow, per_char: int) -> str:
+    """Busy, not-ready, idle agents (on duty: the three add up), then calls waiting."""
     busy = round(row.busy_mean / per_char)
-    staffed = max(busy, round(row.staffed_mean / per_char))
+    paused = round((row.busy_mean + row.not_ready_mean) / per_char) - busy
+    staffed = max(busy + paused, round(row.staffed_mean / per_char))
     waiting = round(row.waiting_mean / per_char)
-    return BUSY * busy + IDLE * (staffed - busy) + WAITING * waiting
+    return BUSY * busy + NOT_READY * paused + IDLE * (staffed - busy - paused) + WAITING * waiting
 
 
 def print_trace(report: TraceReport, console: Console) -> None:

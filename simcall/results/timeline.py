@@ -46,6 +46,8 @@ class TimelineRow:
     busy_max: int
     staffed_mean: float  # agents on duty, time-average
     staffed_max: int
+    not_ready_mean: float  # agents on duty but not ready (neither busy nor idle)
+    not_ready_max: int
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,10 @@ def timeline(scenario: Scenario, result: RunResult, rows: Sequence[Row], start: 
     """Per bucket of ``[start, end)``: arrivals, hang-ups, calls waiting, agents busy and
     on duty, from every call of the run (not only the ones whose story is shown).
 
-    Busy and on-duty agents come from the records' busy and staffed periods (exact:
-    ringing, talk and wrap-up); calls waiting from the trace rows (:func:`waiting_spells`).
+    Busy, not-ready and on-duty agents come from the records' busy, not-ready and staffed
+    periods (exact: busy is ringing, talk and wrap-up; not ready is after a ring-no-answer
+    or after a call, neither busy nor idle); calls waiting from the trace rows
+    (:func:`waiting_spells`).
     """
     records = result.records
     if records is None:
@@ -161,15 +165,17 @@ def timeline(scenario: Scenario, result: RunResult, rows: Sequence[Row], start: 
     waiting = Step.of(*waiting_spells(rows, records.end_time))
     busy = Step.of(records.busy.start, records.busy.end)
     staffed = Step.of(records.staffed.start, records.staffed.end)
+    not_ready = Step.of(records.not_ready.start, records.not_ready.end)
     arrived = np.diff(np.searchsorted(np.sort(records.calls.arrival), edges, side="left"))
     hang_ups = np.sort(np.array([t for t, event, *_ in rows if event == "abandon"], float))
     hung_up = np.diff(np.searchsorted(hang_ups, edges, side="left"))
     columns = zip(edges[:-1], edges[1:], arrived, hung_up, waiting.means(edges),
                   waiting.maxima(edges), busy.means(edges), busy.maxima(edges),
-                  staffed.means(edges), staffed.maxima(edges), strict=True)
+                  staffed.means(edges), staffed.maxima(edges), not_ready.means(edges),
+                  not_ready.maxima(edges), strict=True)
     return [TimelineRow(float(a), float(b), int(n), int(h), float(wm), int(wx), float(bm),
-                        int(bx), float(sm), int(sx))
-            for a, b, n, h, wm, wx, bm, bx, sm, sx in columns]
+                        int(bx), float(sm), int(sx), float(nm), int(nx))
+            for a, b, n, h, wm, wx, bm, bx, sm, sx, nm, nx in columns]
 
 
 # -- the whole report -----------------------------------------------------------------

@@ -171,6 +171,26 @@ def test_agents_busy_match_the_records_busy_periods(five_departments: tuple) -> 
             assert group.ringing + group.talking + group.wrap_up == int(inside.sum())
 
 
+def test_agents_not_ready_after_calls_are_not_shown_idle() -> None:
+    """``bank``'s agents are not ready for a while after each call: each frame counts them
+    as the records' not-ready periods covering its time, apart from busy and idle."""
+    scenario = simcall.load(SCENARIOS / "bank.toml")
+    rows: list = []
+    result = simcall.simulate(scenario, seed=2, trace=rows)
+    paused = result.records.not_ready
+    assert paused.start.size > 100
+    times = np.linspace(8 * 3600.0, 12 * 3600.0, 97)
+    states = frame_states(scenario, result.records, rows, times)
+    shown = 0
+    for frame in states:
+        for g, group in enumerate(frame.groups):
+            inside = (paused.group == g) & (paused.start <= frame.t) & (frame.t < paused.end)
+            assert group.not_ready == int(inside.sum())
+            assert group.idle >= 0
+            shown += group.not_ready
+    assert shown > 0
+
+
 def test_service_level_so_far_matches_the_records(five_departments: tuple) -> None:
     scenario, result, _, states = five_departments
     records = result.records

@@ -15,6 +15,7 @@ from helpers import SCENARIOS, scenario_from
 from simcall import Arrival
 from simcall.cli import app
 from simcall.errors import SimcallError
+from simcall.report.terminal_trace import timeline_lines
 from simcall.results.stories import duration, parse_from, story_lines
 from simcall.results.timeline import Step, timeline, trace_report, waiting_spells
 
@@ -228,6 +229,30 @@ def test_timeline_is_exact_and_never_busier_than_staffed() -> None:
     times = np.concatenate([busy.times, staffed.times, waiting.times])
     assert (busy.at(times) <= staffed.at(times)).all()
     assert (waiting.at(times) >= 0).all() and waiting.levels.min() >= 0
+
+
+def test_timeline_shows_not_ready_agents_apart_from_busy_and_idle() -> None:
+    """Not-ready time (after each call, and after a ring-no-answer) is its own series: its
+    area is the records' not-ready periods, and busy + not ready never exceed on duty."""
+    scenario = simcall.load(HELPDESK, [
+        'agents.support team.not_ready = { dist = "deterministic", value = 40 }',
+        "agents.support team.rona = { probability = 0.1, after = \"3 rings\", "
+        'not_ready = "2min" }'])
+    rows: list = []
+    result = simcall.simulate(scenario, seed=3, trace=rows)
+    records = result.records
+    day = timeline(scenario, result, rows, 0.0, records.end_time, 900.0)
+    length = np.array([r.end - r.start for r in day])
+    spells = records.not_ready.end - records.not_ready.start
+    assert spells.size and (spells == 120.0).any() and (spells == 40.0).any()  # both kinds
+    assert np.dot([r.not_ready_mean for r in day], length) == pytest.approx(spells.sum())
+    for r in day:
+        assert r.busy_mean + r.not_ready_mean <= r.staffed_mean + 1e-9
+        assert r.not_ready_max <= r.staffed_max
+    lines = timeline_lines(trace_report(scenario, result, rows))
+    assert "not ready" in lines[1] and lines[-2].startswith("not ready: on duty")
+    # the bar of each bucket: busy, not ready, idle agents, then calls waiting
+    assert any("\u2593" in line for line in lines[2:-4])
 
 
 def run_cli(*args: str) -> tuple[int, str]:
