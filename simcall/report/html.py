@@ -405,6 +405,10 @@ p { margin: 0 0 12px; max-width: 72ch; }
 .card-where { font-size: 0.9rem; margin-top: 2px; }
 .card-goal { font-size: 0.95rem; margin-top: 4px; }
 .table-wrap { overflow-x: auto; margin: 12px 0 20px; }
+/* a wide table scrolls sideways: its first column (the row's label) stays in view */
+.table-wrap th:first-child, .table-wrap td:first-child { position: sticky; left: 0;
+  z-index: 1; background: #fff; box-shadow: inset -1px 0 0 var(--line); }
+.table-wrap thead th:first-child { background: var(--soft); }
 table { border-collapse: collapse; font-size: 0.92rem; min-width: 60%; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left;
          white-space: nowrap; }
