@@ -45,7 +45,10 @@ class LaterVisits:
         # (read at every end of talk: an array is much quicker to index than numpy)
         self.first_department = array("i", demand.department.tolist())
         self.first_draw = array("d", demand.transfer_draw.tolist())
-        self.targets = [bool(targets) for targets, _ in transfers.rows]
+        # per department, the share of calls transferred on (0.0: none): a transfer draw
+        # at or past it goes nowhere (Transfers.onward would find no target)
+        self.share = [cumulative[-1] if targets else 0.0
+                      for targets, cumulative in transfers.rows]
         self.redials: dict[int, tuple[int, int, float]] = {}  # a redial's (caller type,
         # department, transfer draw): numbered after the drawn calls
         self.on_call: dict[Agent, int] = {}  # the call each agent in talk is talking to
@@ -105,7 +108,7 @@ class LaterVisits:
                 draw = self.first_draw[number]
             else:
                 _, department, draw = self.redials[number]
-            if not self.targets[department]:  # transfers nowhere: the call leaves
+            if draw >= self.share[department]:  # transferred nowhere: the call leaves
                 return None
         else:
             department, draw = visit[0], visit[2]
