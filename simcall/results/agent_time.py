@@ -24,8 +24,9 @@ def agent_seconds(periods: Periods, boundaries: np.ndarray,
     periods would be O(n log n) -- and a long run has millions of busy periods.
     """
     start, end = periods.start, periods.end
-    if groups is not None:
-        keep = np.isin(periods.group, groups)
+    if groups is not None:  # one group (the common case) by ==: np.isin costs ten times more
+        keep = (periods.group == groups[0] if groups.size == 1
+                else np.isin(periods.group, groups))
         start, end = start[keep], end[keep]
     order = np.argsort(boundaries, kind="stable")
     edges = boundaries[order]
