@@ -1,17 +1,17 @@
 """Who is where at each frame of ``simcall animate``: the state of queues and agents.
 
-The trace rows ``(time, event, call, department, agent)`` of one replication are
-replayed once, in time order; at each frame time a snapshot is taken. A frame says, per
-department, which calls wait in its queue (in the order they will be served), which ring
-an agent and which talk; per agent group, how many agents are on duty and how many of
-them ring, talk, do wrap-up or are not ready (after a ring-no-answer or a call); the hang-ups and
-transfers of the last moments (drawn fading); and the running service level.
+The trace rows ``(time, event, call, department, agent)`` of one replication are replayed
+once, in time order; at each frame time a snapshot is taken. A frame says, per department,
+which calls wait in its queue (in the order they will be served), which ring an agent and
+which talk; per agent group, how many agents are on duty and how many of them ring, talk,
+do wrap-up or are not ready (after a ring-no-answer or a call); the hang-ups and transfers
+of the last moments (drawn fading); and the running service level.
 
-Why replay rather than query the records: the trace is the only place that says who
-waits *at a given moment*, in which order, and which agent is busy with what; the
-records supply what the trace does not tell (wrap-up times, caller types, agents on
-duty and not ready, each call's first-queue outcome for the service level). Nothing here imports
-matplotlib: the frames are plain data, so tests check them without drawing.
+Why replay rather than query the records: the trace is the only place that says who waits
+*at a given moment*, in which order, and which agent is busy with what; the records supply
+what the trace does not tell (wrap-up times, caller types, agents on duty and not ready,
+each call's first-queue outcome for the service level). Nothing here imports matplotlib:
+the frames are plain data, so tests check them without drawing.
 
 Events at exactly a frame's time are applied before the snapshot (a call answered at
 10:00:00 is talking at 10:00:00).

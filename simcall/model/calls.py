@@ -401,7 +401,7 @@ class CallFlow:
         warm = onward >= 0 and self.warm[department]
         if onward >= 0:
             call.transfers += 1
-            call.outbound = False  # called back, it is on the line: on as any transfer goes
+            call.outbound = False  # a called-back caller is on the line now, as any caller
             if self.trace is not None:
                 self._log("transfer", call.id, onward, agent.name)
             if warm:  # the first agent stays on the line until the next one answers
