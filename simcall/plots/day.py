@@ -36,7 +36,8 @@ def waiting_periods(records: Records) -> Periods:
 
 def day_levels(summary: Summary, step: float = 60.0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Bin starts (s since opening) and, per level, an array (replications x bins) of its
-    time average over each ``step``-second bin: ``"queue"``, ``"busy"``, ``"on duty"``."""
+    time average over each ``step``-second bin: ``"queue"``, ``"busy"``, ``"not ready"``,
+    ``"on duty"``."""
     if not step > 0:
         raise ValueError(f"step {step}: must be more than 0 seconds")
     all_records = records_of(summary)
@@ -44,10 +45,12 @@ def day_levels(summary: Summary, step: float = 60.0) -> tuple[np.ndarray, dict[s
     begin = np.arange(0.0, horizon, step)
     finish = np.minimum(begin + step, horizon)
     width = finish - begin
-    levels: dict[str, list[np.ndarray]] = {"queue": [], "busy": [], "on duty": []}
+    levels: dict[str, list[np.ndarray]] = {"queue": [], "busy": [], "not ready": [],
+                                           "on duty": []}
     for records in all_records:
         levels["queue"].append(in_windows(waiting_periods(records), begin, finish) / width)
         levels["busy"].append(in_windows(records.busy, begin, finish) / width)
+        levels["not ready"].append(in_windows(records.not_ready, begin, finish) / width)
         levels["on duty"].append(in_windows(records.staffed, begin, finish) / width)
     return begin, {name: np.array(rows) for name, rows in levels.items()}
 
@@ -70,7 +73,9 @@ def through_the_day(summary: Summary, *, ax: Axes | None = None, step: float = 6
     single instants would be noisier and could miss short peaks): callers
     waiting = callers in a queue or ringing (every queue visit, transfers
     included); agents busy = ringing, talk and wrap-up; agents on duty from the
-    staffed periods. The band is the 95% t-interval over replications, bin by
+    staffed periods. When agents were ever not ready (after a call, after a ring-no-answer),
+    a line adds them to the busy ones: the gap up to on duty is then the idle agents, not
+    idle and not-ready ones together. The band is the 95% t-interval over replications, bin by
     bin. Needs records: a Summary made with ``keep_records=True``, else
     ``ValueError``.
     """
@@ -87,6 +92,10 @@ def through_the_day(summary: Summary, *, ax: Axes | None = None, step: float = 6
         if spread is not None:
             ax.fill_between(x, spread[1], spread[2], color=colour, alpha=style.BAND_ALPHA,
                             linewidth=0)
+    paused = levels["not ready"]
+    if paused.any():
+        ax.plot(x, (levels["busy"] + paused).mean(axis=0), color=style.BUSY, linewidth=0.9,
+                linestyle="--", label="agents busy or not ready (mean)")
     ax.plot(x, levels["on duty"].mean(axis=0), color=style.TARGET, linewidth=1.0,
             linestyle=":", label="agents on duty (mean)")
     ax.set_ylabel("Callers / agents (time average per bin)")

@@ -10,6 +10,7 @@ Okabe-Ito palette, which stays distinct for colour-blind readers.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ BUSY = SIMULATED  # agents busy
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000")  # variants and sweep lines, in order (the baseline first)
 FIGSIZE = (8.0, 4.5)  # inches: readable on a screen and in the report at 100 dpi
+TITLE_CHARS = 78  # about what a title fits in FIGSIZE's width at matplotlib's title size
 
 KPI_NAMES_SHOWN = {
     "service_level": "Service level",
@@ -175,7 +177,15 @@ def target_line(ax: Axes, goal: Goal) -> Line2D:
 
 
 def finish(ax: Axes, title: str, legend: bool = True, grid: bool = True) -> Axes:
-    """Title, grid and a legend (where it hides the least data) naming every series."""
+    """Title, grid and a legend (where it hides the least data) naming every series.
+
+    A title too long for the figure's width (a long scenario name) goes on two lines,
+    broken after its subject ("... — scenario (...)"), else at a space: matplotlib would
+    clip it at the figure's edge."""
+    if len(title) > TITLE_CHARS:
+        subject, dash, rest = title.partition(" — ")
+        title = (f"{subject}\n{rest}" if dash else
+                 "\n".join(textwrap.wrap(title, TITLE_CHARS, break_on_hyphens=False)))
     ax.set_title(title)
     if grid:
         ax.grid(True, alpha=0.3)

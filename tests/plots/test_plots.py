@@ -195,6 +195,38 @@ def test_through_the_day_queue_and_busy_are_time_averages_of_the_records(summary
     assert "agents" in ax.get_ylabel() and "hh:mm" in ax.get_xlabel()
 
 
+def test_through_the_day_adds_not_ready_agents_to_the_busy_ones_when_there_are_any(
+        helpdesk: simcall.Scenario, summary: simcall.Summary) -> None:
+    """With not-ready time a dashed line is busy + not ready (its area: the records' busy
+    and not-ready agent-seconds); without any, no such line."""
+    assert not [ln for ln in plots.through_the_day(summary).get_lines()
+                if "not ready" in str(ln.get_label())]
+    paused = simcall.replicate(simcall.load(SCENARIOS / "helpdesk.toml", [
+        "intervals=6", 'agents.support team.not_ready = { dist = "deterministic", '
+        "value = 30 }"]), 3, keep_records=True)
+    ax = plots.through_the_day(paused, step=600.0)
+    both = line(ax, "agents busy or not ready")
+    horizon = paused.scenario.horizon
+
+    def seconds(periods) -> float:
+        return float(np.sum(np.minimum(periods.end, horizon)
+                            - np.minimum(periods.start, horizon)))
+
+    expected = np.mean([seconds(r.records.busy) + seconds(r.records.not_ready)
+                        for r in paused.runs])
+    assert np.sum(both.get_ydata()) * 600.0 == pytest.approx(expected)
+    assert seconds(paused.runs[0].records.not_ready) > 0
+
+
+def test_a_title_too_long_for_the_figure_goes_on_two_lines() -> None:
+    _, ax = plt.subplots()
+    style.finish(ax, "Queue and agents through the day — " + "x" * 40 + " (5 replications)")
+    assert ax.get_title() == ("Queue and agents through the day\n" + "x" * 40
+                              + " (5 replications)")
+    style.finish(ax, "Queue and agents through the day — helpdesk (20 replications)")
+    assert "\n" not in ax.get_title()
+
+
 def test_plots_that_need_records_say_how_to_keep_them(helpdesk) -> None:
     without = simcall.replicate(helpdesk, 2)
     for draw in (plots.through_the_day, plots.waiting, plots.transfer_matrix):
