@@ -32,6 +32,11 @@ class Redials:
         self.rows = recorder.redials
         self.after_close = 0  # redials that would have come after the last interval
         self._arrive = arrive
+        # the scenario's clock, as plain floats: asked at every redial (its properties
+        # compute them afresh each time)
+        self._period = scenario.day_period
+        self._day = scenario.horizon
+        self._end = scenario.run_horizon
 
     def whose(self, number: int) -> tuple[int, int]:
         """(first call, attempt) of the call ``number`` arriving now."""
@@ -49,11 +54,12 @@ class Redials:
             return
         delay = spec.delay()
         at = self.env.now + delay
-        if not self.scenario.is_open(at):  # closed: the caller tries again at the next opening
-            period = self.scenario.day_period
-            at = (at // period + (1 if at % period >= self.scenario.horizon else 0)) * period
+        period, day, end = self._period, self._day, self._end
+        if not (at % period < day and at < end):  # closed (Scenario.is_open): the caller
+            # tries again at the next opening
+            at = (at // period + (1 if at % period >= day else 0)) * period
             delay = at - self.env.now
-        if at >= self.scenario.run_horizon:
+        if at >= end:
             self.after_close += 1
             return
         number = self.next_number
