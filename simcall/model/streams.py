@@ -81,7 +81,8 @@ class Streams:
         """Mark a stream as handed out without making its generator: for an input that
         draws nothing in this replication. Making one costs about 45 us (its seed
         sequence): with many caller types, a good part of a short replication's build
-        (``bank``: 63 streams made, 13 of them never drawn from). A stream's numbers
+        (``bank`` made 63, 19 never drawn from; 13 of those are now only claimed, the
+        others belong to caller types that happen to get no call). A stream's numbers
         depend only on its key, so the other streams' draws are the same whether or not
         it is made. Raises as :meth:`take` does."""
         if name not in INPUTS:
