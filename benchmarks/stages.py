@@ -34,13 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-SCENARIOS = {
-    "erlang_a_centre": HERE / "erlang_a_centre.toml",
-    "five_departments": HERE.parent / "scenarios" / "five_departments.toml",
-    "bank": HERE.parent / "scenarios" / "bank.toml",
-    "week": HERE.parent / "scenarios" / "week.toml",
-}
+from feature_rich import HERE, SCENARIOS  # the same scenarios (this script's folder)
+
 STAGES = ("build", "run", "records", "metrics")
 
 

@@ -67,7 +67,11 @@ def first_visits(
     wraps = any(scenario.departments[d].wrap_up is not None for d in np.unique(department))
     wrap_up = np.zeros(count) if wraps else constant(0.0, count)
     talk_rng = rng("talk")
-    wrap_rng = rng("wrap_up") if wraps else None  # not made when nothing is drawn from it
+    wrap_rng = None
+    if wraps:
+        wrap_rng = rng("wrap_up")
+    else:  # nothing is drawn from it: claimed, not made (Streams.claim)
+        streams.claim("wrap_up", Owner.CALLER_AT_ARRIVAL, caller)
     if spec.talk is not None:  # the caller type's own talk time, wherever it goes
         talk = spec.talk.sample(talk_rng, count)
     for d in np.unique(department):

@@ -15,7 +15,7 @@ from simpy.events import Event, Timeout
 from simcall.model.demand import ArrivalRow
 from simcall.model.draws import RedialDraws
 from simcall.model.records import Recorder
-from simcall.scenario.schema import Scenario
+from simcall.scenario.schema import Scenario, open_at
 
 
 class Redials:
@@ -55,8 +55,7 @@ class Redials:
         delay = spec.delay()
         at = self.env.now + delay
         period, day, end = self._period, self._day, self._end
-        if not (at % period < day and at < end):  # closed (Scenario.is_open): the caller
-            # tries again at the next opening
+        if not open_at(at, period, day, end):  # closed: the caller tries at the next opening
             at = (at // period + (1 if at % period >= day else 0)) * period
             delay = at - self.env.now
         if at >= end:

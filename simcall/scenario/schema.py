@@ -215,6 +215,13 @@ class AgentGroup(_Section):
         return self
 
 
+
+def open_at(t: float, period: float, day: float, end: float) -> bool:
+    """Whether ``t`` falls within a day's intervals: ``period`` from one opening to the
+    next, ``day`` the intervals' length, ``end`` the last day's close (what
+    :meth:`Scenario.is_open` asks, for callers that hold the three numbers)."""
+    return t % period < day and t < end
+
 class Scenario(_Section):
     """One call centre over one day (or any horizon of ``intervals`` x ``interval``)."""
 
@@ -270,7 +277,7 @@ class Scenario(_Section):
 
     def is_open(self, t: float) -> bool:
         """Whether ``t`` falls within a day's intervals (not in the closed hours)."""
-        return t % self.day_period < self.horizon and t < self.run_horizon
+        return open_at(t, self.day_period, self.horizon, self.run_horizon)
 
     @property
     def open_s(self) -> float:

@@ -17,7 +17,13 @@ from simcall.cli import app
 from simcall.errors import SimcallError
 from simcall.report.terminal_trace import timeline_lines
 from simcall.results.stories import duration, parse_from, story_lines
-from simcall.results.timeline import Step, timeline, trace_report, waiting_spells
+from simcall.results.timeline import (
+    Step,
+    TimelineRow,
+    timeline,
+    trace_report,
+    waiting_spells,
+)
 
 runner = CliRunner()
 HELPDESK = str(SCENARIOS / "helpdesk.toml")
@@ -201,16 +207,24 @@ def test_from_is_a_clock_time_within_the_day() -> None:
         parse_from(night, "02:00")
 
 
+def _whole_run_timeline(scenario: simcall.Scenario) -> tuple[simcall.RunResult, list,
+                                                             list[TimelineRow], np.ndarray]:
+    """Seed 3 with its trace rows, the whole run's timeline in 15-minute buckets and the
+    buckets' lengths."""
+    rows: list = []
+    result = simcall.simulate(scenario, seed=3, trace=rows)
+    assert result.records is not None
+    day = timeline(scenario, result, rows, 0.0, result.records.end_time, 900.0)
+    return result, rows, day, np.array([r.end - r.start for r in day])
+
+
 def test_timeline_is_exact_and_never_busier_than_staffed() -> None:
     scenario = simcall.load(HELPDESK, ["agents.support team.staff=[10, 8, 6, 9, 10, 10, 7, 10, "
                                        "10, 10, 10, 10, 10, 10, 10, 10]",
                                        "departments.support.wrap_up = "
                                        '{ dist = "deterministic", value = 30 }'])
-    rows: list = []
-    result = simcall.simulate(scenario, seed=3, trace=rows)
+    result, rows, day, length = _whole_run_timeline(scenario)
     records = result.records
-    day = timeline(scenario, result, rows, 0.0, records.end_time, 900.0)
-    length = np.array([r.end - r.start for r in day])
     assert day[0].start == 0 and day[-1].end == records.end_time
     # areas: the queue holds each visit for its wait (no pickup delay here)
     assert np.dot([r.waiting_mean for r in day], length) == pytest.approx(
@@ -238,11 +252,8 @@ def test_timeline_shows_not_ready_agents_apart_from_busy_and_idle() -> None:
         'agents.support team.not_ready = { dist = "deterministic", value = 40 }',
         "agents.support team.rona = { probability = 0.1, after = \"3 rings\", "
         'not_ready = "2min" }'])
-    rows: list = []
-    result = simcall.simulate(scenario, seed=3, trace=rows)
+    result, rows, day, length = _whole_run_timeline(scenario)
     records = result.records
-    day = timeline(scenario, result, rows, 0.0, records.end_time, 900.0)
-    length = np.array([r.end - r.start for r in day])
     spells = records.not_ready.end - records.not_ready.start
     assert spells.size and (spells == 120.0).any() and (spells == 40.0).any()  # both kinds
     assert np.dot([r.not_ready_mean for r in day], length) == pytest.approx(spells.sum())
