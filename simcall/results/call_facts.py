@@ -1,29 +1,31 @@
-"""What the call KPIs read about each call, and those KPIs for every interval in one pass.
+"""What the call KPIs read about each call, and those KPIs for many groups in one pass.
 
 Why a module of its own: a run of 2,000 one-hour intervals once computed each interval's
 KPIs with some thirty numpy calls over that interval's calls, a Python loop whose cost grew
 with the number of intervals, not only with the calls. Every call KPI but the means is a
 count or a ratio of counts, and the means (``asa_s``, ``callback_wait_s``) and the money
-(``lost_value``, ``defections``) are sums over counts: so one ``np.bincount`` over all
-calls, keyed by group (interval of the day, day, ...), gives one of them for every group
-at once. :func:`grouped_kpis` does that with SPEC.md's definitions, the ones
-:func:`simcall.results.metrics.outcome_kpis` applies to a single set of calls (overall,
-per caller type); ``tests/results/test_metrics_one_pass.py`` holds the two to the same
-figures.
+(``lost_value``, ``defections``) are sums over counts: so one ``np.bincount`` over the
+calls, keyed by group (interval of the day, day, caller type, ...), gives one of them for
+every group at once (:func:`group_sums`), and the sums of blocks of calls add up to the
+sums of the run (:mod:`simcall.results.call_blocks`). :func:`kpis_of_sums` turns them into
+SPEC.md's KPIs; a department's queue visits are counted the same way
+(:meth:`CallFacts.of_rows`). ``tests/results/test_metrics_one_pass.py`` holds them to the
+plain definitions, numpy's sums over each group's mask.
 
 The sums of floats add up in another order than numpy's pairwise ``sum`` (one after the
-other, per group), so those four KPIs can differ from a single set's in the last bits;
-every count and every ratio of counts is exact.
+other, per group, and block after block), so those four KPIs can differ from a plain sum
+in the last bits; every count and every ratio of counts is exact.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from simcall.model.records import CallTable, Outcome, Records
+from simcall.model.records import CallTable, Outcome, VisitTable
 from simcall.results.money import Losses
 
 QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYSTEM,
@@ -49,33 +51,44 @@ class CallerOutcomes:
     resolved_ever: np.ndarray  # bool per call: its caller was resolved on some attempt
     reached_ever: np.ndarray  # bool per call: its caller got through somehow (not lost)
 
-    def kpis(self, rows: np.ndarray) -> dict[str, float]:
-        """Caller KPIs of the callers whose first attempt is in ``rows`` (a boolean mask
-        over the calls or an array of call indices)."""
-        first = self.first[rows]
-        callers = int(np.count_nonzero(first))
-        return {
-            "callers": float(callers),
-            "redials": float(first.size - callers),
-            "first_attempt_resolution": ratio(
-                int(np.count_nonzero(self.resolved_first[rows])), callers),
-            "eventual_resolution": ratio(
-                int(np.count_nonzero(first & self.resolved_ever[rows])), callers),
-            "lost_callers": float(np.count_nonzero(first & ~self.reached_ever[rows])),
-        }
+
+RESOLVED_LOOKUP = np.isin(np.arange(len(Outcome)),
+                          (Outcome.ANSWERED, Outcome.SELF_SERVED, Outcome.CALLED_BACK))
+REACHED_LOOKUP = RESOLVED_LOOKUP | np.isin(np.arange(len(Outcome)),
+                                           (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
 
 
-def caller_outcomes(calls: CallTable) -> CallerOutcomes:
-    """Group attempts by caller (``first_call``)."""
-    outcome = calls.outcome
-    resolved = np.isin(outcome, (Outcome.ANSWERED, Outcome.SELF_SERVED, Outcome.CALLED_BACK))
-    reached = resolved | np.isin(outcome, (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
-    # callers (by first call) with some such attempt: a bincount, not np.logical_or.at
-    by_caller_resolved = np.bincount(calls.first_call[resolved], minlength=outcome.size) > 0
-    by_caller_reached = np.bincount(calls.first_call[reached], minlength=outcome.size) > 0
+class Reach(NamedTuple):
+    """Per call number: whether the caller whose first attempt it is was resolved (reached)
+    on some attempt. A redial is numbered after every drawn call, so a caller's attempts
+    can lie in different blocks: this is gathered over the whole run first."""
+
+    resolved: np.ndarray  # bool
+    reached: np.ndarray  # bool
+
+
+def reach_by_caller(calls: CallTable) -> Reach | None:
+    """Each caller's :class:`Reach`, by first call; ``None`` when no call is a redial (every
+    caller then made one attempt, and its own outcome tells)."""
+    if not np.any(calls.attempt != 1):
+        return None
+    resolved = np.zeros(calls.outcome.size, dtype=bool)
+    reached = np.zeros(calls.outcome.size, dtype=bool)
+    # callers with some such attempt: marked through their first call (marks only add up)
+    resolved[calls.first_call[RESOLVED_LOOKUP[calls.outcome]]] = True
+    reached[calls.first_call[REACHED_LOOKUP[calls.outcome]]] = True
+    return Reach(resolved, reached)
+
+
+def caller_outcomes(calls: CallTable, reach: Reach | None) -> CallerOutcomes:
+    """Group attempts by caller (``first_call``, through the run's ``reach``); ``calls`` may
+    be a block of the run's calls."""
+    resolved = RESOLVED_LOOKUP[calls.outcome]
     first = calls.attempt == 1
-    return CallerOutcomes(first, first & resolved, by_caller_resolved[calls.first_call],
-                          by_caller_reached[calls.first_call])
+    if reach is None:  # one attempt a caller
+        return CallerOutcomes(first, first & resolved, resolved, REACHED_LOOKUP[calls.outcome])
+    return CallerOutcomes(first, first & resolved, reach.resolved[calls.first_call],
+                          reach.reached[calls.first_call])
 
 
 @dataclass(frozen=True)
@@ -93,18 +106,40 @@ class CallFacts:
     transfers_at_most: int  # N of transfer_share_within
 
     @classmethod
-    def of(cls, records: Records, losses: Losses, revisits_per_call: np.ndarray,
+    def of(cls, calls: CallTable, visits: VisitTable, rona_calls: np.ndarray,
+           callers: CallerOutcomes, losses: Losses, revisits_per_call: np.ndarray,
            threshold: float, transfers_at_most: int) -> CallFacts:
-        """The facts of ``records``' calls (``revisits_per_call``: re-entries per call)."""
-        calls, visits = records.calls, records.visits
+        """The facts of ``calls`` (a run's, or a block's: see
+        :mod:`simcall.results.call_blocks`), from their ``visits`` and the calls of their
+        ring-no-answers (``rona_calls``), both numbered as ``calls`` are; ``callers`` from
+        :func:`caller_outcomes`, ``revisits_per_call`` re-entries per call."""
         n = calls.arrival.size
         called_back = visits.call[visits.outcome == Outcome.CALLED_BACK]
         voicemail_callbacks = np.bincount(
             called_back[calls.outcome[called_back] == Outcome.VOICEMAIL], minlength=n)
         answered = calls.outcome == Outcome.ANSWERED
-        return cls(calls, np.bincount(records.rona.call, minlength=n), voicemail_callbacks,
-                   caller_outcomes(calls), losses, answered,
-                   answered & (revisits_per_call > 0), threshold, transfers_at_most)
+        return cls(calls, np.bincount(rona_calls, minlength=n), voicemail_callbacks,
+                   callers, losses, answered, answered & (revisits_per_call > 0), threshold,
+                   transfers_at_most)
+
+    @classmethod
+    def of_rows(cls, outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
+                transfers: np.ndarray, limited: np.ndarray, sent_back: np.ndarray,
+                threshold: float, transfers_at_most: int) -> CallFacts:
+        """Facts of rows that are not calls -- a department's queue visits, say -- so that
+        :func:`group_sums` counts them as it counts calls: their outcome columns
+        (``transfers``: 1 if sent on; ``sent_back``: answered on a re-entry), and no
+        callers, ring-no-answers, callbacks or losses."""
+        n = outcome.size
+        none = np.zeros(n, dtype=bool)
+        zeros = np.zeros(n)
+        unused = np.broadcast_to(np.int32(0), (n,))
+        table = CallTable(caller=unused, arrival=zeros, department=unused, outcome=outcome,
+                          waited=waited, wait=wait, answer_time=zeros, transfers=transfers,
+                          limited=limited, first_call=unused, attempt=unused)
+        return cls(table, zeros, zeros, CallerOutcomes(none, none, none, none),
+                   Losses(zeros, zeros), outcome == Outcome.ANSWERED, sent_back, threshold,
+                   transfers_at_most)
 
 
 # the sums and counts per group that every call KPI is made of (columns of group_sums)
@@ -222,7 +257,10 @@ def kpis_of_sums(sums: np.ndarray) -> list[dict[str, float]]:
     }
     names = list(columns)
     rows = np.stack(list(columns.values()), axis=1).tolist()
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    # every undefined ratio is the one ``math.nan``, as ``ratio`` gives it: results then
+    # compare equal with ``==`` (Python's containers take an object as equal to itself)
+    return [{name: math.nan if value != value else value
+             for name, value in zip(names, row, strict=True)} for row in rows]
 
 
 def grouped_kpis(facts: CallFacts, group: np.ndarray, count: int) -> list[dict[str, float]]:

@@ -29,7 +29,16 @@ import numpy as np
 
 from simcall.model.records import Outcome, Records
 from simcall.results.agent_time import agent_seconds, in_windows
-from simcall.results.call_facts import QUEUED_LOOKUP, CallFacts, grouped_kpis, ratio
+from simcall.results.call_blocks import BLOCK_CALLS, CallBlock, call_blocks
+from simcall.results.call_facts import (
+    SUMS,
+    CallFacts,
+    Reach,
+    caller_outcomes,
+    group_sums,
+    kpis_of_sums,
+    reach_by_caller,
+)
 from simcall.results.money import MONEY_KPIS, Losses, Prices, wage_costs, with_wages
 from simcall.results.revisits import RevisitChain, find_revisits, revisit_chains
 
@@ -89,43 +98,17 @@ class Window:
 
 def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
                  transfers: np.ndarray, limited: np.ndarray, window: Window) -> Kpis:
-    """KPIs of a set of calls (or queue visits) from their outcome columns.
+    """KPIs of one set of calls or queue visits from their outcome columns.
 
     ``transfers`` is each row's transfer count (for visits: 1 if transferred on);
-    ``limited`` marks rows whose transfer the transfer limit stopped or diverted.
+    ``limited`` marks rows whose transfer the transfer limit stopped or diverted. The very
+    sums and ratios a department's KPIs come from (:func:`run_metrics`), for one set.
     """
-    counts = np.bincount(outcome, minlength=len(Outcome)) if outcome.size else np.zeros(
-        len(Outcome), dtype=int)
-    answered_mask = outcome == Outcome.ANSWERED
-    answered = int(counts[Outcome.ANSWERED])
-    abandoned = int(counts[Outcome.ABANDONED])
-    queued = QUEUED_LOOKUP[outcome]  # by table: np.isin would sort
-    answer_times = wait[answered_mask]
-    answered_transfers = transfers[answered_mask]
-    within = int(np.count_nonzero(answer_times < window.threshold))
-    return {
-        "service_level": ratio(within, answered + abandoned),
-        "asa_s": float(answer_times.mean()) if answered else math.nan,
-        "p_wait": ratio(int(np.count_nonzero(waited[queued])), int(np.count_nonzero(queued))),
-        "abandon_rate": ratio(abandoned, answered + abandoned),
-        "block_rate": ratio(int(counts[Outcome.BLOCKED]), outcome.size),
-        "occupancy": math.nan,
-        "mean_transfers": ratio(float(answered_transfers.sum()), answered),
-        "transfer_share_within": ratio(
-            int(np.count_nonzero(answered_transfers <= window.transfers_at_most)), answered),
-        "offered": float(outcome.size),
-        "answered": float(answered),
-        "abandoned": float(abandoned),
-        "blocked": float(counts[Outcome.BLOCKED]),
-        "voicemail": float(counts[Outcome.VOICEMAIL]),
-        "self_served": float(counts[Outcome.SELF_SERVED]),
-        "ivr_hang_ups": float(counts[Outcome.IVR_HANG_UP]),
-        "called_back": float(counts[Outcome.CALLED_BACK]),
-        "callback_wait_s": float(wait[outcome == Outcome.CALLED_BACK].mean())
-        if counts[Outcome.CALLED_BACK] else math.nan,
-        "in_system": float(counts[Outcome.IN_SYSTEM]),
-        "transfer_limited": float(np.count_nonzero(limited)),
-    }
+    facts = CallFacts.of_rows(outcome, waited, wait, transfers, limited,
+                              np.zeros(outcome.size, dtype=bool), window.threshold,
+                              window.transfers_at_most)
+    kpis = kpis_of_sums(group_sums(facts, np.zeros(outcome.size, dtype=np.int64), 1))[0]
+    return {name: kpis[name] for name in DEPARTMENT_KPIS[:-2]}
 
 
 def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
@@ -151,21 +134,6 @@ def not_ready_share(records: Records, begin: float, finish: float, group: int) -
     return float(in_windows(records.not_ready, *window)[0]) / staffed if staffed > 0 else math.nan
 
 
-def call_kpis(facts: CallFacts, rows: np.ndarray, window: Window) -> Kpis:
-    """The call KPIs of one set of calls (overall, a caller type): ``rows`` is a boolean
-    mask or ascending call indices. :func:`grouped_kpis` gives the same for many sets."""
-    calls = facts.calls
-    kpis = outcome_kpis(calls.outcome[rows], calls.waited[rows], calls.wait[rows],
-                        calls.transfers[rows], calls.limited[rows], window)
-    kpis["rona"] = float(facts.rona[rows].sum())
-    kpis["voicemail_callbacks"] = float(facts.voicemail_callbacks[rows].sum())
-    kpis.update(facts.callers.kpis(rows))
-    kpis.update(facts.losses.kpis(rows))
-    kpis["revisit_rate"] = ratio(int(np.count_nonzero(facts.sent_back[rows])),
-                                 int(np.count_nonzero(facts.answered[rows])))
-    return kpis
-
-
 @dataclass(frozen=True)
 class Chain:
     """A call bounced between departments: its transfers and the queues it went through."""
@@ -176,23 +144,12 @@ class Chain:
 
 
 WORST_CHAINS = 5
-
-
-def worst_chains(records: Records, counted: np.ndarray, departments: list[str],
-                 count: int = WORST_CHAINS) -> tuple[Chain, ...]:
-    """The ``count`` calls with the most transfers (at least 2: ping-pong), worst first."""
-    transfers = np.where(counted, records.calls.transfers, 0)
-    candidates = np.flatnonzero(transfers >= 2)
-    if candidates.size == 0:
-        return ()
-    order = candidates[np.lexsort((candidates, -transfers[candidates]))][:count]
-    visits = records.visits
-    chains = []
-    for call in order.tolist():
-        rows = np.flatnonzero(visits.call == call)
-        path = tuple(departments[d] for d in visits.department[rows].tolist())
-        chains.append(Chain(call, int(transfers[call]), path))
-    return tuple(chains)
+# a department's KPIs: those of its queue visits and busy signals, in this order
+DEPARTMENT_KPIS = ("service_level", "asa_s", "p_wait", "abandon_rate", "block_rate",
+                   "occupancy", "mean_transfers", "transfer_share_within", "offered", "answered",
+                   "abandoned", "blocked", "voicemail", "self_served", "ivr_hang_ups",
+                   "called_back", "callback_wait_s", "in_system", "transfer_limited",
+                   "revisit_rate", "rona")
 
 
 @dataclass(frozen=True)
@@ -213,59 +170,66 @@ class RunMetrics:
 
 def run_metrics(records: Records, window: Window, departments: list[str], callers: list[str],
                 groups: list[str], group_skills: list[tuple[int, ...]],
-                prices: Prices | None = None) -> RunMetrics:
-    """Summarise one replication's records (``prices``: the money keys; none: all free)."""
+                prices: Prices | None = None, *, block: int = BLOCK_CALLS) -> RunMetrics:
+    """Summarise one replication's records (``prices``: the money keys; none: all free).
+
+    The calls are summed ``block`` calls at a time (:mod:`simcall.results.call_blocks`):
+    what the metrics hold besides the records does not grow with the run.
+    """
     check_conservation(records)
-    calls = records.calls
     prices = prices or Prices.free(len(callers), len(groups))
     losses = Losses.of(records, prices, window.threshold, window.transfers_at_most)
-    counted = calls.arrival >= window.warmup
+    sums = CallSums.empty(window, len(departments), len(callers))
+    reach = reach_by_caller(records.calls)
+    for part in call_blocks(records, block):
+        sums.add(part, window, reach, losses.rows(part.first, part.size), departments, callers)
     horizon = window.end  # of the last day: overall figures cover every day
+    measured = np.array([window.warmup, horizon])
+    rona_counted = records.calls.arrival[records.rona.call] >= window.warmup
 
-    visits = records.visits
-    revisits = find_revisits(visits, calls.arrival.size, len(departments))
-    facts = CallFacts.of(records, losses, revisits.per_call, window.threshold,
-                         window.transfers_at_most)
-    overall = call_kpis(facts, counted, window)
-    overall["occupancy"] = float(occupancy(records, np.array([window.warmup]),
-                                           np.array([horizon]))[0])
-
-    day_of = np.floor(calls.arrival / window.period).astype(np.int32)
-    interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval
-                           ).astype(np.int32)
+    overall = kpis_of_sums(sums.overall)[0]
+    overall["occupancy"] = float(occupancy(records, measured[:1], measured[1:])[0])
     wages = wage_costs(records, prices, *window.interval_windows())  # (groups, days, intervals)
     with_wages(overall, float(wages.sum()))
-    intervals = interval_breakdown(records, window, facts, np.where(counted, interval_of, -1),
-                                   wages)
-
-    visit_counted = counted[visits.call] if visits.call.size else np.zeros(0, dtype=bool)
-    blocked_first = counted & (calls.outcome == Outcome.BLOCKED)
-    by_department = {name: department_kpis(records, window, d, counted, visit_counted,
-                                           blocked_first, revisits.re_entry, group_skills)
-                     for d, name in enumerate(departments)}
-
-    # every caller type in one pass of bincounts, as the intervals (a centre may have many)
-    by_caller = dict(zip(callers, grouped_kpis(facts, np.where(counted, calls.caller, -1),
-                                                len(callers)), strict=True))
-    rona_counted = counted[records.rona.call]
+    intervals = kpis_of_sums(sums.intervals)
+    busy = occupancy(records, *window.interval_windows()).tolist()
+    for kpis, occupied, paid in zip(intervals, busy, wages.sum(axis=(0, 1)).tolist(),
+                                    strict=True):
+        kpis["occupancy"] = occupied
+        with_wages(kpis, paid)
+    by_department = {}
+    for d, (name, kpis) in enumerate(zip(departments, kpis_of_sums(sums.departments),
+                                         strict=True)):
+        kpis = {kpi: kpis[kpi] for kpi in DEPARTMENT_KPIS[:-1]}
+        kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
+        kpis["rona"] = float(np.count_nonzero(rona_counted & (records.rona.department == d)))
+        dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
+        if dedicated and all(group_skills[g] == (d,) for g in dedicated):
+            kpis["occupancy"] = float(occupancy(records, measured[:1], measured[1:],
+                                                np.array(dedicated))[0])
+        by_department[name] = kpis
+    by_caller = dict(zip(callers, kpis_of_sums(sums.callers), strict=True))
     by_group = {
-        name: {"occupancy": float(occupancy(records, np.array([window.warmup]),
-                                            np.array([horizon]), np.array([g]))[0]),
+        name: {"occupancy": float(occupancy(records, measured[:1], measured[1:],
+                                            np.array([g]))[0]),
                "rona": float(np.count_nonzero(rona_counted & (records.rona.group == g))),
                "not_ready_share": not_ready_share(records, window.warmup, horizon, g),
                "wage_cost": float(wages[g].sum())}
         for g, name in enumerate(groups)
     }
+    by_day = kpis_of_sums(sums.days)
+    openings = np.arange(window.days) * window.period
+    busy = occupancy(records, np.maximum(openings, window.warmup),
+                     np.maximum(openings + window.day_length, window.warmup)).tolist()
+    for day, (kpis, occupied) in enumerate(zip(by_day, busy, strict=True)):
+        kpis["occupancy"] = occupied
+        with_wages(kpis, float(wages[:, day, :].sum()))
     # scheduled (the plan: staff or shifts) vs staffed (on duty: breaks and absences not)
     # agents, time-average head counts per interval (all groups: the whole interval, warm-up
     # or not, averaged over the days) and per agent group (from warm-up to the end, like
     # occupancy; over several days, the nights count too)
     starts = (np.arange(window.days)[:, None] * window.period
               + np.arange(window.intervals)[None, :] * window.interval)
-    measured = np.array([window.warmup, horizon])
-    by_day = day_breakdown(records, window, facts, np.where(counted, day_of, -1))
-    for day, kpis in enumerate(by_day):
-        with_wages(kpis, float(wages[:, day, :].sum()))
     for kpi, periods in (("scheduled_agents", records.scheduled),
                          ("staffed_agents", records.staffed)):
         seconds = in_windows(periods, starts, starts + window.interval)
@@ -278,85 +242,125 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
         for g, kpis in enumerate(by_group.values()):
             kpis[kpi] = float(np.diff(agent_seconds(periods, measured, np.array([g])))[0]
                               / (horizon - window.warmup))
-    answered = counted & (calls.outcome == Outcome.ANSWERED)
-    rings = np.floor(calls.answer_time[answered] / window.ring).astype(int) + 1
-    transfers = calls.transfers[answered]
     return RunMetrics(
         overall=overall,
         intervals=tuple(intervals),
         departments=by_department,
         callers=by_caller,
         agent_groups=by_group,
-        ring_shares=_shares(rings, start=1),
-        transfer_shares=_shares(transfers, start=0),
-        worst_chains=worst_chains(records, counted, departments),
+        ring_shares=_shares(sums.rings, start=1),
+        transfer_shares=_shares(sums.transfers, start=0),
+        worst_chains=sums.worst_chains(departments),
         days=tuple(by_day),
-        revisit_chains=revisit_chains(visits, revisits, counted, departments, calls.caller,
-                                      callers),
+        revisit_chains=tuple(sorted(sums.revisit_chains, key=RevisitChain.worst_first)),
     )
 
 
-def department_kpis(records: Records, window: Window, d: int, counted: np.ndarray,
-                    visit_counted: np.ndarray, blocked_first: np.ndarray,
-                    re_entry: np.ndarray, group_skills: list[tuple[int, ...]]) -> Kpis:
-    """KPIs of department ``d``: every entry of a counted call into its queue, and the
-    counted calls that dialled it and got a busy signal. (A function of its own so that
-    its per-entry columns go as soon as they are summed: a long run's memory.)"""
-    calls, visits = records.calls, records.visits
-    mask = visit_counted & (visits.department == d)
-    blocked = blocked_first & (calls.department == d)
-    outcome = np.concatenate((visits.outcome[mask], calls.outcome[blocked]))
-    waited = np.concatenate((visits.waited[mask], np.zeros(int(blocked.sum()), dtype=bool)))
-    wait = np.concatenate((visits.wait[mask], np.full(int(blocked.sum()), np.nan)))
-    none = np.zeros(int(blocked.sum()), dtype=int)
-    onward = np.concatenate((visits.transferred[mask].astype(int), none))
-    limited = np.concatenate((visits.limited[mask], none.astype(bool)))
-    kpis = outcome_kpis(outcome, waited, wait, onward, limited, window)
-    kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
-    answered_here = mask & (visits.outcome == Outcome.ANSWERED)
-    kpis["revisit_rate"] = ratio(int(np.count_nonzero(answered_here & re_entry)),
-                                 int(np.count_nonzero(answered_here)))
-    kpis["rona"] = float(np.count_nonzero(
-        (records.rona.department == d) & counted[records.rona.call]))
-    dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
-    if dedicated and all(group_skills[g] == (d,) for g in dedicated):
-        kpis["occupancy"] = float(occupancy(records, np.array([window.warmup]),
-                                            np.array([window.end]), np.array(dedicated))[0])
-    return kpis
+@dataclass
+class CallSums:
+    """What a run's call KPIs are made of, added up block by block of calls."""
+
+    overall: np.ndarray  # group_sums of the counted calls: shape (1, len(SUMS))
+    intervals: np.ndarray  # per interval of the day, over every day
+    days: np.ndarray  # per day
+    callers: np.ndarray  # per caller type
+    departments: np.ndarray  # per department: its queue visits and busy signals
+    rings: np.ndarray  # answered calls per ring they were answered on (0 is never)
+    transfers: np.ndarray  # answered calls per transfer count
+    worst: list[tuple[int, int, tuple[int, ...]]]  # (-transfers, call, departments gone)
+    revisit_chains: list[RevisitChain]
+
+    @classmethod
+    def empty(cls, window: Window, departments: int, callers: int) -> CallSums:
+        """Nothing added yet."""
+        width = len(SUMS)
+        return cls(np.zeros((1, width)), np.zeros((window.intervals, width)),
+                   np.zeros((window.days, width)), np.zeros((callers, width)),
+                   np.zeros((departments, width)), np.zeros(0, dtype=np.int64),
+                   np.zeros(0, dtype=np.int64), [], [])
+
+    def add(self, part: CallBlock, window: Window, reach: Reach | None, losses: Losses,
+            departments: list[str], callers: list[str]) -> None:
+        """Add a block's calls (calls that arrived before the warm-up count nowhere)."""
+        calls, visits = part.calls, part.visits
+        counted = calls.arrival >= window.warmup
+        revisits = find_revisits(visits, part.size, len(departments))
+        facts = CallFacts.of(calls, visits, part.rona_calls, caller_outcomes(calls, reach),
+                             losses, revisits.per_call, window.threshold,
+                             window.transfers_at_most)
+        day_of = np.floor(calls.arrival / window.period).astype(np.int32)
+        interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval
+                               ).astype(np.int32)
+        self.overall += group_sums(facts, np.where(counted, 0, -1), 1)
+        self.intervals += group_sums(facts, np.where(counted, interval_of, -1),
+                                     window.intervals)
+        self.days += group_sums(facts, np.where(counted, day_of, -1), window.days)
+        self.callers += group_sums(facts, np.where(counted, calls.caller, -1), len(callers))
+        self.departments += _department_sums(part, counted, revisits.re_entry, window,
+                                             len(departments))
+        answered = counted & (calls.outcome == Outcome.ANSWERED)
+        rings = np.floor(calls.answer_time[answered] / window.ring).astype(np.int64) + 1
+        self.rings = _added(self.rings, np.bincount(rings))
+        transfers = calls.transfers[answered]
+        self.transfers = _added(self.transfers, np.bincount(transfers))
+        self.worst = sorted(self.worst + _worst_of(part, counted))[:WORST_CHAINS]
+        self.revisit_chains += revisit_chains(visits, revisits, counted, departments,
+                                              calls.caller, callers, part.first)
+
+    def worst_chains(self, departments: list[str]) -> tuple[Chain, ...]:
+        """The calls with the most transfers (at least 2: ping-pong), worst first."""
+        return tuple(Chain(call, -minus, tuple(departments[d] for d in path))
+                     for minus, call, path in self.worst)
 
 
-def interval_breakdown(records: Records, window: Window, facts: CallFacts,
-                       interval_of: np.ndarray, wages: np.ndarray) -> list[Kpis]:
-    """KPIs of each interval of the day, over every day: the calls that arrived in it
-    (``interval_of``: -1 for calls not counted), all intervals in one pass over the calls;
-    occupancy and wages (``wage_costs``' groups x days x intervals) of its windows."""
-    intervals = grouped_kpis(facts, interval_of, window.intervals)
-    busy = occupancy(records, *window.interval_windows()).tolist()
-    for kpis, occupied, paid in zip(intervals, busy, wages.sum(axis=(0, 1)).tolist(),
-                                    strict=True):
-        kpis["occupancy"] = occupied
-        with_wages(kpis, paid)
-    return intervals
+def _worst_of(part: CallBlock, counted: np.ndarray) -> list[tuple[int, int, tuple[int, ...]]]:
+    """A block's counted calls with the most transfers, at least 2 (:data:`WORST_CHAINS`
+    of them): (-transfers, the run's call number, the departments of its visits in turn)."""
+    transfers = np.where(counted, part.calls.transfers, 0)
+    candidates = np.flatnonzero(transfers >= 2)
+    order = candidates[np.lexsort((candidates, -transfers[candidates]))][:WORST_CHAINS]
+    visits = part.visits
+    return [(-int(transfers[call]), part.first + call,
+             tuple(visits.department[visits.call == call].tolist()))
+            for call in order.tolist()]
 
 
-def day_breakdown(records: Records, window: Window, facts: CallFacts,
-                  day_of: np.ndarray) -> list[Kpis]:
-    """KPIs of each day: the calls that arrived that day (``day_of``: -1 for calls not
-    counted), all days in one pass over the calls; occupancy over its intervals."""
-    days = grouped_kpis(facts, day_of, window.days)
-    openings = np.arange(window.days) * window.period
-    busy = occupancy(records, np.maximum(openings, window.warmup),
-                     np.maximum(openings + window.day_length, window.warmup)).tolist()
-    for kpis, occupied in zip(days, busy, strict=True):
-        kpis["occupancy"] = occupied
-    return days
+def _department_sums(part: CallBlock, counted: np.ndarray, re_entry: np.ndarray,
+                     window: Window, departments: int) -> np.ndarray:
+    """group_sums per department of a block: every entry of a counted call into its queue,
+    and the counted calls that dialled it and got a busy signal (never in a queue)."""
+    calls, visits = part.calls, part.visits
+    blocked = counted & (calls.outcome == Outcome.BLOCKED)
+    key = np.concatenate((np.where(counted[visits.call], visits.department, -1),
+                          np.where(blocked, calls.department, -1)))
+    n = calls.outcome.size
+    facts = CallFacts.of_rows(
+        outcome=np.concatenate((visits.outcome, calls.outcome)),
+        waited=np.concatenate((visits.waited, np.zeros(n, dtype=bool))),
+        wait=np.concatenate((visits.wait, np.full(n, np.nan))),
+        transfers=np.concatenate((visits.transferred, np.zeros(n, dtype=bool))).astype(np.int32),
+        limited=np.concatenate((visits.limited, np.zeros(n, dtype=bool))),
+        sent_back=np.concatenate((re_entry & (visits.outcome == Outcome.ANSWERED),
+                                  np.zeros(n, dtype=bool))),
+        threshold=window.threshold, transfers_at_most=window.transfers_at_most)
+    return group_sums(facts, key, departments)
 
 
-def _shares(values: np.ndarray, start: int) -> tuple[float, ...]:
-    if values.size == 0:
+def _added(total: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Two count arrays added, the shorter one padded with zeros."""
+    if counts.size > total.size:
+        total, counts = counts, total
+    total = total.copy()
+    total[:counts.size] += counts
+    return total
+
+
+def _shares(counts: np.ndarray, start: int) -> tuple[float, ...]:
+    """Each value's share (``counts`` by value) from value ``start`` on; () when none."""
+    size = int(counts.sum())
+    if size == 0:
         return ()
-    counts = np.bincount(values)[start:]
-    return tuple(float(c) for c in counts / values.size)
+    return tuple(float(c) for c in counts[start:] / size)
 
 
 def check_conservation(records: Records) -> None:

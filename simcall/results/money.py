@@ -136,16 +136,16 @@ class Losses:
         if not prices.defection.any():
             # nobody defects: every chance is 0 (1 - a product of ones), so skip the table of
             # each call's experiences (five counts a call: a third of the metrics' memory)
-            none = np.zeros(records.calls.arrival.size)
+            # (a broadcast zero: no memory, however long the run)
+            none = np.broadcast_to(0.0, (records.calls.arrival.size,))
             return cls(none, none)
         chance = defection_chance(records, prices, threshold, transfers_at_most)
         return cls(chance, chance * prices.value[records.calls.caller])
 
-    def kpis(self, rows: np.ndarray) -> dict[str, float]:
-        """``defections`` and ``lost_value`` of the callers whose first attempt is in
-        ``rows`` (a boolean mask over the calls or ascending call indices)."""
-        return {"lost_value": float(self.lost_value[rows].sum()),
-                "defections": float(self.defections[rows].sum())}
+    def rows(self, first: int, size: int) -> Losses:
+        """The losses of calls ``first .. first + size - 1`` (a block of the run's calls)."""
+        last = first + size
+        return Losses(self.defections[first:last], self.lost_value[first:last])
 
 
 def with_wages(kpis: dict[str, float], wage_cost: float) -> None:

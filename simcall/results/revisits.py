@@ -99,9 +99,11 @@ class RevisitChain:
 
 def revisit_chains(visits: VisitTable, revisits: Revisits, counted: np.ndarray,
                    departments: list[str], caller_of: np.ndarray,
-                   callers: list[str]) -> tuple[RevisitChain, ...]:
+                   callers: list[str], first: int = 0) -> tuple[RevisitChain, ...]:
     """Every counted call with a re-entry, in full, worst first (see
-    :meth:`RevisitChain.worst_first`); ``caller_of`` is each call's caller-type index."""
+    :meth:`RevisitChain.worst_first`); ``caller_of`` is each call's caller-type index.
+    ``first``: the run's number of call 0 here (the calls of a block: see
+    :mod:`simcall.results.call_blocks`)."""
     chained = np.flatnonzero((revisits.per_call > 0) & counted)
     if chained.size == 0:
         return ()
@@ -118,8 +120,8 @@ def revisit_chains(visits: VisitTable, revisits: Revisits, counted: np.ndarray,
             transferred=bool(visits.transferred[row]),
             re_entry=bool(revisits.re_entry[row]),
         ))
-    chains = [RevisitChain(call, callers[int(caller_of[call])], int(revisits.per_call[call]),
-                           tuple(hops))
+    chains = [RevisitChain(first + call, callers[int(caller_of[call])],
+                           int(revisits.per_call[call]), tuple(hops))
               for call, hops in by_call.items()]
     chains.sort(key=RevisitChain.worst_first)
     return tuple(chains)
