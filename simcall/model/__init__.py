@@ -36,7 +36,8 @@ module             holds
 ``streams``        one random generator per stochastic input and replication
                    (:class:`Streams`, :class:`Owner`)
 ``records``        append-only records packed into numpy columns (:class:`Records`,
-                   :class:`CallTable`, :class:`Periods`, :class:`Outcome`)
+                   :class:`CallTable`, :class:`Periods`, :class:`Outcome`); the calls in
+                   blocks (``CallBlock``), what the metrics read (``RunRecords``)
 =================  =================================================================
 
 Imports: the scenario wing and the shared base; never results or anything above.

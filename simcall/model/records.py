@@ -23,11 +23,17 @@ Tables:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
+
+BLOCK_CALLS = 1 << 16
+"""Calls per block (:meth:`Records.blocks`): large enough that numpy's fixed cost per block
+is nothing beside its calls, small enough that a block's working columns (a few hundred
+bytes a call while the metrics sum it) stay near ten megabytes."""
 
 
 class Outcome(IntEnum):
@@ -141,6 +147,108 @@ class Records:
     agent_names: tuple[str, ...]  # by agent number - 1
     rona: RonaTable  # ring-no-answer events
     not_ready: Periods  # agents on duty but not ready (after a ring-no-answer or a call)
+
+    def tables(self) -> Records:
+        """The records as tables (these ones; see :class:`~simcall.model.notes.LaneRecords`
+        for records derived only when asked for)."""
+        return self
+
+    def has_redials(self) -> bool:
+        """Whether any call is a redial (a caller's attempts then span several calls)."""
+        return bool(np.any(self.calls.attempt != 1))
+
+    def blocks(self, size: int) -> Iterator[CallBlock]:
+        """The calls in blocks of ``size`` (the last one shorter), in call order.
+
+        Visits are found by call number: directly where they are held in call order (the
+        express lane without transfers), else through one stable sort of their call
+        numbers, which keeps each call's visits in the order they ended. The busy spells
+        are cut into as many parts, in their order (they add up, whichever call they
+        served).
+        """
+        calls, visits, rona = self.calls, self.visits, self.rona
+        n = int(calls.arrival.size)
+        starts = _block_starts(n, size)
+        in_order = bool(np.all(visits.call[1:] >= visits.call[:-1]))
+        order = None if in_order else np.argsort(visits.call, kind="stable")
+        visit_call = visits.call if order is None else visits.call[order]
+        rona_order = np.argsort(rona.call, kind="stable")
+        rona_call = rona.call[rona_order]
+        busy_cut = -(-self.busy.start.size // len(starts))  # spells a part, rounded up
+        for k, first in enumerate(starts):
+            last = min(first + size, n)
+            lo, hi = np.searchsorted(visit_call, (first, last))
+            rows: slice | np.ndarray = slice(lo, hi) if order is None else order[lo:hi]
+            r_lo, r_hi = np.searchsorted(rona_call, (first, last))
+            spells = slice(k * busy_cut, (k + 1) * busy_cut)
+            yield CallBlock(
+                first=first,
+                calls=_rows(calls, slice(first, last)),
+                visits=_rows(visits, rows, call_from=first),
+                busy=_rows(self.busy, spells),
+                rona=_rows(rona, rona_order[r_lo:r_hi], call_from=first),
+            )
+
+
+class RunRecords(Protocol):
+    """What the metrics read of a run: its calls in blocks, and the agents' time. Kept as
+    tables (:class:`Records`) or as the express lane's notes, derived when asked for
+    (:class:`~simcall.model.notes.LaneRecords`)."""
+
+    @property
+    def staffed(self) -> Periods: ...  # agents on duty
+    @property
+    def scheduled(self) -> Periods: ...  # the plan
+    @property
+    def not_ready(self) -> Periods: ...  # on duty but not ready
+    @property
+    def counters(self) -> Counters: ...  # the engine's own tallies
+    def tables(self) -> Records: ...  # every table, at once
+    def has_redials(self) -> bool: ...  # whether a caller's attempts span several calls
+    def blocks(self, size: int) -> Iterator[CallBlock]: ...  # the calls, ``size`` at a time
+
+
+@dataclass(frozen=True)
+class CallBlock:
+    """Calls ``first .. first + size - 1`` of a run, with their visits and ring-no-answers,
+    and a part of the run's busy spells.
+
+    Why blocks: every KPI is a count, a sum or a ratio of those, so a run's KPIs are the
+    sums of its blocks', and the metrics need never hold more than one block's worth of
+    per-call columns at once (a 2,000-hour run has two million calls). Inside a block, call
+    numbers count from its first call (``0 .. size - 1``): a per-call function works on a
+    block as it would on a whole run. The blocks' busy parts, together, are every busy
+    spell of the run, each once.
+    """
+
+    first: int  # the run's number of the block's first call
+    calls: CallTable  # the block's rows of the call table
+    visits: VisitTable  # every visit of those calls, each call's in the order they ended
+    busy: Periods  # a part of the run's busy spells
+    rona: RonaTable  # the ring-no-answers of those calls
+
+    @property
+    def size(self) -> int:
+        """Calls in the block."""
+        return int(self.calls.arrival.size)
+
+
+Table = TypeVar("Table", CallTable, VisitTable, Periods, RonaTable)
+
+
+def _rows(table: Table, rows: slice | np.ndarray, call_from: int = 0) -> Table:
+    """Some rows of a table; its ``call`` column (if any) counted from call ``call_from``."""
+    columns = {f.name: getattr(table, f.name)[rows] for f in fields(table)}
+    if call_from and "call" in columns:
+        columns["call"] = columns["call"] - call_from
+    return type(table)(**columns)
+
+
+def _block_starts(calls: int, size: int) -> range:
+    """The first call of each block of ``size`` (one, empty, for a run without calls)."""
+    if size < 1:
+        raise ValueError(f"a block holds at least one call, got {size}")
+    return range(0, max(calls, 1), size)
 
 
 class ChunkedTable:

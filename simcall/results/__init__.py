@@ -16,9 +16,6 @@ module            holds
 ``call_facts``    what the call KPIs read about each call (``CallFacts``), and
                   those KPIs of every interval or day at once, from per-group sums
                   and counts in one pass of ``np.bincount`` (``grouped_kpis``)
-``call_blocks``   a run's calls in blocks (``CallBlock``, ``call_blocks``), with
-                  their visits: the metrics sum block by block, in memory that does
-                  not grow with the run
 ``money``         money KPIs (:data:`MONEY_KPIS`): wages of scheduled hours, and the
                   expected defections and lost value of each caller's bad
                   experiences (:class:`Prices`, the scenario's money keys)

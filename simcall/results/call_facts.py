@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -58,31 +57,31 @@ REACHED_LOOKUP = RESOLVED_LOOKUP | np.isin(np.arange(len(Outcome)),
                                            (Outcome.VOICEMAIL, Outcome.IN_SYSTEM))
 
 
-class Reach(NamedTuple):
+@dataclass(frozen=True)
+class Reach:
     """Per call number: whether the caller whose first attempt it is was resolved (reached)
     on some attempt. A redial is numbered after every drawn call, so a caller's attempts
-    can lie in different blocks: this is gathered over the whole run first."""
+    can lie in different blocks of calls: this is marked over the whole run first."""
 
     resolved: np.ndarray  # bool
     reached: np.ndarray  # bool
 
+    @classmethod
+    def none(cls, calls: int) -> Reach:
+        """Nobody marked yet, of a run of ``calls`` calls."""
+        return cls(np.zeros(calls, dtype=bool), np.zeros(calls, dtype=bool))
 
-def reach_by_caller(calls: CallTable) -> Reach | None:
-    """Each caller's :class:`Reach`, by first call; ``None`` when no call is a redial (every
-    caller then made one attempt, and its own outcome tells)."""
-    if not np.any(calls.attempt != 1):
-        return None
-    resolved = np.zeros(calls.outcome.size, dtype=bool)
-    reached = np.zeros(calls.outcome.size, dtype=bool)
-    # callers with some such attempt: marked through their first call (marks only add up)
-    resolved[calls.first_call[RESOLVED_LOOKUP[calls.outcome]]] = True
-    reached[calls.first_call[REACHED_LOOKUP[calls.outcome]]] = True
-    return Reach(resolved, reached)
+    def mark(self, calls: CallTable) -> None:
+        """Mark the callers (by first call) of ``calls``' resolved (reached) attempts; the
+        marks only add up, so blocks may come in any order."""
+        self.resolved[calls.first_call[RESOLVED_LOOKUP[calls.outcome]]] = True
+        self.reached[calls.first_call[REACHED_LOOKUP[calls.outcome]]] = True
 
 
 def caller_outcomes(calls: CallTable, reach: Reach | None) -> CallerOutcomes:
-    """Group attempts by caller (``first_call``, through the run's ``reach``); ``calls`` may
-    be a block of the run's calls."""
+    """Group attempts by caller (``first_call``, through the run's ``reach``; ``None`` when
+    no call is a redial: every caller made one attempt); ``calls`` may be a block of the
+    run's calls."""
     resolved = RESOLVED_LOOKUP[calls.outcome]
     first = calls.attempt == 1
     if reach is None:  # one attempt a caller
@@ -150,13 +149,24 @@ SUMS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served
         "resolved_ever", "lost_callers", "lost_value", "defections", "sent_back")
 
 
-def group_sums(facts: CallFacts, group: np.ndarray, count: int) -> np.ndarray:
+# the SUMS added up from each call's value (the others are counts per group)
+PER_CALL = frozenset({"transfers", "answered_wait", "callback_wait", "rona",
+                      "voicemail_callbacks", "lost_value", "defections"})
+
+
+def group_sums(facts: CallFacts, group: np.ndarray, count: int,
+               into: np.ndarray | None = None) -> np.ndarray:
     """The :data:`SUMS` of each group ``k`` in ``range(count)``: the calls where
     ``group == k`` (any other value belongs to no group), in one pass over the calls.
 
     Shape (count, len(SUMS)); counts are whole numbers (exact in floats), and sums of sums
-    (several groups together) are the sums of the groups together.
+    (several groups together) are the sums of the groups together. With ``into`` (the sums
+    of the calls before these: a run's earlier blocks), the calls are added to it, and it
+    is returned: the float sums add one call after another onto it (``np.add.at``, as
+    ``np.bincount`` adds them), so a run summed block by block gets the very sums of one
+    pass over all its calls, bit for bit, whatever the blocks.
     """
+    sums = np.zeros((count, len(SUMS))) if into is None else into
     calls = facts.calls
     # calls of no group go to one extra bin, dropped at the end: no subsetting of columns
     key = np.where((group >= 0) & (group < count), group, count).astype(np.int64)
@@ -175,16 +185,11 @@ def group_sums(facts: CallFacts, group: np.ndarray, count: int) -> np.ndarray:
                               (callers.first & callers.resolved_ever, 2),
                               (callers.first & ~callers.reached_ever, 2), (facts.sent_back, 2))
 
-    def total(values: np.ndarray) -> np.ndarray:
-        """Sum of ``values`` per group (nothing to add when all are 0)."""
-        if not values.any():
-            return np.zeros(bins)
-        return np.bincount(key, weights=values, minlength=bins)
-
     def wait_of(outcome: Outcome) -> np.ndarray:
-        return total(np.where(calls.outcome == outcome, calls.wait, 0.0))
+        return np.where(calls.outcome == outcome, calls.wait, 0.0)
 
     by_outcome = by_call.sum(axis=(2, 3, 4, 5))
+    # counts per group (bins) and, for the sums, each call's value (calls)
     columns = {
         "offered": by_outcome.sum(axis=1),
         "answered": by_outcome[:, Outcome.ANSWERED],
@@ -200,25 +205,29 @@ def group_sums(facts: CallFacts, group: np.ndarray, count: int) -> np.ndarray:
         "queued_waited": queued[:, :, 1].sum(axis=(1, 2, 3, 4)),
         # of the answered calls, as the mean's denominator (a called-back call can be
         # transferred too, but is not an answered one)
-        "transfers": total(np.where(calls.outcome == Outcome.ANSWERED, calls.transfers, 0)
-                           .astype(float)),
+        "transfers": np.where(calls.outcome == Outcome.ANSWERED, calls.transfers, 0),
         "answered_within_transfers": answered[:, :, :, 1].sum(axis=(1, 2, 3)),
         "transfer_limited": by_call[..., 1].sum(axis=(1, 2, 3, 4)),
         "answered_wait": wait_of(Outcome.ANSWERED),
         "callback_wait": wait_of(Outcome.CALLED_BACK),
-        "rona": total(facts.rona.astype(float)),
-        "voicemail_callbacks": total(facts.voicemail_callbacks.astype(float)),
+        "rona": facts.rona,
+        "voicemail_callbacks": facts.voicemail_callbacks,
         "callers": by_caller[:, 1].sum(axis=(1, 2, 3, 4)),
         "resolved_first": by_caller[:, :, 1].sum(axis=(1, 2, 3, 4)),
         "resolved_ever": by_caller[:, :, :, 1].sum(axis=(1, 2, 3, 4)),
         "lost_callers": by_caller[:, :, :, :, 1].sum(axis=(1, 2, 3, 4)),
-        "lost_value": total(facts.losses.lost_value),
-        "defections": total(facts.losses.defections),
+        "lost_value": facts.losses.lost_value,
+        "defections": facts.losses.defections,
         "sent_back": by_caller[..., 1].sum(axis=(1, 2, 3, 4)),
     }
     assert tuple(columns) == SUMS
-    return np.stack([np.asarray(column, dtype=float) for column in columns.values()],
-                    axis=1)[:count]
+    in_group = key < count
+    for j, (name, column) in enumerate(columns.items()):
+        if name not in PER_CALL:
+            sums[:, j] += column[:count]
+        elif column.any():  # (nothing to add when all are 0)
+            np.add.at(sums[:, j], key[in_group], column[in_group].astype(float))
+    return sums
 
 
 def kpis_of_sums(sums: np.ndarray) -> list[dict[str, float]]:

@@ -22,14 +22,19 @@ measured from it -- never a reset of counters.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from simcall.model.records import Outcome, Records
-from simcall.results.agent_time import agent_seconds, in_windows
-from simcall.results.call_blocks import BLOCK_CALLS, CallBlock, call_blocks
+from simcall.model.records import (
+    BLOCK_CALLS,
+    CallBlock,
+    Counters,
+    Outcome,
+    Records,
+    RunRecords,
+)
+from simcall.results.agent_time import AgentSeconds, agent_seconds, in_windows, windows_of, within
 from simcall.results.call_facts import (
     SUMS,
     CallFacts,
@@ -37,9 +42,15 @@ from simcall.results.call_facts import (
     caller_outcomes,
     group_sums,
     kpis_of_sums,
-    reach_by_caller,
 )
-from simcall.results.money import MONEY_KPIS, Losses, Prices, wage_costs, with_wages
+from simcall.results.money import (
+    MONEY_KPIS,
+    Losses,
+    Prices,
+    stay_chances,
+    wage_costs,
+    with_wages,
+)
 from simcall.results.revisits import RevisitChain, find_revisits, revisit_chains
 
 COUNT_KPIS = ("offered", "answered", "abandoned", "blocked", "voicemail", "self_served",
@@ -111,22 +122,19 @@ def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
     return {name: kpis[name] for name in DEPARTMENT_KPIS[:-2]}
 
 
-def occupancy(records: Records, begin: np.ndarray, finish: np.ndarray,
-              groups: np.ndarray | None = None) -> np.ndarray:
-    """Busy agent time / staffed agent time in each window ``[begin, finish)``.
+def occupancy(busy: np.ndarray, staffed: np.ndarray) -> np.ndarray:
+    """Busy agent time / staffed agent time in each window (``in_windows`` of each).
 
-    With a 2-D ``begin`` (days x intervals), the windows of each column are added up
-    first: an interval's occupancy over all days.
+    With 2-D windows (days x intervals), the windows of each column are added up first: an
+    interval's occupancy over all days.
     """
-    busy_in = in_windows(records.busy, begin, finish, groups)
-    staffed_in = in_windows(records.staffed, begin, finish, groups)
-    if busy_in.ndim == 2:
-        busy_in, staffed_in = busy_in.sum(axis=0), staffed_in.sum(axis=0)
+    if busy.ndim == 2:
+        busy, staffed = busy.sum(axis=0), staffed.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(staffed_in > 0, busy_in / np.where(staffed_in > 0, staffed_in, 1), np.nan)
+        return np.where(staffed > 0, busy / np.where(staffed > 0, staffed, 1), np.nan)
 
 
-def not_ready_share(records: Records, begin: float, finish: float, group: int) -> float:
+def not_ready_share(records: RunRecords, begin: float, finish: float, group: int) -> float:
     """Not-ready agent time (after a ring-no-answer or a call) / staffed agent time of one
     group in ``[begin, finish)``; ``nan`` when nobody of the group was on duty."""
     window = (np.array([begin]), np.array([finish]), np.array([group]))
@@ -168,61 +176,65 @@ class RunMetrics:
     revisit_chains: tuple[RevisitChain, ...] = ()  # every call sent back, worst first
 
 
-def run_metrics(records: Records, window: Window, departments: list[str], callers: list[str],
-                groups: list[str], group_skills: list[tuple[int, ...]],
+def run_metrics(records: RunRecords, window: Window, departments: list[str],
+                callers: list[str], groups: list[str], group_skills: list[tuple[int, ...]],
                 prices: Prices | None = None, *, block: int = BLOCK_CALLS) -> RunMetrics:
     """Summarise one replication's records (``prices``: the money keys; none: all free).
 
-    The calls are summed ``block`` calls at a time (:mod:`simcall.results.call_blocks`):
-    what the metrics hold besides the records does not grow with the run.
+    The calls and busy spells are summed ``block`` calls at a time
+    (:meth:`~simcall.model.records.Records.blocks`): what the metrics hold besides the
+    records does not grow with the run, and records kept as the express lane's notes are
+    derived a block at a time, never all at once. Raises :class:`ConservationError` if
+    the records do not account for every call.
     """
-    check_conservation(records)
     prices = prices or Prices.free(len(callers), len(groups))
-    losses = Losses.of(records, prices, window.threshold, window.transfers_at_most)
-    sums = CallSums.empty(window, len(departments), len(callers))
-    reach = reach_by_caller(records.calls)
-    for part in call_blocks(records, block):
-        sums.add(part, window, reach, losses.rows(part.first, part.size), departments, callers)
+    reach, stays = _caller_pass(records, block, prices, window)
+    sums = CallSums.empty(window, len(departments), len(callers), group_skills)
+    for part in records.blocks(block):
+        sums.add(part, window, reach, Losses.of(part.calls, part.first, stays, prices),
+                 departments, callers)
+    check_counts(sums.outcomes, sums.finished_visits, records.counters)
     horizon = window.end  # of the last day: overall figures cover every day
     measured = np.array([window.warmup, horizon])
-    rona_counted = records.calls.arrival[records.rona.call] >= window.warmup
+
+    def occupied(query: object, begin: np.ndarray, finish: np.ndarray,
+                 chosen: list[int] | None = None) -> np.ndarray:
+        staffed = in_windows(records.staffed, begin, finish,
+                             None if chosen is None else np.array(chosen))
+        return occupancy(within(sums.busy[query].seconds(), begin.shape), staffed)
 
     overall = kpis_of_sums(sums.overall)[0]
-    overall["occupancy"] = float(occupancy(records, measured[:1], measured[1:])[0])
-    wages = wage_costs(records, prices, *window.interval_windows())  # (groups, days, intervals)
-    with_wages(overall, float(wages.sum()))
+    overall["occupancy"] = float(occupied("overall", measured[:1], measured[1:])[0])
+    wages = wage_costs(records.scheduled, prices, *window.interval_windows())
+    with_wages(overall, float(wages.sum()))  # wages: (groups, days, intervals)
     intervals = kpis_of_sums(sums.intervals)
-    busy = occupancy(records, *window.interval_windows()).tolist()
-    for kpis, occupied, paid in zip(intervals, busy, wages.sum(axis=(0, 1)).tolist(),
-                                    strict=True):
-        kpis["occupancy"] = occupied
+    busy = occupied("intervals", *window.interval_windows()).tolist()
+    for kpis, share, paid in zip(intervals, busy, wages.sum(axis=(0, 1)).tolist(),
+                                 strict=True):
+        kpis["occupancy"] = share
         with_wages(kpis, paid)
     by_department = {}
     for d, (name, kpis) in enumerate(zip(departments, kpis_of_sums(sums.departments),
                                          strict=True)):
         kpis = {kpi: kpis[kpi] for kpi in DEPARTMENT_KPIS[:-1]}
         kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
-        kpis["rona"] = float(np.count_nonzero(rona_counted & (records.rona.department == d)))
-        dedicated = [g for g, skills in enumerate(group_skills) if d in skills]
-        if dedicated and all(group_skills[g] == (d,) for g in dedicated):
-            kpis["occupancy"] = float(occupancy(records, measured[:1], measured[1:],
-                                                np.array(dedicated))[0])
+        kpis["rona"] = float(sums.rona_departments[d])
+        if ("department", d) in sums.busy:  # its agents take its calls only
+            kpis["occupancy"] = float(occupied(("department", d), measured[:1], measured[1:],
+                                               _dedicated(group_skills, d))[0])
         by_department[name] = kpis
     by_caller = dict(zip(callers, kpis_of_sums(sums.callers), strict=True))
     by_group = {
-        name: {"occupancy": float(occupancy(records, measured[:1], measured[1:],
-                                            np.array([g]))[0]),
-               "rona": float(np.count_nonzero(rona_counted & (records.rona.group == g))),
+        name: {"occupancy": float(occupied(("group", g), measured[:1], measured[1:], [g])[0]),
+               "rona": float(sums.rona_groups[g]),
                "not_ready_share": not_ready_share(records, window.warmup, horizon, g),
                "wage_cost": float(wages[g].sum())}
         for g, name in enumerate(groups)
     }
     by_day = kpis_of_sums(sums.days)
-    openings = np.arange(window.days) * window.period
-    busy = occupancy(records, np.maximum(openings, window.warmup),
-                     np.maximum(openings + window.day_length, window.warmup)).tolist()
-    for day, (kpis, occupied) in enumerate(zip(by_day, busy, strict=True)):
-        kpis["occupancy"] = occupied
+    busy = occupied("days", *_day_windows(window)).tolist()
+    for day, (kpis, share) in enumerate(zip(by_day, busy, strict=True)):
+        kpis["occupancy"] = share
         with_wages(kpis, float(wages[:, day, :].sum()))
     # scheduled (the plan: staff or shifts) vs staffed (on duty: breaks and absences not)
     # agents, time-average head counts per interval (all groups: the whole interval, warm-up
@@ -256,9 +268,44 @@ def run_metrics(records: Records, window: Window, departments: list[str], caller
     )
 
 
+def _caller_pass(records: RunRecords, block: int, prices: Prices, window: Window,
+                 ) -> tuple[Reach | None, np.ndarray | None]:
+    """What needs every attempt of a caller before any call's KPIs: whether the caller was
+    resolved (reached) on some attempt, and the chance the caller stays after them all.
+    A redial is numbered after every drawn call, so a caller's attempts can lie in
+    different blocks: one pass over the blocks first, only when there are redials or
+    someone can defect."""
+    redials, defects = records.has_redials(), bool(prices.defection.any())
+    if not (redials or defects):
+        return None, None
+    marks = Reach.none(records.counters.arrived) if redials else None
+    stays = np.ones(records.counters.arrived) if defects else None
+    for part in records.blocks(block):
+        if marks is not None:
+            marks.mark(part.calls)
+        if stays is not None:
+            stay_chances(part.calls, part.visits, prices, window.threshold,
+                         window.transfers_at_most, stays)
+    return marks, stays
+
+
+def _dedicated(group_skills: list[tuple[int, ...]], department: int) -> list[int]:
+    """The agent groups that take ``department``'s calls, if they take no other's ([]
+    otherwise): then the department's occupancy is theirs."""
+    dedicated = [g for g, skills in enumerate(group_skills) if department in skills]
+    return dedicated if all(group_skills[g] == (department,) for g in dedicated) else []
+
+
+def _day_windows(window: Window) -> tuple[np.ndarray, np.ndarray]:
+    """``[begin, finish)`` of every day, clipped to start at the warm-up."""
+    openings = np.arange(window.days) * window.period
+    return (np.maximum(openings, window.warmup),
+            np.maximum(openings + window.day_length, window.warmup))
+
+
 @dataclass
 class CallSums:
-    """What a run's call KPIs are made of, added up block by block of calls."""
+    """What a run's KPIs are made of, added up block by block of calls."""
 
     overall: np.ndarray  # group_sums of the counted calls: shape (1, len(SUMS))
     intervals: np.ndarray  # per interval of the day, over every day
@@ -269,40 +316,65 @@ class CallSums:
     transfers: np.ndarray  # answered calls per transfer count
     worst: list[tuple[int, int, tuple[int, ...]]]  # (-transfers, call, departments gone)
     revisit_chains: list[RevisitChain]
+    rona_groups: np.ndarray  # counted ring-no-answers per agent group
+    rona_departments: np.ndarray  # and per department
+    busy: dict[object, AgentSeconds]  # busy agent-seconds: "overall", "intervals", "days",
+    # ("group", g) and ("department", d) for a department with agents of its own
+    outcomes: np.ndarray  # every call (counted or not) per outcome: the conservation check
+    finished_visits: int = 0  # and the visits that ended
 
     @classmethod
-    def empty(cls, window: Window, departments: int, callers: int) -> CallSums:
+    def empty(cls, window: Window, departments: int, callers: int,
+              group_skills: list[tuple[int, ...]]) -> CallSums:
         """Nothing added yet."""
-        width = len(SUMS)
+        width, groups = len(SUMS), len(group_skills)
+        measured = windows_of(np.array([window.warmup]), np.array([window.end]))
+        busy: dict[object, AgentSeconds] = {
+            "overall": AgentSeconds(measured),
+            "intervals": AgentSeconds(windows_of(*window.interval_windows())),
+            "days": AgentSeconds(windows_of(*_day_windows(window))),
+            **{("group", g): AgentSeconds(measured, np.array([g])) for g in range(groups)},
+            **{("department", d): AgentSeconds(measured, np.array(_dedicated(group_skills, d)))
+               for d in range(departments) if _dedicated(group_skills, d)},
+        }
         return cls(np.zeros((1, width)), np.zeros((window.intervals, width)),
                    np.zeros((window.days, width)), np.zeros((callers, width)),
                    np.zeros((departments, width)), np.zeros(0, dtype=np.int64),
-                   np.zeros(0, dtype=np.int64), [], [])
+                   np.zeros(0, dtype=np.int64), [], [], np.zeros(groups, dtype=np.int64),
+                   np.zeros(departments, dtype=np.int64), busy,
+                   np.zeros(len(Outcome), dtype=np.int64))
 
     def add(self, part: CallBlock, window: Window, reach: Reach | None, losses: Losses,
             departments: list[str], callers: list[str]) -> None:
-        """Add a block's calls (calls that arrived before the warm-up count nowhere)."""
+        """Add a block's calls (calls that arrived before the warm-up count nowhere) and
+        its busy spells."""
         calls, visits = part.calls, part.visits
+        self.outcomes += np.bincount(calls.outcome, minlength=len(Outcome))
+        self.finished_visits += int(visits.call.size)
+        for seconds in self.busy.values():
+            seconds.add(part.busy)
         counted = calls.arrival >= window.warmup
         revisits = find_revisits(visits, part.size, len(departments))
-        facts = CallFacts.of(calls, visits, part.rona_calls, caller_outcomes(calls, reach),
+        facts = CallFacts.of(calls, visits, part.rona.call, caller_outcomes(calls, reach),
                              losses, revisits.per_call, window.threshold,
                              window.transfers_at_most)
         day_of = np.floor(calls.arrival / window.period).astype(np.int32)
         interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval
                                ).astype(np.int32)
-        self.overall += group_sums(facts, np.where(counted, 0, -1), 1)
-        self.intervals += group_sums(facts, np.where(counted, interval_of, -1),
-                                     window.intervals)
-        self.days += group_sums(facts, np.where(counted, day_of, -1), window.days)
-        self.callers += group_sums(facts, np.where(counted, calls.caller, -1), len(callers))
-        self.departments += _department_sums(part, counted, revisits.re_entry, window,
-                                             len(departments))
+        group_sums(facts, np.where(counted, 0, -1), 1, self.overall)
+        group_sums(facts, np.where(counted, interval_of, -1), window.intervals, self.intervals)
+        group_sums(facts, np.where(counted, day_of, -1), window.days, self.days)
+        group_sums(facts, np.where(counted, calls.caller, -1), len(callers), self.callers)
+        _add_department_sums(part, counted, revisits.re_entry, window, self.departments)
         answered = counted & (calls.outcome == Outcome.ANSWERED)
         rings = np.floor(calls.answer_time[answered] / window.ring).astype(np.int64) + 1
         self.rings = _added(self.rings, np.bincount(rings))
-        transfers = calls.transfers[answered]
-        self.transfers = _added(self.transfers, np.bincount(transfers))
+        self.transfers = _added(self.transfers, np.bincount(calls.transfers[answered]))
+        rona_counted = counted[part.rona.call]
+        self.rona_groups += np.bincount(part.rona.group[rona_counted],
+                                        minlength=self.rona_groups.size)
+        self.rona_departments += np.bincount(part.rona.department[rona_counted],
+                                             minlength=self.rona_departments.size)
         self.worst = sorted(self.worst + _worst_of(part, counted))[:WORST_CHAINS]
         self.revisit_chains += revisit_chains(visits, revisits, counted, departments,
                                               calls.caller, callers, part.first)
@@ -325,10 +397,11 @@ def _worst_of(part: CallBlock, counted: np.ndarray) -> list[tuple[int, int, tupl
             for call in order.tolist()]
 
 
-def _department_sums(part: CallBlock, counted: np.ndarray, re_entry: np.ndarray,
-                     window: Window, departments: int) -> np.ndarray:
-    """group_sums per department of a block: every entry of a counted call into its queue,
-    and the counted calls that dialled it and got a busy signal (never in a queue)."""
+def _add_department_sums(part: CallBlock, counted: np.ndarray, re_entry: np.ndarray,
+                         window: Window, sums: np.ndarray) -> None:
+    """Add a block to ``sums``, the group_sums per department: every entry of a counted
+    call into its queue, and the counted calls that dialled it and got a busy signal
+    (never in a queue)."""
     calls, visits = part.calls, part.visits
     blocked = counted & (calls.outcome == Outcome.BLOCKED)
     key = np.concatenate((np.where(counted[visits.call], visits.department, -1),
@@ -343,7 +416,7 @@ def _department_sums(part: CallBlock, counted: np.ndarray, re_entry: np.ndarray,
         sent_back=np.concatenate((re_entry & (visits.outcome == Outcome.ANSWERED),
                                   np.zeros(n, dtype=bool))),
         threshold=window.threshold, transfers_at_most=window.transfers_at_most)
-    return group_sums(facts, key, departments)
+    group_sums(facts, key, sums.shape[0], sums)
 
 
 def _added(total: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -370,12 +443,18 @@ def check_conservation(records: Records) -> None:
     the system; the outcome columns must agree with the counts of arrivals,
     busy signals, departures and calls left waiting that the engine kept.
     """
-    calls, counters = records.calls, records.counters
-    counts: Mapping[int, int] = dict(zip(*np.unique(calls.outcome, return_counts=True),
-                                         strict=True))
+    check_counts(np.bincount(records.calls.outcome, minlength=len(Outcome)),
+                 int(records.visits.call.size), records.counters)
+
+
+def check_counts(outcomes: np.ndarray, finished_visits: int, counters: Counters) -> None:
+    """:func:`check_conservation` of calls per outcome and the visits that ended (summed
+    block by block by :func:`run_metrics`)."""
+    counts = dict(enumerate(outcomes.tolist()))
+    offered = int(outcomes.sum())
     problems = []
-    if calls.outcome.size != counters.arrived:
-        problems.append(f"{calls.outcome.size} call rows for {counters.arrived} arrivals")
+    if offered != counters.arrived:
+        problems.append(f"{offered} call rows for {counters.arrived} arrivals")
     in_menu = counts.get(Outcome.SELF_SERVED, 0) + counts.get(Outcome.IVR_HANG_UP, 0)
     if in_menu != counters.ivr_ended:
         problems.append(f"{in_menu} calls ended in the menu, {counters.ivr_ended} recorded")
@@ -386,7 +465,6 @@ def check_conservation(records: Records) -> None:
     if counts.get(Outcome.IN_SYSTEM, 0) > in_system:
         problems.append(f"{counts.get(Outcome.IN_SYSTEM, 0)} calls never left their first queue "
                         f"but {in_system} are in the system")
-    finished_visits = records.visits.call.size
     if finished_visits + counters.waiting_at_end != counters.visits:
         problems.append(f"{finished_visits} finished + {counters.waiting_at_end} waiting visits "
                         f"!= {counters.visits} started")

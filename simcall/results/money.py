@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcall.model.records import CallTable, Outcome, Records, VisitTable
+from simcall.model.records import CallTable, Outcome, Periods, VisitTable
 from simcall.results.agent_time import in_windows
 from simcall.scenario.schema import Scenario
 
@@ -95,30 +95,29 @@ def bad_experiences(calls: CallTable, visits: VisitTable, threshold: float,
     return counts
 
 
-def defection_chance(records: Records, prices: Prices, threshold: float,
-                     transfers_at_most: int) -> np.ndarray:
-    """Per call row: the chance that its caller defects, on the caller's first attempt
-    (redials carry 0: the caller is counted once, with every attempt's experiences)."""
-    calls = records.calls
-    counts = bad_experiences(calls, records.visits, threshold, transfers_at_most)
+def stay_chances(calls: CallTable, visits: VisitTable, prices: Prices, threshold: float,
+                 transfers_at_most: int, stays: np.ndarray) -> None:
+    """Multiply into ``stays`` (one a call, by the caller's first call) the chance that the
+    caller stays after each of ``calls``' experiences (a run's calls, or a block's: see
+    :class:`~simcall.model.records.CallBlock`). Starting from ones, after every call the
+    first call's entry is the chance its caller stays with every attempt's experiences."""
+    counts = bad_experiences(calls, visits, threshold, transfers_at_most)
     stay = np.prod(np.power(1.0 - prices.defection[calls.caller], counts), axis=1)
-    caller_stays = np.ones(calls.arrival.size)
-    np.multiply.at(caller_stays, calls.first_call, stay)
-    chance: np.ndarray = np.where(calls.attempt == 1, 1.0 - caller_stays, 0.0)
-    return chance
+    np.multiply.at(stays, calls.first_call, stay)
 
 
-def wage_seconds(records: Records, begin: np.ndarray, finish: np.ndarray,
+def wage_seconds(scheduled: Periods, begin: np.ndarray, finish: np.ndarray,
                  groups: int) -> np.ndarray:
     """Scheduled agent-seconds of each group in each window: shape (groups, *begin.shape)."""
-    return np.stack([in_windows(records.scheduled, begin, finish, np.array([g]))
+    return np.stack([in_windows(scheduled, begin, finish, np.array([g]))
                      for g in range(groups)]) if groups else np.zeros((0, *begin.shape))
 
 
-def wage_costs(records: Records, prices: Prices, begin: np.ndarray,
+def wage_costs(scheduled: Periods, prices: Prices, begin: np.ndarray,
                finish: np.ndarray) -> np.ndarray:
-    """Wages of each group in each window (days x intervals): shape (groups, days, intervals)."""
-    seconds = wage_seconds(records, begin, finish, prices.wage_per_hour.size)
+    """Wages of each group in each window (days x intervals), from the ``scheduled``
+    periods (the plan): shape (groups, days, intervals)."""
+    seconds = wage_seconds(scheduled, begin, finish, prices.wage_per_hour.size)
     costs: np.ndarray = seconds * (prices.wage_per_hour / SECONDS_PER_HOUR)[:, None, None]
     return costs
 
@@ -131,21 +130,17 @@ class Losses:
     lost_value: np.ndarray
 
     @classmethod
-    def of(cls, records: Records, prices: Prices, threshold: float,
-           transfers_at_most: int) -> Losses:
-        if not prices.defection.any():
-            # nobody defects: every chance is 0 (1 - a product of ones), so skip the table of
-            # each call's experiences (five counts a call: a third of the metrics' memory)
-            # (a broadcast zero: no memory, however long the run)
-            none = np.broadcast_to(0.0, (records.calls.arrival.size,))
+    def of(cls, calls: CallTable, first: int, stays: np.ndarray | None,
+           prices: Prices) -> Losses:
+        """The losses of ``calls``, the run's from call ``first`` on, from :func:`stay_chances`
+        of the run (``None`` when no caller type can defect: every chance is 0, and no table
+        of each call's experiences is made)."""
+        n = calls.arrival.size
+        if stays is None:  # a broadcast zero: no memory, however long the run
+            none = np.broadcast_to(0.0, (n,))
             return cls(none, none)
-        chance = defection_chance(records, prices, threshold, transfers_at_most)
-        return cls(chance, chance * prices.value[records.calls.caller])
-
-    def rows(self, first: int, size: int) -> Losses:
-        """The losses of calls ``first .. first + size - 1`` (a block of the run's calls)."""
-        last = first + size
-        return Losses(self.defections[first:last], self.lost_value[first:last])
+        chance: np.ndarray = np.where(calls.attempt == 1, 1.0 - stays[first:first + n], 0.0)
+        return cls(chance, chance * prices.value[calls.caller])
 
 
 def with_wages(kpis: dict[str, float], wage_cost: float) -> None:

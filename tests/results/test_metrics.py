@@ -362,8 +362,7 @@ def test_occupancy_adds_up_days_before_dividing() -> None:
     staffed = Periods(group=np.zeros(4, dtype=np.int32),
                       start=np.array([0.0, 1000.0, 1000.0, 1000.0]),
                       end=np.array([100.0, 1100.0, 1100.0, 1100.0]))
-    run = simcall.simulate(scenario_from(), seed=1)
-    assert run.records is not None
-    records = dataclasses.replace(run.records, busy=busy, staffed=staffed)
     begin = np.array([[0.0], [1000.0]])
-    np.testing.assert_allclose(occupancy(records, begin, begin + 100.0), [100 / 400])
+    np.testing.assert_allclose(occupancy(in_windows(busy, begin, begin + 100.0),
+                                         in_windows(staffed, begin, begin + 100.0)),
+                               [100 / 400])
