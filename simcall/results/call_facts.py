@@ -7,7 +7,7 @@ count or a ratio of counts, and the means (``asa_s``, ``callback_wait_s``) and t
 (``lost_value``, ``defections``) are sums over counts: so one ``np.bincount`` over the
 calls, keyed by group (interval of the day, day, caller type, ...), gives one of them for
 every group at once (:func:`group_sums`), and the sums of blocks of calls add up to the
-sums of the run (:mod:`simcall.results.call_blocks`). :func:`kpis_of_sums` turns them into
+sums of the run (:class:`~simcall.model.records.CallBlock`). :func:`kpis_of_sums` turns them into
 SPEC.md's KPIs; a department's queue visits are counted the same way
 (:meth:`CallFacts.of_rows`). ``tests/results/test_metrics_one_pass.py`` holds them to the
 plain definitions, numpy's sums over each group's mask.
@@ -109,7 +109,7 @@ class CallFacts:
            callers: CallerOutcomes, losses: Losses, revisits_per_call: np.ndarray,
            threshold: float, transfers_at_most: int) -> CallFacts:
         """The facts of ``calls`` (a run's, or a block's: see
-        :mod:`simcall.results.call_blocks`), from their ``visits`` and the calls of their
+        :class:`~simcall.model.records.CallBlock`), from their ``visits`` and the calls of their
         ring-no-answers (``rona_calls``), both numbered as ``calls`` are; ``callers`` from
         :func:`caller_outcomes`, ``revisits_per_call`` re-entries per call."""
         n = calls.arrival.size

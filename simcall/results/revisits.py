@@ -103,7 +103,7 @@ def revisit_chains(visits: VisitTable, revisits: Revisits, counted: np.ndarray,
     """Every counted call with a re-entry, in full, worst first (see
     :meth:`RevisitChain.worst_first`); ``caller_of`` is each call's caller-type index.
     ``first``: the run's number of call 0 here (the calls of a block: see
-    :mod:`simcall.results.call_blocks`)."""
+    :class:`~simcall.model.records.CallBlock`)."""
     chained = np.flatnonzero((revisits.per_call > 0) & counted)
     if chained.size == 0:
         return ()

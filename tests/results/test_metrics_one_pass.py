@@ -4,7 +4,7 @@
 calls, some thirty numpy calls per interval, and the overall, caller-type and department
 KPIs with numpy's sums over masks of the whole run. Now ``group_sums`` counts and sums
 every group at once with ``np.bincount``, block by block of calls
-(:mod:`simcall.results.call_blocks`). The plain definitions are kept here as the reference
+(:class:`~simcall.model.records.CallBlock`). The plain definitions are kept here as the reference
 (:func:`reference_outcome_kpis`, :func:`reference_call_kpis`, and the per-department
 selection of :func:`reference_departments`). Checked:
 
