@@ -8,8 +8,8 @@ from functools import partial
 from typing import NamedTuple
 
 from simcall.experiments.executors import as_executor
-from simcall.model import Arrival, Trace, run_replication
-from simcall.model.replication import Progress
+from simcall.model import Arrival, Trace
+from simcall.model.replication import Progress, record_replication
 from simcall.results.metrics import Window, run_metrics
 from simcall.results.money import Prices
 from simcall.results.summary import RunResult, Summary
@@ -56,13 +56,15 @@ def simulate(
     trace
         A list that receives ``(time, event, call, department, agent)`` rows.
     keep_records
-        Keep the per-call records on the result (memory for long runs).
+        Keep the per-call records on the result (memory for long runs). An express-lane
+        run keeps them as its notes and drawn demand, about 52 bytes a call, and derives
+        the tables (about 125 bytes a call) on the first read of ``records``.
     progress
         Called with the share of the horizon simulated so far (every 1/100 of it, then
         1.0 once the centre has drained); the result is the same with or without it.
     """
     seed = scenario.seed if seed is None else seed
-    records = run_replication(scenario, seed, replication, arrivals, trace, progress)
+    records = record_replication(scenario, seed, replication, arrivals, trace, progress)
     metrics = run_metrics(
         records, window(scenario),
         departments=[d.name for d in scenario.departments],

@@ -134,6 +134,9 @@ def draw_demand(scenario: Scenario, streams: Streams) -> Demand:
             "arrival": arrival, "caller": np.full(arrival.size, index, dtype=np.int32)}
         part.update(first_visits(scenario, index, arrival.size, streams))
         parts.append(part)
+    if len(parts) == 1:  # one caller type: its calls are in time order already
+        alone: dict[str, Any] = parts[0]
+        return Demand(**alone)
     # merged by time a column at a time, each caller type's column let go once used: a long
     # run then holds the demand about once over, not three times (parts, merged, sorted)
     order = np.argsort(np.concatenate([part["arrival"] for part in parts]), kind="stable")
@@ -170,10 +173,12 @@ def _arrival_times(
             offsets.append(arrival_rng.uniform(0, scenario.interval, count))
     if not offsets:
         return np.empty(0)
-    # each interval's start plus its offsets, as ``start + offsets`` interval by interval;
+    # each interval's start plus its offsets, as ``start + offsets`` interval by interval
+    # (added in place, the intervals' offsets let go first: a long run's peak memory);
     # sorted once: the intervals do not overlap, so this is each interval sorted in turn
-    times: npt.NDArray[np.float64] = (np.repeat(np.array(starts, dtype=float), counts)
-                                      + np.concatenate(offsets))
+    times: npt.NDArray[np.float64] = np.concatenate(offsets)
+    offsets.clear()
+    times += np.repeat(np.array(starts, dtype=float), counts)
     times.sort()
     return times
 

@@ -53,7 +53,7 @@ from simcall.model.demand import Demand
 from simcall.model.draws import LaterVisitDraws, RedialDraws
 from simcall.model.lane_redials import LaneRedials
 from simcall.model.later_visits import LaterVisits
-from simcall.model.notes import CallNotes, attributes_of, derive_tables
+from simcall.model.notes import CallNotes, LaneRecords, attributes_of
 from simcall.model.parties import Agent
 from simcall.model.records import Counters, Recorder
 from simcall.model.transfers import Transfers
@@ -459,22 +459,24 @@ class ExpressFlow:
 
     # -- the records ----------------------------------------------------------------------
 
-    def tables(self, agent_groups: np.ndarray) -> tuple[dict[str, np.ndarray],
-                                                        dict[str, np.ndarray]]:
-        """The queue visits and busy spells of a drained run, as the general flow writes
-        them (see the module and :mod:`simcall.model.notes`); ``agent_groups`` gives each
-        agent's group by number - 1."""
-        calls = len(self.entered)  # the drawn calls, then the redials
-        later = self.later
-        visits, busy = derive_tables(
-            CallNotes(np.frombuffer(self.entered, dtype=np.float64),
-                      np.frombuffer(self.answered, dtype=np.float64),
-                      np.frombuffer(self.agent, dtype=np.int32),
-                      [w[3] for heap in self.heaps for w in heap
-                       if later is None or w[3] not in later.visit]),  # on a first visit
-            attributes_of(self.demand, self.redials.redialled, calls), agent_groups,
-            self.talk_factors)
-        return (visits, busy) if later is None else later.add_to(visits, busy)
+    def kept(self, recorder: Recorder, agent_groups: np.ndarray, end_time: float,
+             agent_names: tuple[str, ...]) -> LaneRecords:
+        """A drained run's records, as its notes (:mod:`simcall.model.notes`; no busy
+        signals, menu or rings here); ``agent_groups``: each agent's group by number - 1."""
+        calls, later, demand = len(self.entered), self.later, self.demand  # calls: redials too
+        return LaneRecords(
+            notes=CallNotes(np.frombuffer(self.entered, dtype=np.float64),
+                            np.frombuffer(self.answered, dtype=np.float64),
+                            np.frombuffer(self.agent, dtype=np.int32),
+                            [w[3] for heap in self.heaps for w in heap
+                             if later is None or w[3] not in later.visit]),  # first visit
+            drawn=attributes_of(demand, self.redials.redialled, calls),
+            call_columns=recorder.call_columns(demand.caller, demand.arrival,
+                                               demand.department),
+            agent_groups=agent_groups, talk_factors=self.talk_factors,
+            later=None if later is None else later.kept(),
+            **recorder.agent_time(), end_time=end_time, counters=self.counters(),
+            agent_names=agent_names)
 
     def __getstate__(self) -> dict[str, Any]:
         """The state without the block of converted arrivals (rebuilt where it starts)."""

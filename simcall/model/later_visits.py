@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ import numpy as np
 from simcall.model.demand import Demand
 from simcall.model.draws import LaterVisitDraws
 from simcall.model.parties import Agent
-from simcall.model.records import Outcome
+from simcall.model.records import PERIOD_DTYPE, VISIT_DTYPE, Outcome
 from simcall.model.transfers import Transfers
 
 ANSWERED, ABANDONED = int(Outcome.ANSWERED), int(Outcome.ABANDONED)
@@ -130,26 +131,60 @@ class LaterVisits:
         talk, wrap, next_draw = self.draws.attributes(onward, caller)
         return number, onward, caller, self.draws.patience(caller), talk, wrap, next_draw
 
+    def kept(self) -> LaterRows:
+        """What the records need of the later visits, once the run has drained."""
+        numbers = np.fromiter(self.first_ends, dtype=np.int64, count=len(self.first_ends))
+        flags = np.array(list(self.first_ends.values()), dtype=bool).reshape(-1, 2)
+        visit_names, spell_names = VISIT_DTYPE.names or (), PERIOD_DTYPE.names or ()
+        rows: list[Any] = (list(zip(*self.rows, strict=True)) if self.rows
+                           else [()] * len(visit_names))
+        spells: list[Any] = (list(zip(*self.busy, strict=True)) if self.busy
+                             else [()] * len(spell_names))
+        return LaterRows(
+            numbers, flags,
+            {name: np.asarray(rows[k], dtype=VISIT_DTYPE[name])
+             for k, name in enumerate(visit_names)},
+            {name: np.asarray(spells[k], dtype=PERIOD_DTYPE[name])
+             for k, name in enumerate(spell_names)})
+
+
+@dataclass(frozen=True)
+class LaterRows:
+    """The records' share of the later visits: which first visits were transferred on or
+    limited, and the later visits' rows and busy spells, in the order they ended."""
+
+    numbers: np.ndarray  # calls whose first visit was transferred on or limited
+    flags: np.ndarray  # their (transferred, limited), shape (calls, 2)
+    visits: dict[str, np.ndarray]  # VISIT_DTYPE's columns
+    busy: dict[str, np.ndarray]  # PERIOD_DTYPE's columns
+
     def add_to(self, visits: dict[str, np.ndarray], busy: dict[str, np.ndarray],
+               first: int = 0, last: int | None = None, spells: bool = True,
                ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The first visits' rows (:func:`~simcall.model.notes.derive_tables`, one a call
         in call order) marked transferred or limited, followed by the later visits' rows
-        in the order they ended; the same for the busy spells. (First visits first: the
-        call table reads a call's first row as its first visit.)"""
+        in the order they ended; the same for the busy spells (with ``spells``). (First
+        visits first: the call table reads a call's first row as its first visit.)
+
+        For a block of calls (``first .. last - 1``, numbered from ``first`` in
+        ``visits``), only its calls' rows are marked and added."""
+        last = np.iinfo(np.int64).max if last is None else last
         transferred = visits["transferred"].copy()
         limited = visits["limited"].copy()
-        if self.first_ends:
-            numbers = np.fromiter(self.first_ends, dtype=np.int64, count=len(self.first_ends))
-            flags = np.array(list(self.first_ends.values()), dtype=bool).reshape(-1, 2)
-            rows = np.searchsorted(visits["call"], numbers)  # calls in order, one row each
-            transferred[rows], limited[rows] = flags[:, 0], flags[:, 1]
+        mine = (self.numbers >= first) & (self.numbers < last)
+        if mine.any():
+            # calls in order, one row each
+            rows = np.searchsorted(visits["call"], self.numbers[mine] - first)
+            transferred[rows], limited[rows] = self.flags[mine, 0], self.flags[mine, 1]
         visits = {**visits, "transferred": transferred, "limited": limited}
-        if self.rows:
-            later = list(zip(*self.rows, strict=True))
-            visits = {name: np.concatenate((column, np.asarray(later[k], dtype=column.dtype)))
-                      for k, (name, column) in enumerate(visits.items())}
-        if self.busy:
-            spells = list(zip(*self.busy, strict=True))
-            busy = {name: np.concatenate((column, np.asarray(spells[k], dtype=column.dtype)))
-                    for k, (name, column) in enumerate(busy.items())}
+        call = self.visits["call"]
+        mine = (call >= first) & (call < last)
+        if mine.any():
+            later = {name: column[mine] for name, column in self.visits.items()}
+            later["call"] = later["call"] - first
+            visits = {name: np.concatenate((column, later[name]))
+                      for name, column in visits.items()}
+        if spells and self.busy["start"].size:
+            busy = {name: np.concatenate((column, self.busy[name]))
+                    for name, column in busy.items()}
         return visits, busy

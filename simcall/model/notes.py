@@ -13,12 +13,28 @@ order differs (call order here, the order visits and spells end there).
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from simcall.model.demand import Demand
-from simcall.model.records import Outcome
+from simcall.model.records import (
+    CallBlock,
+    CallColumns,
+    Counters,
+    Outcome,
+    Periods,
+    Records,
+    RonaTable,
+    VisitTable,
+    block_starts,
+    call_table,
+)
+
+if TYPE_CHECKING:
+    from simcall.model.later_visits import LaterRows
 
 
 class CallNotes(NamedTuple):
@@ -101,3 +117,76 @@ def derive_tables(notes: CallNotes, drawn: CallAttributes, agent_groups: np.ndar
         "end": np.where(done > 0.0, talk_end + done, talk_end),
     }
     return visits, busy
+
+
+@dataclass(frozen=True)
+class LaneRecords:
+    """An express-lane run's records, kept as its notes and drawn demand and derived when
+    asked for: all at once (:meth:`tables`, the :class:`Records` the lane always gave) or a
+    block of calls at a time (:meth:`blocks`, what the metrics read).
+
+    Why: the notes and the demand hold about 52 bytes a call, the tables derived from them
+    about 125; a run of two million calls summarised without ever deriving all its tables
+    holds the former only. Both ways derive each row with the same operations from the
+    same notes, so a block's rows are the tables' rows of its calls, bit for bit.
+    """
+
+    notes: CallNotes
+    drawn: CallAttributes  # of every call, redials included
+    call_columns: CallColumns
+    agent_groups: np.ndarray  # each agent's group, by number - 1
+    talk_factors: np.ndarray  # each group's
+    later: LaterRows | None  # transfers: the later visits' rows
+    staffed: Periods
+    scheduled: Periods
+    not_ready: Periods
+    end_time: float
+    counters: Counters
+    agent_names: tuple[str, ...]
+
+    def tables(self) -> Records:
+        """Every table of the run (derived anew at each call: keep what it returns)."""
+        visits, busy = derive_tables(self.notes, self.drawn, self.agent_groups,
+                                     self.talk_factors)
+        if self.later is not None:
+            visits, busy = self.later.add_to(visits, busy)
+        return Records(
+            calls=call_table(visits, [], [], self.call_columns.rows()),
+            visits=VisitTable(**visits), busy=Periods(**busy), staffed=self.staffed,
+            scheduled=self.scheduled, not_ready=self.not_ready, end_time=self.end_time,
+            counters=self.counters, agent_names=self.agent_names, rona=_NO_RONA)
+
+    def has_redials(self) -> bool:
+        """Whether any call is a redial."""
+        return self.call_columns.redials is not None
+
+    def blocks(self, size: int) -> Iterator[CallBlock]:
+        """The calls in blocks of ``size``, as :meth:`Records.blocks` gives the tables'
+        (each call's visits in the order they ended); the busy spells of each block's first
+        visits, and the later visits' spells with the last block: in all, the tables' busy
+        spells in their order."""
+        notes, drawn = self.notes, self.drawn
+        n = self.call_columns.calls
+        waiting = np.sort(np.asarray(notes.waiting, dtype=np.int64))
+        starts = block_starts(n, size)
+        for first in starts:
+            last = min(first + size, n)
+            lo, hi = np.searchsorted(waiting, (first, last))
+            visits, busy = derive_tables(
+                CallNotes(notes.entered[first:last], notes.answered[first:last],
+                          notes.agent[first:last], (waiting[lo:hi] - first).tolist()),
+                CallAttributes(*(column[first:last] for column in drawn)),
+                self.agent_groups, self.talk_factors)
+            if self.later is not None:
+                visits, busy = self.later.add_to(visits, busy, first, last,
+                                                 spells=first == starts[-1])
+                order = np.argsort(visits["call"], kind="stable")
+                visits = {name: column[order] for name, column in visits.items()}
+            yield CallBlock(
+                first=first,
+                calls=call_table(visits, [], [], self.call_columns.rows(first, last)),
+                visits=VisitTable(**visits), busy=Periods(**busy), rona=_NO_RONA)
+
+
+_NO_RONA = RonaTable(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64),
+                     np.zeros(0, dtype=np.int32), np.zeros(0))  # the lane has no rings

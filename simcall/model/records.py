@@ -168,7 +168,7 @@ class Records:
         """
         calls, visits, rona = self.calls, self.visits, self.rona
         n = int(calls.arrival.size)
-        starts = _block_starts(n, size)
+        starts = block_starts(n, size)
         in_order = bool(np.all(visits.call[1:] >= visits.call[:-1]))
         order = None if in_order else np.argsort(visits.call, kind="stable")
         visit_call = visits.call if order is None else visits.call[order]
@@ -244,7 +244,7 @@ def _rows(table: Table, rows: slice | np.ndarray, call_from: int = 0) -> Table:
     return type(table)(**columns)
 
 
-def _block_starts(calls: int, size: int) -> range:
+def block_starts(calls: int, size: int) -> range:
     """The first call of each block of ``size`` (one, empty, for a run without calls)."""
     if size < 1:
         raise ValueError(f"a block holds at least one call, got {size}")
@@ -320,48 +320,85 @@ class Recorder:
 
     def freeze(self, end_time: float, counters: Counters, caller: np.ndarray,
                arrival: np.ndarray, department: np.ndarray,
-               agent_names: tuple[str, ...],
-               tables: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None,
-               ) -> Records:
+               agent_names: tuple[str, ...]) -> Records:
         """Turn what was written into frozen columns, deriving the call table (once: the
-        recorder's tables are empty afterwards). ``tables``: the visits and busy spells
-        as columns, from a flow that does not write rows (the express lane)."""
+        recorder's tables are empty afterwards)."""
         # each table lets its rows go once its columns exist, so that the frozen records
         # and the rows they came from are not all held at once (a long run's peak memory)
-        visits, busy = tables if tables is not None else (
-            self.visits.columns(release=True), self.busy.columns(release=True))
-        first_call = np.arange(arrival.size, dtype=np.int64)
-        attempt = np.ones(arrival.size, dtype=np.int32)
-        if self.redials:
-            extra = list(zip(*self.redials, strict=True))
-            caller = np.concatenate((caller, np.asarray(extra[0], dtype=caller.dtype)))
-            arrival = np.concatenate((arrival, np.asarray(extra[1], dtype=float)))
-            department = np.concatenate((department, np.asarray(extra[2],
-                                                                 dtype=department.dtype)))
-            first_call = np.concatenate((first_call, np.asarray(extra[3], dtype=np.int64)))
-            attempt = np.concatenate((attempt, np.asarray(extra[4], dtype=np.int32)))
+        visits, busy = self.visits.columns(release=True), self.busy.columns(release=True)
         return Records(
-            calls=_call_table(visits, self.blocked, self.ivr_outcomes, caller, arrival,
-                              department, first_call, attempt),
+            calls=call_table(visits, self.blocked, self.ivr_outcomes,
+                             self.call_columns(caller, arrival, department).rows()),
             visits=VisitTable(**visits),
             busy=Periods(**busy),
-            staffed=Periods(**self.staffed.columns(release=True)),
-            scheduled=Periods(**self.scheduled.columns(release=True)),
-            not_ready=Periods(**self.not_ready.columns(release=True)),
+            **self.agent_time(),
             end_time=end_time,
             counters=counters,
             agent_names=agent_names,
-            rona=RonaTable(*(np.asarray(column, dtype=dtype) for column, dtype in zip(
-                zip(*self.rona, strict=True) if self.rona else ([], [], [], []),
-                (np.int32, np.int64, np.int32, np.float64), strict=True))),
+            rona=self.rona_table(),
         )
 
+    def call_columns(self, caller: np.ndarray, arrival: np.ndarray,
+                     department: np.ndarray) -> CallColumns:
+        """The call table's columns the demand and the redials tell (``caller``,
+        ``arrival``, ``department``: the drawn calls')."""
+        dtypes: tuple[Any, ...] = (caller.dtype, np.float64, department.dtype, np.int64,
+                                   np.int32)
+        extra = (tuple(np.asarray(column, dtype=dtype) for column, dtype in zip(
+            zip(*self.redials, strict=True), dtypes, strict=True)) if self.redials else None)
+        return CallColumns(caller, arrival, department, extra)
 
-def _call_table(visits: dict[str, np.ndarray], blocked: list[int], in_menu: list[tuple[int, int]],
-                caller: np.ndarray, arrival: np.ndarray, department: np.ndarray,
-                first_call: np.ndarray, attempt: np.ndarray) -> CallTable:
+    def agent_time(self) -> dict[str, Periods]:
+        """The staffed, scheduled and not-ready periods as frozen columns (once)."""
+        return {name: Periods(**getattr(self, name).columns(release=True))
+                for name in ("staffed", "scheduled", "not_ready")}
+
+    def rona_table(self) -> RonaTable:
+        """The ring-no-answers as frozen columns."""
+        return RonaTable(*(np.asarray(column, dtype=dtype) for column, dtype in zip(
+            zip(*self.rona, strict=True) if self.rona else ([], [], [], []),
+            (np.int32, np.int64, np.int32, np.float64), strict=True)))
+
+
+@dataclass(frozen=True)
+class CallColumns:
+    """The call table's columns that the demand and the redials tell: the drawn calls'
+    caller type, arrival and department, and the redials' (numbered after them) with their
+    first call and attempt. A drawn call is its own first call, attempt 1: those columns
+    are made only for the calls asked for."""
+
+    caller: np.ndarray
+    arrival: np.ndarray
+    department: np.ndarray
+    redials: tuple[np.ndarray, ...] | None  # caller, arrival, department, first call, attempt
+
+    @property
+    def calls(self) -> int:
+        """Drawn calls and redials."""
+        return int(self.arrival.size + (0 if self.redials is None else self.redials[1].size))
+
+    def rows(self, first: int = 0, last: int | None = None) -> tuple[np.ndarray, ...]:
+        """Caller, arrival, department, first call and attempt of calls ``first .. last-1``."""
+        last = self.calls if last is None else last
+        drawn = self.arrival.size
+        upto = min(last, drawn)
+        columns = [self.caller[first:upto], self.arrival[first:upto],
+                   self.department[first:upto],
+                   np.arange(first, max(upto, first), dtype=np.int64),
+                   np.ones(max(upto - first, 0), dtype=np.int32)]
+        if self.redials is None or last <= drawn:
+            return tuple(columns)
+        since = max(first, drawn) - drawn
+        return tuple(np.concatenate((column, extra[since:last - drawn]))
+                     for column, extra in zip(columns, self.redials, strict=True))
+
+
+def call_table(visits: dict[str, np.ndarray], blocked: list[int],
+               in_menu: list[tuple[int, int]], columns: tuple[np.ndarray, ...]) -> CallTable:
     """One row per call from its first visit (rows are appended as visits end, so a
-    call's first row is its first visit: a later visit cannot end before it starts)."""
+    call's first row is its first visit: a later visit cannot end before it starts);
+    ``columns`` from :meth:`CallColumns.rows`."""
+    caller, arrival, department, first_call, attempt = columns
     n = arrival.size
     outcome = np.full(n, Outcome.IN_SYSTEM, dtype=np.int8)
     waited = np.zeros(n, dtype=bool)

@@ -28,6 +28,7 @@ from simcall.model.draws import (
     pickups,
 )
 from simcall.model.express import ExpressFlow, express_fits
+from simcall.model.notes import LaneRecords
 from simcall.model.queues import DepartmentQueue
 from simcall.model.records import Recorder, Records
 from simcall.model.roster import Roster
@@ -35,7 +36,8 @@ from simcall.model.streams import Streams
 from simcall.model.transfers import Transfers
 from simcall.scenario.schema import Scenario
 
-__all__ = ["Arrival", "Progress", "Replication", "Trace", "restore", "run_replication"]
+__all__ = ["Arrival", "Progress", "Replication", "Trace", "record_replication", "restore",
+           "run_replication"]
 
 Progress = Callable[[float], None]
 """Called with the share of the horizon simulated so far: increasing, the last call 1.0."""
@@ -67,9 +69,23 @@ def run_replication(
         Called with the share of the horizon simulated, every 1/100 of it, then 1.0 once
         the centre has drained (see :meth:`Replication.run`).
     """
+    return record_replication(scenario, seed, replication, script, trace, progress).tables()
+
+
+def record_replication(
+    scenario: Scenario,
+    seed: int,
+    replication: int = 0,
+    script: Sequence[Arrival] | None = None,
+    trace: Trace | None = None,
+    progress: Progress | None = None,
+) -> Records | LaneRecords:
+    """:func:`run_replication`'s records as kept (:meth:`Replication.kept`): the express
+    lane's as its notes, derived a block at a time by the metrics and in full only when
+    asked for (a long run's memory)."""
     run = Replication(scenario, seed, replication, script, trace)
     run.run(progress=progress)
-    return run.records()
+    return run.kept()
 
 
 class Replication:
@@ -141,15 +157,22 @@ class Replication:
             self.env.run(until=until)
 
     def records(self) -> Records:
-        """The records of a run that has drained (call once: agents still on duty go home)."""
+        """The records of a run that has drained, as tables (call once: agents still on
+        duty go home)."""
+        return self.kept().tables()
+
+    def kept(self) -> Records | LaneRecords:
+        """The records of a run that has drained (call once: agents still on duty go home):
+        the express lane's as its notes, derived when asked for (:class:`LaneRecords`), the
+        general flow's as tables."""
         end = max(self.env.now, self.scenario.run_horizon)
         self.pool.close(end)
-        tables = None
-        if isinstance(self.flow, ExpressFlow):  # the lane notes calls, not rows: see tables
-            tables = self.flow.tables(np.asarray(self.pool.groups, dtype=np.int32))
+        names = tuple(self.pool.names)
+        if isinstance(self.flow, ExpressFlow):  # the lane notes calls, not rows
+            return self.flow.kept(self.recorder, np.asarray(self.pool.groups, dtype=np.int32),
+                                  end, names)
         return self.recorder.freeze(end, self.flow.counters(), self.demand.caller,
-                                    self.demand.arrival, self.demand.department,
-                                    tuple(self.pool.names), tables)
+                                    self.demand.arrival, self.demand.department, names)
 
     def copy(self) -> Replication:
         """An independent copy that continues exactly as this one would.

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from simcall.errors import needs_pandas
-from simcall.model.records import Records
+from simcall.model.records import Records, RunRecords
 from simcall.results.metrics import KPI_NAMES, Chain, RunMetrics, kpi_bounds
 from simcall.results.revisits import RevisitChain
 from simcall.results.stats import ConfidenceInterval, Estimate
@@ -35,7 +35,13 @@ class RunResult:
     seed: int
     replication: int
     metrics: RunMetrics
-    records: Records | None
+    kept: RunRecords | None  # the records as the run kept them (None: not kept)
+
+    @cached_property
+    def records(self) -> Records | None:
+        """The per-call records as tables (``None`` without ``keep_records``): derived on
+        first use from an express-lane run's notes, then kept."""
+        return None if self.kept is None else self.kept.tables()
 
     @property
     def kpis(self) -> Mapping[str, float]:

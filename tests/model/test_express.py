@@ -173,7 +173,7 @@ def test_a_trace_is_written_by_the_general_flow() -> None:
     assert not isinstance(run.flow, ExpressFlow)
 
 
-def _express_only(scenario: Scenario) -> Scenario:
+def express_only(scenario: Scenario) -> Scenario:
     """The scenario less every feature the express lane lacks (what is left is still valid:
     nothing removed is needed by anything kept); transfers are made cold."""
     return scenario.model_copy(update={
@@ -191,7 +191,7 @@ def _express_only(scenario: Scenario) -> Scenario:
 @given(scenarios(), st.integers(0, 2**32 - 1))
 def test_random_centres_get_the_general_flows_records_and_conserve_every_call(
         drawn: Scenario, seed: int) -> None:
-    scenario = _express_only(drawn)
+    scenario = express_only(drawn)
     assert express_fits(scenario)
     express = run_replication(scenario, seed)
     check_conservation(express)
