@@ -22,6 +22,7 @@ measured from it -- never a reset of counters.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,9 +189,15 @@ def run_metrics(records: RunRecords, window: Window, departments: list[str],
     the records do not account for every call.
     """
     prices = prices or Prices.free(len(callers), len(groups))
-    reach, stays = _caller_pass(records, block, prices, window)
+    # a run of one block (most runs) is derived once, however many passes read it
+    alone = list(records.blocks(block)) if records.counters.arrived <= block else None
+
+    def blocks() -> Iterable[CallBlock]:
+        return records.blocks(block) if alone is None else alone
+
+    reach, stays = _caller_pass(records, blocks, prices, window)
     sums = CallSums.empty(window, len(departments), len(callers), group_skills)
-    for part in records.blocks(block):
+    for part in blocks():
         sums.add(part, window, reach, Losses.of(part.calls, part.first, stays, prices),
                  departments, callers)
     check_counts(sums.outcomes, sums.finished_visits, records.counters)
@@ -268,8 +275,8 @@ def run_metrics(records: RunRecords, window: Window, departments: list[str],
     )
 
 
-def _caller_pass(records: RunRecords, block: int, prices: Prices, window: Window,
-                 ) -> tuple[Reach | None, np.ndarray | None]:
+def _caller_pass(records: RunRecords, blocks: Callable[[], Iterable[CallBlock]],
+                 prices: Prices, window: Window) -> tuple[Reach | None, np.ndarray | None]:
     """What needs every attempt of a caller before any call's KPIs: whether the caller was
     resolved (reached) on some attempt, and the chance the caller stays after them all.
     A redial is numbered after every drawn call, so a caller's attempts can lie in
@@ -280,7 +287,7 @@ def _caller_pass(records: RunRecords, block: int, prices: Prices, window: Window
         return None, None
     marks = Reach.none(records.counters.arrived) if redials else None
     stays = np.ones(records.counters.arrived) if defects else None
-    for part in records.blocks(block):
+    for part in blocks():
         if marks is not None:
             marks.mark(part.calls)
         if stays is not None:
