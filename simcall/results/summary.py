@@ -43,6 +43,14 @@ class RunResult:
         first use from an express-lane run's notes, then kept."""
         return None if self.kept is None else self.kept.tables()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (to or from a worker) without tables derived from kept notes: they are
+        derived again where they are read."""
+        state = dict(self.__dict__)
+        if state.get("records") is not self.kept:
+            state.pop("records", None)
+        return state
+
     @property
     def kpis(self) -> Mapping[str, float]:
         """Overall KPIs (SPEC.md's names), read-only."""

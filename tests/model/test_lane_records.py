@@ -17,6 +17,7 @@ tables hold. Checked:
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import numpy as np
 import pytest
@@ -132,3 +133,17 @@ def test_the_general_flow_keeps_tables() -> None:
     assert not express_fits(scenario)
     result = simcall.simulate(scenario, seed=4)
     assert isinstance(result.kept, Records) and result.records is result.kept
+
+
+def test_a_result_travels_without_its_derived_tables() -> None:
+    """Pickled (as a worker returns it), a result carries the notes, not the tables derived
+    from them; they are derived again on the other side, the same."""
+    result = simcall.simulate(simcall.load(SCENARIOS / "five_departments.toml"), seed=2)
+    lean = len(pickle.dumps(result))
+    records = result.records
+    assert records is not None
+    again = pickle.loads(pickle.dumps(result))
+    assert len(pickle.dumps(result)) == lean and "records" not in again.__dict__
+    assert again.records is not None
+    for table in ("calls", "visits", "busy"):
+        same_table(getattr(again.records, table), getattr(records, table))
