@@ -154,7 +154,45 @@ PER_CALL = frozenset({"transfers", "answered_wait", "callback_wait", "rona",
                       "voicemail_callbacks", "lost_value", "defections"})
 
 
-def group_sums(facts: CallFacts, group: np.ndarray, count: int,
+CALL_FACTORS = (len(Outcome), 2, 2, 2, 2)  # outcome, waited, within, few transfers, limited
+CALLER_FACTORS = (2, 2, 2, 2, 2)  # first, resolved first, resolved ever, lost, sent back
+
+
+@dataclass(frozen=True)
+class CallCodes:
+    """What :func:`group_sums` reads of each call, worked out once for every grouping of
+    the same calls (interval, day, caller type, the whole run): the call's yes/no facts as
+    one number each, and the values of the :data:`PER_CALL` sums that are not all 0."""
+
+    call: np.ndarray  # int64: outcome, waited, within, transfers at most N, limited
+    caller: np.ndarray  # int64: first attempt, resolved first, ever, lost, sent back
+    values: dict[str, np.ndarray]  # float per call, by :data:`PER_CALL` name
+
+    @classmethod
+    def of(cls, facts: CallFacts) -> CallCodes:
+        calls, callers = facts.calls, facts.callers
+        call = _code((calls.outcome, calls.waited, calls.wait < facts.threshold,
+                      calls.transfers <= facts.transfers_at_most, calls.limited), CALL_FACTORS)
+        caller = _code((callers.first, callers.resolved_first,
+                        callers.first & callers.resolved_ever,
+                        callers.first & ~callers.reached_ever, facts.sent_back), CALLER_FACTORS)
+        answered = calls.outcome == Outcome.ANSWERED
+        values = {
+            # of the answered calls, as the mean's denominator (a called-back call can be
+            # transferred too, but is not an answered one)
+            "transfers": np.where(answered, calls.transfers, 0),
+            "answered_wait": np.where(answered, calls.wait, 0.0),
+            "callback_wait": np.where(calls.outcome == Outcome.CALLED_BACK, calls.wait, 0.0),
+            "rona": facts.rona,
+            "voicemail_callbacks": facts.voicemail_callbacks,
+            "lost_value": facts.losses.lost_value,
+            "defections": facts.losses.defections,
+        }
+        return cls(call, caller, {name: column.astype(float, copy=False)
+                                  for name, column in values.items() if column.any()})
+
+
+def group_sums(facts: CallFacts | CallCodes, group: np.ndarray, count: int,
                into: np.ndarray | None = None) -> np.ndarray:
     """The :data:`SUMS` of each group ``k`` in ``range(count)``: the calls where
     ``group == k`` (any other value belongs to no group), in one pass over the calls.
@@ -164,33 +202,22 @@ def group_sums(facts: CallFacts, group: np.ndarray, count: int,
     of the calls before these: a run's earlier blocks), the calls are added to it, and it
     is returned: the float sums add one call after another onto it (``np.add.at``, as
     ``np.bincount`` adds them), so a run summed block by block gets the very sums of one
-    pass over all its calls, bit for bit, whatever the blocks.
+    pass over all its calls, bit for bit, whatever the blocks. Several groupings of the
+    same calls share their :class:`CallCodes`.
     """
+    codes = facts if isinstance(facts, CallCodes) else CallCodes.of(facts)
     sums = np.zeros((count, len(SUMS))) if into is None else into
-    calls = facts.calls
     # calls of no group go to one extra bin, dropped at the end: no subsetting of columns
     key = np.where((group >= 0) & (group < count), group, count).astype(np.int64)
     bins = count + 1
-    outcomes = len(Outcome)
     # calls per group and outcome and four yes/no facts, from one bincount
-    by_call = _joint_counts(key, bins, (calls.outcome, outcomes), (calls.waited, 2),
-                            (calls.wait < facts.threshold, 2),
-                            (calls.transfers <= facts.transfers_at_most, 2),
-                            (calls.limited, 2))
+    by_call = _joint_counts(key, bins, codes.call, CALL_FACTORS)
     answered = by_call[:, Outcome.ANSWERED]
     queued = by_call[:, QUEUED_LOOKUP]
-    callers = facts.callers
     # and per caller facts (on first attempts) and ping-pong, from another
-    by_caller = _joint_counts(key, bins, (callers.first, 2), (callers.resolved_first, 2),
-                              (callers.first & callers.resolved_ever, 2),
-                              (callers.first & ~callers.reached_ever, 2), (facts.sent_back, 2))
-
-    def wait_of(outcome: Outcome) -> np.ndarray:
-        return np.where(calls.outcome == outcome, calls.wait, 0.0)
-
+    by_caller = _joint_counts(key, bins, codes.caller, CALLER_FACTORS)
     by_outcome = by_call.sum(axis=(2, 3, 4, 5))
-    # counts per group (bins) and, for the sums, each call's value (calls)
-    columns = {
+    counts = {
         "offered": by_outcome.sum(axis=1),
         "answered": by_outcome[:, Outcome.ANSWERED],
         "abandoned": by_outcome[:, Outcome.ABANDONED],
@@ -203,30 +230,22 @@ def group_sums(facts: CallFacts, group: np.ndarray, count: int,
         "within": answered[:, :, 1].sum(axis=(1, 2, 3)),
         "queued": queued.sum(axis=(1, 2, 3, 4, 5)),
         "queued_waited": queued[:, :, 1].sum(axis=(1, 2, 3, 4)),
-        # of the answered calls, as the mean's denominator (a called-back call can be
-        # transferred too, but is not an answered one)
-        "transfers": np.where(calls.outcome == Outcome.ANSWERED, calls.transfers, 0),
         "answered_within_transfers": answered[:, :, :, 1].sum(axis=(1, 2, 3)),
         "transfer_limited": by_call[..., 1].sum(axis=(1, 2, 3, 4)),
-        "answered_wait": wait_of(Outcome.ANSWERED),
-        "callback_wait": wait_of(Outcome.CALLED_BACK),
-        "rona": facts.rona,
-        "voicemail_callbacks": facts.voicemail_callbacks,
         "callers": by_caller[:, 1].sum(axis=(1, 2, 3, 4)),
         "resolved_first": by_caller[:, :, 1].sum(axis=(1, 2, 3, 4)),
         "resolved_ever": by_caller[:, :, :, 1].sum(axis=(1, 2, 3, 4)),
         "lost_callers": by_caller[:, :, :, :, 1].sum(axis=(1, 2, 3, 4)),
-        "lost_value": facts.losses.lost_value,
-        "defections": facts.losses.defections,
         "sent_back": by_caller[..., 1].sum(axis=(1, 2, 3, 4)),
     }
-    assert tuple(columns) == SUMS
-    in_group = key < count
-    for j, (name, column) in enumerate(columns.items()):
-        if name not in PER_CALL:
-            sums[:, j] += column[:count]
-        elif column.any():  # (nothing to add when all are 0)
-            np.add.at(sums[:, j], key[in_group], column[in_group].astype(float))
+    assert set(counts) | PER_CALL == set(SUMS)
+    for name, column in counts.items():
+        sums[:, SUMS.index(name)] += column[:count]
+    if codes.values:
+        in_group = key < count
+        rows = key[in_group]
+        for name, values in codes.values.items():
+            np.add.at(sums[:, SUMS.index(name)], rows, values[in_group])
     return sums
 
 
@@ -277,15 +296,23 @@ def grouped_kpis(facts: CallFacts, group: np.ndarray, count: int) -> list[dict[s
     return kpis_of_sums(group_sums(facts, group, count))
 
 
-def _joint_counts(key: np.ndarray, bins: int, *factors: tuple[np.ndarray, int]) -> np.ndarray:
-    """Calls per group (``key``, below ``bins``) and per combination of the factors (each
-    a column of values in ``range(size)``): shape ``(bins, *sizes)``, one ``bincount``."""
-    code = key.astype(np.int64)  # a copy, wide enough for every combination
-    for values, size in factors:
+def _code(factors: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> np.ndarray:
+    """Each call's combination of the factors (each a column of values in
+    ``range(size)``) as one number below ``prod(sizes)``, the first factor the slowest."""
+    code = np.zeros(factors[0].size, dtype=np.int64)
+    for values, size in zip(factors, sizes, strict=True):
         code *= size
         code += values
-    shape = (bins, *(size for _, size in factors))
-    return np.bincount(code, minlength=math.prod(shape)).reshape(shape)
+    return code
+
+
+def _joint_counts(key: np.ndarray, bins: int, code: np.ndarray,
+                  sizes: tuple[int, ...]) -> np.ndarray:
+    """Calls per group (``key``, below ``bins``) and per combination of the factors
+    (``code`` from :func:`_code` with ``sizes``): shape ``(bins, *sizes)``, one
+    ``bincount``."""
+    inner = math.prod(sizes)
+    return np.bincount(key * inner + code, minlength=bins * inner).reshape((bins, *sizes))
 
 
 def _ratios(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

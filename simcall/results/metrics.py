@@ -38,6 +38,7 @@ from simcall.model.records import (
 from simcall.results.agent_time import AgentSeconds, agent_seconds, in_windows, windows_of, within
 from simcall.results.call_facts import (
     SUMS,
+    CallCodes,
     CallFacts,
     Reach,
     caller_outcomes,
@@ -368,10 +369,11 @@ class CallSums:
         day_of = np.floor(calls.arrival / window.period).astype(np.int32)
         interval_of = np.floor((calls.arrival - day_of * window.period) / window.interval
                                ).astype(np.int32)
-        group_sums(facts, np.where(counted, 0, -1), 1, self.overall)
-        group_sums(facts, np.where(counted, interval_of, -1), window.intervals, self.intervals)
-        group_sums(facts, np.where(counted, day_of, -1), window.days, self.days)
-        group_sums(facts, np.where(counted, calls.caller, -1), len(callers), self.callers)
+        codes = CallCodes.of(facts)  # shared by the four groupings
+        group_sums(codes, np.where(counted, 0, -1), 1, self.overall)
+        group_sums(codes, np.where(counted, interval_of, -1), window.intervals, self.intervals)
+        group_sums(codes, np.where(counted, day_of, -1), window.days, self.days)
+        group_sums(codes, np.where(counted, calls.caller, -1), len(callers), self.callers)
         _add_department_sums(part, counted, revisits.re_entry, window, self.departments)
         answered = counted & (calls.outcome == Outcome.ANSWERED)
         rings = np.floor(calls.answer_time[answered] / window.ring).astype(np.int64) + 1
