@@ -12,7 +12,8 @@ What is measured, and why:
   ``week``), replications 1, 2, ... of seed 1 until about ``--calls`` calls.
 * CPU time (``time.process_time``) of each stage, per call offered:
   ``build`` = ``Replication(scenario, seed, replication)``, ``run`` = ``.run()``,
-  ``records`` = ``.records()``, ``metrics`` = ``run_metrics`` of those records (what
+  ``records`` = ``.kept()`` (the records as kept: the express lane's notes, derived later),
+  ``metrics`` = ``run_metrics`` of those (deriving the lane's rows a block at a time: what
   ``simcall.simulate`` does, in its order).
 * ``--rounds`` rounds, the scenarios interleaved within each; medians are reported.
 
@@ -53,7 +54,7 @@ def measure(scenario: Any, calls_wanted: int) -> tuple[dict[str, float], int]:
         t1 = time.process_time()
         built.run()
         t2 = time.process_time()
-        records = built.records()
+        records = built.kept()
         t3 = time.process_time()
         run_metrics(records, window(scenario),
                     departments=[d.name for d in scenario.departments],
@@ -65,7 +66,7 @@ def measure(scenario: Any, calls_wanted: int) -> tuple[dict[str, float], int]:
         t4 = time.process_time()
         for stage, spent in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             seconds[stage] += spent
-        calls += int(records.calls.arrival.size)
+        calls += records.counters.arrived
         replication += 1
     return seconds, calls
 
