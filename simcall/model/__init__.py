@@ -16,8 +16,8 @@ module             holds
 ``express``        the express lane: the call flow of a centre without menus, lines,
                    rings, callbacks, voicemail or warm transfers, with lazy
                    abandonment; the same records
-``notes``          what the express lane notes per call, and the visits and busy
-                   spells derived from it at the end
+``notes``          what the express lane notes per call, kept as the run's records
+                   (``LaneRecords``): visits and busy spells derived when asked for
 ``later_visits``   cold transfers in the express lane: a call's visits after its first
 ``lane_redials``   redials in the express lane: hang-ups that may call again, and the
                    redials that arrive
