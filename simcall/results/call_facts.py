@@ -19,7 +19,9 @@ in the last bits; every count and every ratio of counts is exact.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -192,6 +194,47 @@ class CallCodes:
                                   for name, column in values.items() if column.any()})
 
 
+def _weights(sizes: tuple[int, ...],
+             counted: dict[str, Callable[..., bool]]) -> tuple[np.ndarray, np.ndarray]:
+    """Which combinations of the factors (:func:`_code`'s numbers, with ``sizes``) each
+    count of :data:`SUMS` takes in: a 0/1 matrix (combinations x counts), and the counts'
+    columns in :data:`SUMS`. One matrix product of the calls per group and combination
+    then gives every count of every group at once."""
+    combinations = list(itertools.product(*(range(size) for size in sizes)))
+    matrix = np.array([[float(bool(rule(*values))) for rule in counted.values()]
+                       for values in combinations])
+    return matrix, np.array([SUMS.index(name) for name in counted])
+
+
+def _outcome_is(kind: Outcome) -> Callable[..., bool]:
+    return lambda outcome, *_: bool(outcome == kind)
+
+
+def _factor(k: int) -> Callable[..., bool]:
+    return lambda *values: bool(values[k])
+
+
+# outcome, waited, within the threshold, transfers at most N, transfer-limited
+CALL_COUNTS = _weights(CALL_FACTORS, {
+    "offered": lambda *_: True,
+    **{name: _outcome_is(kind) for name, kind in (
+        ("answered", Outcome.ANSWERED), ("abandoned", Outcome.ABANDONED),
+        ("blocked", Outcome.BLOCKED), ("voicemail", Outcome.VOICEMAIL),
+        ("self_served", Outcome.SELF_SERVED), ("ivr_hang_ups", Outcome.IVR_HANG_UP),
+        ("called_back", Outcome.CALLED_BACK), ("in_system", Outcome.IN_SYSTEM))},
+    "within": lambda outcome, _, within, *__: outcome == Outcome.ANSWERED and within,
+    "queued": lambda outcome, *_: QUEUED_LOOKUP[outcome],
+    "queued_waited": lambda outcome, waited, *_: QUEUED_LOOKUP[outcome] and waited,
+    "answered_within_transfers": lambda outcome, _, __, few, ___: (
+        outcome == Outcome.ANSWERED and few),
+    "transfer_limited": lambda *values: values[4],
+})
+# first attempt, resolved first, resolved ever, lost, sent back
+CALLER_COUNTS = _weights(CALLER_FACTORS, {
+    name: _factor(k) for k, name in enumerate(
+        ("callers", "resolved_first", "resolved_ever", "lost_callers", "sent_back"))})
+
+
 def group_sums(facts: CallFacts | CallCodes, group: np.ndarray, count: int,
                into: np.ndarray | None = None) -> np.ndarray:
     """The :data:`SUMS` of each group ``k`` in ``range(count)``: the calls where
@@ -209,38 +252,11 @@ def group_sums(facts: CallFacts | CallCodes, group: np.ndarray, count: int,
     sums = np.zeros((count, len(SUMS))) if into is None else into
     # calls of no group go to one extra bin, dropped at the end: no subsetting of columns
     key = np.where((group >= 0) & (group < count), group, count).astype(np.int64)
-    bins = count + 1
-    # calls per group and outcome and four yes/no facts, from one bincount
-    by_call = _joint_counts(key, bins, codes.call, CALL_FACTORS)
-    answered = by_call[:, Outcome.ANSWERED]
-    queued = by_call[:, QUEUED_LOOKUP]
-    # and per caller facts (on first attempts) and ping-pong, from another
-    by_caller = _joint_counts(key, bins, codes.caller, CALLER_FACTORS)
-    by_outcome = by_call.sum(axis=(2, 3, 4, 5))
-    counts = {
-        "offered": by_outcome.sum(axis=1),
-        "answered": by_outcome[:, Outcome.ANSWERED],
-        "abandoned": by_outcome[:, Outcome.ABANDONED],
-        "blocked": by_outcome[:, Outcome.BLOCKED],
-        "voicemail": by_outcome[:, Outcome.VOICEMAIL],
-        "self_served": by_outcome[:, Outcome.SELF_SERVED],
-        "ivr_hang_ups": by_outcome[:, Outcome.IVR_HANG_UP],
-        "called_back": by_outcome[:, Outcome.CALLED_BACK],
-        "in_system": by_outcome[:, Outcome.IN_SYSTEM],
-        "within": answered[:, :, 1].sum(axis=(1, 2, 3)),
-        "queued": queued.sum(axis=(1, 2, 3, 4, 5)),
-        "queued_waited": queued[:, :, 1].sum(axis=(1, 2, 3, 4)),
-        "answered_within_transfers": answered[:, :, :, 1].sum(axis=(1, 2, 3)),
-        "transfer_limited": by_call[..., 1].sum(axis=(1, 2, 3, 4)),
-        "callers": by_caller[:, 1].sum(axis=(1, 2, 3, 4)),
-        "resolved_first": by_caller[:, :, 1].sum(axis=(1, 2, 3, 4)),
-        "resolved_ever": by_caller[:, :, :, 1].sum(axis=(1, 2, 3, 4)),
-        "lost_callers": by_caller[:, :, :, :, 1].sum(axis=(1, 2, 3, 4)),
-        "sent_back": by_caller[..., 1].sum(axis=(1, 2, 3, 4)),
-    }
-    assert set(counts) | PER_CALL == set(SUMS)
-    for name, column in counts.items():
-        sums[:, SUMS.index(name)] += column[:count]
+    # calls per group and combination of facts, one bincount each, then every count of
+    # every group from one matrix product (whole numbers: exact in floats, in any order)
+    for code, (weights, columns) in ((codes.call, CALL_COUNTS), (codes.caller, CALLER_COUNTS)):
+        per_group = _joint_counts(key, count + 1, code, weights.shape[0])
+        sums[:, columns] += (per_group @ weights)[:count]
     if codes.values:
         in_group = key < count
         rows = key[in_group]
@@ -306,13 +322,12 @@ def _code(factors: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> np.ndarray
     return code
 
 
-def _joint_counts(key: np.ndarray, bins: int, code: np.ndarray,
-                  sizes: tuple[int, ...]) -> np.ndarray:
-    """Calls per group (``key``, below ``bins``) and per combination of the factors
-    (``code`` from :func:`_code` with ``sizes``): shape ``(bins, *sizes)``, one
-    ``bincount``."""
-    inner = math.prod(sizes)
-    return np.bincount(key * inner + code, minlength=bins * inner).reshape((bins, *sizes))
+def _joint_counts(key: np.ndarray, bins: int, code: np.ndarray, combinations: int,
+                  ) -> np.ndarray:
+    """Calls per group (``key``, below ``bins``) and per combination of facts (``code``,
+    below ``combinations``): shape ``(bins, combinations)``, one ``bincount``."""
+    return np.bincount(key * combinations + code,
+                       minlength=bins * combinations).reshape((bins, combinations))
 
 
 def _ratios(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
