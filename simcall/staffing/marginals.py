@@ -220,11 +220,11 @@ def per_interval_groups(scenario: Scenario, groups: Sequence[str] | None) -> lis
     names = [g.name for g in scenario.agents]
     for name in groups:
         if name not in names:
-            raise MarginalError(f"--group {name!r}: no agent group of that name; choose from "
-                                + ", ".join(repr(n) for n in names))
+            raise MarginalError(f"groups (--group) {name!r}: no agent group of that name; "
+                                "choose from " + ", ".join(repr(n) for n in names))
         if name not in by_staff:
-            raise MarginalError(f"--group {name!r}: this group is staffed by shifts, which a "
-                                "one-interval change cannot change; choose a group with "
+            raise MarginalError(f"groups (--group) {name!r}: this group is staffed by shifts, "
+                                "which a one-interval change cannot change; choose a group with "
                                 "'staff' (" + (", ".join(repr(n) for n in by_staff) or "none")
                                 + ")")
     return [n for n in by_staff if n in groups]

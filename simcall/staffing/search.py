@@ -430,16 +430,17 @@ def varied_groups(scenario: Scenario, groups: Sequence[str] | None,
     by_staff = [g.name for g in scenario.agents if g.staff is not None or rostered]
     if groups is None:
         if not by_staff:
-            raise StaffingError("every agent group is staffed by shifts: give --shifts to "
-                                "roster them again, or give a group a staff list")
+            raise StaffingError("every agent group is staffed by shifts: give shifts "
+                                "(--shifts) to roster them again, or give a group a staff list")
         return by_staff
     for name in groups:
         if name not in names:
-            raise StaffingError(f"--group {name!r}: no agent group of that name; "
+            raise StaffingError(f"groups (--group) {name!r}: no agent group of that name; "
                                 f"choose from {', '.join(repr(n) for n in names)}")
         if name not in by_staff:
-            raise StaffingError(f"--group {name!r}: this group is staffed by shifts; give "
-                                "--shifts to roster it again, or name a group with 'staff' "
+            raise StaffingError(f"groups (--group) {name!r}: this group is staffed by shifts; "
+                                "give shifts (--shifts) to roster it again, or name a group "
+                                "with 'staff' "
                                 f"({', '.join(repr(n) for n in by_staff) or 'none here'})")
     if not groups:
         raise StaffingError("groups: give at least one agent group to staff")

@@ -28,6 +28,7 @@ from simcall.scenario.schema import Scenario
 from simcall.staffing.rostering import BreakRule, plan_shifts
 from simcall.staffing.shift_roster import RosteringError, ShiftRoster, shifts_coverage
 
+BREAKS = "breaks (--break)"  # errors name the Python argument and the command's option
 _BREAK = re.compile(r"\s*(?P<length>\S+)\s+within\s+(?P<earliest>\S+?)\s*\.\.\s*"
                     r"(?P<latest>\S+)\s*")
 
@@ -65,26 +66,26 @@ class ShiftRules:
         RosteringError
             Naming the option, the value and what is allowed.
         """
-        lengths = tuple(_duration("--shifts", part, "8h")
+        lengths = tuple(_duration("shifts (--shifts)", part, "8h")
                         for part in shifts.split(",") if part.strip())
         if not lengths:
-            raise RosteringError(f"--shifts {shifts!r}: give the allowed shift lengths, "
-                                 "separated by commas, e.g. --shifts 8h,6h,4h")
-        grid = None if starts_every is None else _duration("--starts-every", starts_every,
-                                                           "30min")
+            raise RosteringError(f"shifts (--shifts) {shifts!r}: give the allowed shift "
+                                 "lengths, separated by commas, e.g. '8h,6h,4h'")
+        grid = None if starts_every is None else _duration(
+            "starts_every (--starts-every)", starts_every, "30min")
         rule = None
         if breaks is not None:
             match = _BREAK.fullmatch(breaks)
             if match is None:
-                raise RosteringError(f"--break {breaks!r}: write the break's length and the "
+                raise RosteringError(f"{BREAKS} {breaks!r}: write the break's length and the "
                                      "window it lies in, counted from the shift's start, "
-                                     'e.g. --break "30min within 3h..5h"')
-            rule = BreakRule(length=_duration("--break", match["length"], "30min"),
-                             earliest=_duration("--break", match["earliest"], "3h", zero=True),
-                             latest=_duration("--break", match["latest"], "5h"))
+                                     "e.g. '30min within 3h..5h'")
+            rule = BreakRule(length=_duration(BREAKS, match["length"], "30min"),
+                             earliest=_duration(BREAKS, match["earliest"], "3h", zero=True),
+                             latest=_duration(BREAKS, match["latest"], "5h"))
         if not math.isfinite(cost_per_hour) or cost_per_hour <= 0:
-            raise RosteringError(f"--cost-per-hour {cost_per_hour!r}: must be a positive "
-                                 "amount paid per agent-hour, e.g. 25")
+            raise RosteringError(f"cost_per_hour (--cost-per-hour) {cost_per_hour!r}: must be "
+                                 "a positive amount paid per agent-hour, e.g. 25")
         return cls(lengths, grid, rule, float(cost_per_hour))
 
     def describe(self) -> str:

@@ -112,8 +112,8 @@ def test_the_sentence_names_the_cheapest_next_agent(
 def test_user_mistakes_exit_2_naming_the_option(tmp_path: Path) -> None:
     scenario = str(small(tmp_path))
     for arguments, expected in [
-        (["--group", "nobody"], "--group 'nobody': no agent group of that name"),
-        (["--group", "backup"], "--group 'backup': this group is staffed by shifts"),
+        (["--group", "nobody"], "groups (--group) 'nobody': no agent group of that name"),
+        (["--group", "backup"], "groups (--group) 'backup': this group is staffed by shifts"),
         (["-r", "1"], "--replications 1: must be at least 2"),
         (["--seed", "-1"], "--seed -1: must be at least 0"),
         (["--json", str(tmp_path)], "is a directory"),

@@ -215,14 +215,16 @@ def test_the_executor_does_not_change_the_result() -> None:
 
 
 def test_unknown_group_names_the_value_and_the_choices() -> None:
-    with pytest.raises(StaffingError, match=r"'suport'.*'support team'"):
+    """Named as the Python argument and the command's option: a script passed ``groups=``,
+    a planner typed ``--group``."""
+    with pytest.raises(StaffingError, match=r"groups \(--group\) 'suport'.*'support team'"):
         staff(from_dict(helpdesk()), groups=["suport"], replications=3, verify_replications=3)
 
 
 def test_a_group_on_shifts_is_pointed_to_shifts() -> None:
     scenario = load(SCENARIOS / "breaks.toml")
     shifted = next(g.name for g in scenario.agents if g.shifts is not None)
-    with pytest.raises(StaffingError, match="--shifts"):
+    with pytest.raises(StaffingError, match=r"give shifts \(--shifts\) to roster it"):
         staff(scenario, groups=[shifted], replications=3, verify_replications=3)
 
 

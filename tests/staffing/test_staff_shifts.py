@@ -115,12 +115,16 @@ def test_a_break_window_in_fractions_of_hours_is_read() -> None:
 
 @pytest.mark.parametrize(("words", "message"), [
     ({"shifts": "8h,"}, None),  # a trailing comma is fine
-    ({"shifts": ""}, r"--shifts '': give the allowed shift lengths"),
-    ({"shifts": "8h,eight"}, r"--shifts: 'eight' is not a duration"),
-    ({"shifts": "8h", "breaks": "30min in 3h-5h"}, r"--break '30min in 3h-5h': write"),
-    ({"shifts": "8h", "breaks": "30min within x..5h"}, r"--break: 'x' is not a duration"),
-    ({"shifts": "8h", "cost_per_hour": -3.0}, r"--cost-per-hour -3\.0: must be a positive"),
-    ({"shifts": "8h", "starts_every": "0min"}, r"--starts-every: '0min' must be longer than 0"),
+    ({"shifts": ""}, r"shifts \(--shifts\) '': give the allowed shift lengths"),
+    ({"shifts": "8h,eight"}, r"shifts \(--shifts\): 'eight' is not a duration"),
+    ({"shifts": "8h", "breaks": "30min in 3h-5h"},
+     r"breaks \(--break\) '30min in 3h-5h': write"),
+    ({"shifts": "8h", "breaks": "30min within x..5h"},
+     r"breaks \(--break\): 'x' is not a duration"),
+    ({"shifts": "8h", "cost_per_hour": -3.0},
+     r"cost_per_hour \(--cost-per-hour\) -3\.0: must be a positive"),
+    ({"shifts": "8h", "starts_every": "0min"},
+     r"starts_every \(--starts-every\): '0min' must be longer than 0"),
 ])
 def test_shift_words_are_read_or_named(words: dict[str, Any], message: str | None) -> None:
     if message is None:
@@ -177,7 +181,7 @@ def test_cli_writes_the_roster_into_the_planners_file(tmp_path: Path) -> None:
      "longer than its window"),
     (["--shifts", "1h", "--starts-every", "3h"], "no allowed shift covers the interval"),
     (["--break", "30min within 1h..3h"], "--break: only with --shifts"),
-    (["--shifts", "4h", "--break", "lunch"], "--break 'lunch'"),
+    (["--shifts", "4h", "--break", "lunch"], "breaks (--break) 'lunch'"),
     (["--shifts", "4h", "--group", "nobody"], "'nobody': no agent group"),
     (["--shifts", "4h", "--verify", "3"], "--verify) 3: too few to show 95% confidence"),
 ])
