@@ -265,46 +265,61 @@ def group_sums(facts: CallFacts | CallCodes, group: np.ndarray, count: int,
     return sums
 
 
-def kpis_of_sums(sums: np.ndarray) -> list[dict[str, float]]:
-    """The call KPIs of each row of :func:`group_sums` (or of sums of its rows).
+# the call KPIs in their order: a ratio of SUMS (numerator, denominator's columns), a SUMS
+# column as it is, or another rule (``occupancy``: agent time, not calls; ``redials``)
+CALL_KPIS: dict[str, tuple[str, tuple[str, ...]] | str | None] = {
+    "service_level": ("within", ("answered", "abandoned")),
+    "asa_s": ("answered_wait", ("answered",)),
+    "p_wait": ("queued_waited", ("queued",)),
+    "abandon_rate": ("abandoned", ("answered", "abandoned")),
+    "block_rate": ("blocked", ("offered",)),
+    "occupancy": None,
+    "mean_transfers": ("transfers", ("answered",)),
+    "transfer_share_within": ("answered_within_transfers", ("answered",)),
+    **{name: name for name in ("offered", "answered", "abandoned", "blocked", "voicemail",
+                               "self_served", "ivr_hang_ups", "called_back")},
+    "callback_wait_s": ("callback_wait", ("called_back",)),
+    **{name: name for name in ("in_system", "transfer_limited", "rona",
+                               "voicemail_callbacks", "callers")},
+    "redials": None,
+    "first_attempt_resolution": ("resolved_first", ("callers",)),
+    "eventual_resolution": ("resolved_ever", ("callers",)),
+    **{name: name for name in ("lost_callers", "lost_value", "defections")},
+    "revisit_rate": ("sent_back", ("answered",)),
+}
+_RATIO_AT = [k for k, rule in enumerate(CALL_KPIS.values()) if isinstance(rule, tuple)]
+_TOPS = [SUMS.index(rule[0]) for rule in CALL_KPIS.values() if isinstance(rule, tuple)]
+# each denominator as two columns of the sums, a column of zeros after them (len(SUMS))
+# standing in for the second of a one-column denominator
+_BOTTOMS = [[SUMS.index(name) for name in rule[1]] + [len(SUMS)] * (2 - len(rule[1]))
+            for rule in CALL_KPIS.values() if isinstance(rule, tuple)]
+_SAME_AT = [k for k, rule in enumerate(CALL_KPIS.values()) if isinstance(rule, str)]
+_SAME = [SUMS.index(rule) for rule in CALL_KPIS.values() if isinstance(rule, str)]
 
-    The same KPIs, in the same order, as ``simcall.results.metrics.call_kpis`` of each
-    group's calls (``occupancy`` left ``nan``: it is agent time, not calls).
+
+def kpis_of_sums(sums: np.ndarray) -> list[dict[str, float]]:
+    """The call KPIs of each row of :func:`group_sums` (or of sums of its rows), in
+    :data:`CALL_KPIS`' order (``occupancy`` left ``nan``: it is agent time, not calls).
+
+    Every ratio at once: one division of the numerators by the denominators, ``nan``
+    where a denominator is 0.
     """
-    s = dict(zip(SUMS, sums.T, strict=True))
-    answered, abandoned, callers = s["answered"], s["abandoned"], s["callers"]
-    columns = {
-        "service_level": _ratios(s["within"], answered + abandoned),
-        "asa_s": _ratios(s["answered_wait"], answered),
-        "p_wait": _ratios(s["queued_waited"], s["queued"]),
-        "abandon_rate": _ratios(abandoned, answered + abandoned),
-        "block_rate": _ratios(s["blocked"], s["offered"]),
-        "occupancy": np.full(len(sums), math.nan),
-        "mean_transfers": _ratios(s["transfers"], answered),
-        "transfer_share_within": _ratios(s["answered_within_transfers"], answered),
-        **{name: s[name] for name in ("offered", "answered", "abandoned", "blocked",
-                                      "voicemail", "self_served", "ivr_hang_ups",
-                                      "called_back")},
-        "callback_wait_s": _ratios(s["callback_wait"], s["called_back"]),
-        "in_system": s["in_system"],
-        "transfer_limited": s["transfer_limited"],
-        "rona": s["rona"],
-        "voicemail_callbacks": s["voicemail_callbacks"],
-        "callers": callers,
-        "redials": s["offered"] - callers,
-        "first_attempt_resolution": _ratios(s["resolved_first"], callers),
-        "eventual_resolution": _ratios(s["resolved_ever"], callers),
-        "lost_callers": s["lost_callers"],
-        "lost_value": s["lost_value"],
-        "defections": s["defections"],
-        "revisit_rate": _ratios(s["sent_back"], answered),
-    }
-    names = list(columns)
-    rows = np.stack(list(columns.values()), axis=1).tolist()
+    rows = sums.shape[0]
+    padded = np.hstack((sums, np.zeros((rows, 1))))
+    numerators = padded[:, _TOPS]
+    denominators = padded[:, [b[0] for b in _BOTTOMS]] + padded[:, [b[1] for b in _BOTTOMS]]
+    ratios = np.full(numerators.shape, math.nan)
+    np.divide(numerators, denominators, out=ratios, where=denominators > 0)
+    out = np.full((rows, len(CALL_KPIS)), math.nan)
+    out[:, _RATIO_AT] = ratios
+    out[:, _SAME_AT] = sums[:, _SAME]
+    out[:, list(CALL_KPIS).index("redials")] = (sums[:, SUMS.index("offered")]
+                                                 - sums[:, SUMS.index("callers")])
+    names = list(CALL_KPIS)
     # every undefined ratio is the one ``math.nan``, as ``ratio`` gives it: results then
     # compare equal with ``==`` (Python's containers take an object as equal to itself)
     return [{name: math.nan if value != value else value
-             for name, value in zip(names, row, strict=True)} for row in rows]
+             for name, value in zip(names, row, strict=True)} for row in out.tolist()]
 
 
 def grouped_kpis(facts: CallFacts, group: np.ndarray, count: int) -> list[dict[str, float]]:
@@ -328,10 +343,3 @@ def _joint_counts(key: np.ndarray, bins: int, code: np.ndarray, combinations: in
     below ``combinations``): shape ``(bins, combinations)``, one ``bincount``."""
     return np.bincount(key * combinations + code,
                        minlength=bins * combinations).reshape((bins, combinations))
-
-
-def _ratios(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """``numerator / denominator`` per group, ``nan`` where the denominator is 0."""
-    out = np.full(numerator.shape, math.nan)
-    np.divide(numerator, denominator, out=out, where=denominator > 0)
-    return out

@@ -205,11 +205,13 @@ def run_metrics(records: RunRecords, window: Window, departments: list[str],
     horizon = window.end  # of the last day: overall figures cover every day
     measured = np.array([window.warmup, horizon])
 
-    def occupied(query: object, begin: np.ndarray, finish: np.ndarray,
-                 chosen: list[int] | None = None) -> np.ndarray:
-        staffed = in_windows(records.staffed, begin, finish,
-                             None if chosen is None else np.array(chosen))
-        return occupancy(within(sums.busy[query].seconds(), begin.shape), staffed)
+    staffed_in: dict[int, np.ndarray] = {}  # by busy query: queries may be one and the same
+
+    def occupied(query: object, begin: np.ndarray, finish: np.ndarray) -> np.ndarray:
+        busy = sums.busy[query]
+        if id(busy) not in staffed_in:
+            staffed_in[id(busy)] = in_windows(records.staffed, begin, finish, busy.groups)
+        return occupancy(within(busy.seconds(), begin.shape), staffed_in[id(busy)])
 
     overall = kpis_of_sums(sums.overall)[0]
     overall["occupancy"] = float(occupied("overall", measured[:1], measured[1:])[0])
@@ -228,12 +230,12 @@ def run_metrics(records: RunRecords, window: Window, departments: list[str],
         kpis["transfer_share_within"] = math.nan  # a per-caller notion, not a queue's
         kpis["rona"] = float(sums.rona_departments[d])
         if ("department", d) in sums.busy:  # its agents take its calls only
-            kpis["occupancy"] = float(occupied(("department", d), measured[:1], measured[1:],
-                                               _dedicated(group_skills, d))[0])
+            kpis["occupancy"] = float(occupied(("department", d), measured[:1],
+                                               measured[1:])[0])
         by_department[name] = kpis
     by_caller = dict(zip(callers, kpis_of_sums(sums.callers), strict=True))
     by_group = {
-        name: {"occupancy": float(occupied(("group", g), measured[:1], measured[1:], [g])[0]),
+        name: {"occupancy": float(occupied(("group", g), measured[:1], measured[1:])[0]),
                "rona": float(sums.rona_groups[g]),
                "not_ready_share": not_ready_share(records, window.warmup, horizon, g),
                "wage_cost": float(wages[g].sum())}
@@ -327,7 +329,8 @@ class CallSums:
     rona_groups: np.ndarray  # counted ring-no-answers per agent group
     rona_departments: np.ndarray  # and per department
     busy: dict[object, AgentSeconds]  # busy agent-seconds: "overall", "intervals", "days",
-    # ("group", g) and ("department", d) for a department with agents of its own
+    # ("group", g) and ("department", d) for a department with agents of its own (the
+    # same query under several names where they cover the same groups)
     outcomes: np.ndarray  # every call (counted or not) per outcome: the conservation check
     finished_visits: int = 0  # and the visits that ended
 
@@ -337,12 +340,20 @@ class CallSums:
         """Nothing added yet."""
         width, groups = len(SUMS), len(group_skills)
         measured = windows_of(np.array([window.warmup]), np.array([window.end]))
+        overall = AgentSeconds(measured)
+
+        def of(chosen: list[int]) -> AgentSeconds:
+            """Some groups' busy seconds over the measured window: the overall query itself
+            when they are every group (the same spells, so the same sums)."""
+            return (overall if sorted(chosen) == list(range(groups))
+                    else AgentSeconds(measured, np.array(chosen)))
+
         busy: dict[object, AgentSeconds] = {
-            "overall": AgentSeconds(measured),
+            "overall": overall,
             "intervals": AgentSeconds(windows_of(*window.interval_windows())),
             "days": AgentSeconds(windows_of(*_day_windows(window))),
-            **{("group", g): AgentSeconds(measured, np.array([g])) for g in range(groups)},
-            **{("department", d): AgentSeconds(measured, np.array(_dedicated(group_skills, d)))
+            **{("group", g): of([g]) for g in range(groups)},
+            **{("department", d): of(_dedicated(group_skills, d))
                for d in range(departments) if _dedicated(group_skills, d)},
         }
         return cls(np.zeros((1, width)), np.zeros((window.intervals, width)),
@@ -359,8 +370,8 @@ class CallSums:
         calls, visits = part.calls, part.visits
         self.outcomes += np.bincount(calls.outcome, minlength=len(Outcome))
         self.finished_visits += int(visits.call.size)
-        for seconds in self.busy.values():
-            seconds.add(part.busy)
+        for seconds in {id(query): query for query in self.busy.values()}.values():
+            seconds.add(part.busy)  # each query once, however many names it has
         counted = calls.arrival >= window.warmup
         revisits = find_revisits(visits, part.size, len(departments))
         facts = CallFacts.of(calls, visits, part.rona.call, caller_outcomes(calls, reach),
