@@ -199,11 +199,10 @@ def _weights(sizes: tuple[int, ...],
     """Which combinations of the factors (:func:`_code`'s numbers, with ``sizes``) each
     count of :data:`SUMS` takes in: a 0/1 matrix (combinations x counts), and the counts'
     columns in :data:`SUMS`. One matrix product of the calls per group and combination
-    then gives every count of every group at once (in whole numbers: numpy's own loop, not
-    the BLAS library, whose first call takes a few megabytes of buffers)."""
+    then gives every count of every group at once."""
     combinations = list(itertools.product(*(range(size) for size in sizes)))
-    matrix = np.array([[int(bool(rule(*values))) for rule in counted.values()]
-                       for values in combinations], dtype=np.int64)
+    matrix = np.array([[float(bool(rule(*values))) for rule in counted.values()]
+                       for values in combinations])
     return matrix, np.array([SUMS.index(name) for name in counted])
 
 
