@@ -15,7 +15,8 @@ module            holds
                   :class:`ConservationError`)
 ``call_facts``    what the call KPIs read about each call (``CallFacts``), and
                   those KPIs of every interval or day at once, from per-group sums
-                  and counts in one pass of ``np.bincount`` (``grouped_kpis``)
+                  and counts in one pass of ``np.bincount`` (``group_sums``,
+                  ``kpis_of_sums``)
 ``money``         money KPIs (:data:`MONEY_KPIS`): wages of scheduled hours, and the
                   expected defections and lost value of each caller's bad
                   experiences (:class:`Prices`, the scenario's money keys)

@@ -34,11 +34,6 @@ QUEUED = (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.VOICEMAIL, Outcome.IN_SYS
 QUEUED_LOOKUP = np.isin(np.arange(len(Outcome)), QUEUED)  # by outcome: joined a queue
 
 
-def ratio(numerator: float, denominator: float) -> float:
-    """``numerator / denominator``; ``nan`` when nothing was there to divide by."""
-    return numerator / denominator if denominator > 0 else math.nan
-
-
 @dataclass(frozen=True)
 class CallerOutcomes:
     """Per distinct caller (a first call and its redials): was it resolved, and when.
@@ -316,15 +311,10 @@ def kpis_of_sums(sums: np.ndarray) -> list[dict[str, float]]:
     out[:, list(CALL_KPIS).index("redials")] = (sums[:, SUMS.index("offered")]
                                                  - sums[:, SUMS.index("callers")])
     names = list(CALL_KPIS)
-    # every undefined ratio is the one ``math.nan``, as ``ratio`` gives it: results then
-    # compare equal with ``==`` (Python's containers take an object as equal to itself)
+    # every undefined ratio is the one ``math.nan``: results then compare equal with ``==``
+    # (Python's containers take an object as equal to itself)
     return [{name: math.nan if value != value else value
              for name, value in zip(names, row, strict=True)} for row in out.tolist()]
-
-
-def grouped_kpis(facts: CallFacts, group: np.ndarray, count: int) -> list[dict[str, float]]:
-    """The call KPIs of each group ``k`` in ``range(count)`` (see :func:`group_sums`)."""
-    return kpis_of_sums(group_sums(facts, group, count))
 
 
 def _code(factors: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> np.ndarray:

@@ -109,21 +109,6 @@ class Window:
                 np.maximum(starts + self.interval, self.warmup))
 
 
-def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
-                 transfers: np.ndarray, limited: np.ndarray, window: Window) -> Kpis:
-    """KPIs of one set of calls or queue visits from their outcome columns.
-
-    ``transfers`` is each row's transfer count (for visits: 1 if transferred on);
-    ``limited`` marks rows whose transfer the transfer limit stopped or diverted. The very
-    sums and ratios a department's KPIs come from (:func:`run_metrics`), for one set.
-    """
-    facts = CallFacts.of_rows(outcome, waited, wait, transfers, limited,
-                              np.zeros(outcome.size, dtype=bool), window.threshold,
-                              window.transfers_at_most)
-    kpis = kpis_of_sums(group_sums(facts, np.zeros(outcome.size, dtype=np.int64), 1))[0]
-    return {name: kpis[name] for name in DEPARTMENT_KPIS[:-2]}
-
-
 def occupancy(busy: np.ndarray, staffed: np.ndarray) -> np.ndarray:
     """Busy agent time / staffed agent time in each window (``in_windows`` of each).
 

@@ -2,8 +2,9 @@
 
 Checked here:
 
-* ``outcome_kpis`` on tiny hand-made columns, every expected value computed by hand in the
-  test: service level (answered strictly within the threshold / (answered + abandoned)),
+* the KPIs of one set of rows (``outcome_kpis`` here: the ``group_sums`` and ``kpis_of_sums``
+  a department's KPIs come from) on tiny hand-made columns, every expected value computed
+  by hand in the test: service level (answered strictly within the threshold / (answered + abandoned)),
   ASA, p_wait over calls that reached a queue only, abandon rate, block rate over offered,
   mean transfers, transfer_share_within, the counts, and nan wherever a denominator is 0;
 * ``agent_seconds`` and ``in_windows`` (the basis of occupancy and head counts) against an
@@ -34,20 +35,32 @@ from hypothesis import strategies as st
 import simcall
 from helpers import scenario_from
 from simcall.model.records import Outcome, Periods, Records
+from simcall.results.call_facts import CallFacts, group_sums, kpis_of_sums
 from simcall.results.metrics import (
+    DEPARTMENT_KPIS,
     ConservationError,
     Window,
     agent_seconds,
     check_conservation,
     in_windows,
     occupancy,
-    outcome_kpis,
     run_metrics,
 )
 
 WINDOW = Window(threshold=20.0, transfers_at_most=1, warmup=0.0, interval=1800.0,
                 intervals=2, ring=6.0)
 NAN = math.nan
+
+
+def outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
+                 transfers: np.ndarray, limited: np.ndarray, window: Window) -> dict[str, float]:
+    """The KPIs of one set of rows as ``run_metrics`` makes a department's: their
+    ``group_sums`` (as queue-visit rows, ``CallFacts.of_rows``), through ``kpis_of_sums``."""
+    facts = CallFacts.of_rows(outcome, waited, wait, transfers, limited,
+                              np.zeros(outcome.size, dtype=bool), window.threshold,
+                              window.transfers_at_most)
+    kpis = kpis_of_sums(group_sums(facts, np.zeros(outcome.size, dtype=np.int64), 1))[0]
+    return {name: kpis[name] for name in DEPARTMENT_KPIS[:-2]}
 
 
 def _kpis(rows: list[tuple[Outcome, bool, float, int]],

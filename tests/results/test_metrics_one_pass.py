@@ -41,8 +41,8 @@ from simcall.results.call_facts import (
     CallFacts,
     Reach,
     caller_outcomes,
-    grouped_kpis,
-    ratio,
+    group_sums,
+    kpis_of_sums,
 )
 from simcall.results.metrics import Kpis, RunMetrics, Window, run_metrics
 from simcall.results.money import Losses, Prices, stay_chances
@@ -54,6 +54,16 @@ EPS = sys.float_info.epsilon
 
 
 # -- the reference: the KPIs of one set of rows, with numpy's sums over a mask -------------
+
+def ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator``; ``nan`` when nothing was there to divide by."""
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def grouped_kpis(facts: CallFacts, group: np.ndarray, count: int) -> list[Kpis]:
+    """What ``run_metrics`` makes of a grouping: the KPIs of the ``group_sums``."""
+    return kpis_of_sums(group_sums(facts, group, count))
+
 
 def reference_outcome_kpis(outcome: np.ndarray, waited: np.ndarray, wait: np.ndarray,
                            transfers: np.ndarray, limited: np.ndarray, window: Window) -> Kpis:
