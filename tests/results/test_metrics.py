@@ -2,11 +2,12 @@
 
 Checked here:
 
-* the KPIs of one set of rows (``outcome_kpis`` here: the ``group_sums`` and ``kpis_of_sums``
-  a department's KPIs come from) on tiny hand-made columns, every expected value computed
-  by hand in the test: service level (answered strictly within the threshold / (answered + abandoned)),
-  ASA, p_wait over calls that reached a queue only, abandon rate, block rate over offered,
-  mean transfers, transfer_share_within, the counts, and nan wherever a denominator is 0;
+* the KPIs of one set of rows (``outcome_kpis`` here: the ``group_sums`` and
+  ``kpis_of_sums`` a department's KPIs come from) on tiny hand-made columns, every
+  expected value computed by hand in the test: service level (answered strictly within
+  the threshold / (answered + abandoned)), ASA, p_wait over calls that reached a queue
+  only, abandon rate, block rate over offered, mean transfers, transfer_share_within, the
+  counts, and nan wherever a denominator is 0;
 * ``agent_seconds`` and ``in_windows`` (the basis of occupancy and head counts) against an
   independent brute-force integral of the head count, on random periods and windows
   (hypothesis, derandomised by ``tests/conftest.py``), and ``occupancy`` adding the days of
