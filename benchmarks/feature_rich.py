@@ -23,7 +23,12 @@ many days as give one replication about as many calls as the Erlang-A centre's (
 so what is fixed per replication weighs as little as it does there, and the ratio is what
 the features themselves cost per call. The issue's target is measured without it.
 
-Usage: ``python benchmarks/feature_rich.py [--rounds 5] [--long] [--json PATH]``
+For counts that do not move with the machine's load, run one scenario under ``perf stat -x,
+-e instructions:u`` (``OPENBLAS_NUM_THREADS=1``) with ``--only NAME`` and two values of
+``--rounds`` (0 runs the warm-up only), and divide the difference by the calls the extra
+rounds offered (printed per round).
+
+Usage: ``python benchmarks/feature_rich.py [--rounds 5] [--long] [--only NAME] [--json PATH]``
 """
 
 from __future__ import annotations
@@ -64,13 +69,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (5)")
     parser.add_argument("--long", action="store_true",
                         help="one replication of about 192,000 calls each (more days)")
+    parser.add_argument("--only", choices=SCENARIOS, help="this scenario only (for perf stat)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write all raw figures here")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE.parent))  # simcall from this checkout
     import simcall
     from simcall.model.express import express_fits
 
-    loaded = {name: simcall.load(path) for name, path in SCENARIOS.items()}
+    loaded = {name: simcall.load(path) for name, path in SCENARIOS.items()
+              if args.only in (None, name)}
     replications = {}
     for name, scenario in loaded.items():  # warm-up, and how many replications make CALLS
         _, calls = measure(scenario, 1)
@@ -86,6 +93,8 @@ def main() -> None:
             per_call[name].append(seconds / calls * 1e6)
             print(f"round {round_} {name:17} {calls:8,} calls {per_call[name][-1]:7.2f} us/call",
                   file=sys.stderr)
+    if args.only:
+        return
     medians = {name: statistics.median(values) for name, values in per_call.items()}
     base = per_call["erlang_a_centre"]
     ratios = {name: statistics.median(v / b for v, b in zip(values, base, strict=True))
