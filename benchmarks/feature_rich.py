@@ -93,7 +93,7 @@ def main() -> None:
             per_call[name].append(seconds / calls * 1e6)
             print(f"round {round_} {name:17} {calls:8,} calls {per_call[name][-1]:7.2f} us/call",
                   file=sys.stderr)
-    if args.only:
+    if args.only or not args.rounds:  # one scenario, or the warm-up only: no ratios
         return
     medians = {name: statistics.median(values) for name, values in per_call.items()}
     base = per_call["erlang_a_centre"]
