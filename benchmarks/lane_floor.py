@@ -225,7 +225,7 @@ def main() -> None:
                   f"{collections[side][-1]:4} collections", file=sys.stderr)
         if "lane" in notes and "floor" in notes and notes["lane"] != notes["floor"]:
             raise SystemExit("the floor's notes differ from the lane's: it is not the same run")
-    if args.only:
+    if args.only or not args.rounds:  # one side, or nothing run: no shares
         return
 
     per_call = {side: statistics.median(seconds[side]) / calls[side] * 1e6 for side in SIDES}
